@@ -1,0 +1,78 @@
+"""gdlab: train, see and explain the simplest neural network, y = Xw, by gradient descent.
+
+The public names load on first use (PEP 562), so `import gdlab` and `gdlab --help` stay
+fast; NumPy and friends come in only when something runs.
+
+>>> import gdlab
+>>> run = gdlab.demo(seed=0)
+>>> run.weight_names, len(run.losses)
+(('b', 'x'), 50)
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+_EXPORTS = {
+    "Analysis": "gdlab.analysis",
+    "analyze": "gdlab.analysis",
+    "demo": "gdlab.api",
+    "fit": "gdlab.api",
+    "fit_arrays": "gdlab.api",
+    "Dataset": "gdlab.data",
+    "design_matrix": "gdlab.data",
+    "from_arrays": "gdlab.data",
+    "seed_data": "gdlab.data",
+    "seed_dataset": "gdlab.data",
+    "ConfigError": "gdlab.errors",
+    "DataError": "gdlab.errors",
+    "DivergedError": "gdlab.errors",
+    "GdlabError": "gdlab.errors",
+    "read_table": "gdlab.readers",
+    "Run": "gdlab.run",
+    "TrainConfig": "gdlab.run",
+    "load_record": "gdlab.run",
+}
+
+__all__ = [
+    "Analysis",
+    "ConfigError",
+    "DataError",
+    "Dataset",
+    "DivergedError",
+    "GdlabError",
+    "Run",
+    "TrainConfig",
+    "__version__",
+    "analyze",
+    "demo",
+    "design_matrix",
+    "fit",
+    "fit_arrays",
+    "from_arrays",
+    "load_record",
+    "read_table",
+    "seed_data",
+    "seed_dataset",
+]
+
+if TYPE_CHECKING:
+    from gdlab.analysis import Analysis, analyze
+    from gdlab.api import demo, fit, fit_arrays
+    from gdlab.data import Dataset, design_matrix, from_arrays, seed_data, seed_dataset
+    from gdlab.errors import ConfigError, DataError, DivergedError, GdlabError
+    from gdlab.readers import read_table
+    from gdlab.run import Run, TrainConfig, load_record
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name's module on first access."""
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'gdlab' has no attribute '{name}'")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value

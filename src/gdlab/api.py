@@ -1,0 +1,116 @@
+"""The library's front door: `fit` a dataset or run the seed's `demo` in one call."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from gdlab.analysis import analyze
+from gdlab.data import Dataset, design_matrix, from_arrays, seed_data, weight_names
+from gdlab.engines import make_engine
+from gdlab.errors import ConfigError, DivergedError
+from gdlab.losses import get_loss
+from gdlab.optimizers import check_lr, make_optimizer
+from gdlab.run import DataInfo, Run, TrainConfig
+from gdlab.train import StepCallback, check_steps, train
+
+
+def initial_weights(
+    n_weights: int, rng: np.random.Generator, init: Sequence[float] | None, init_std: float
+) -> np.ndarray:
+    """The start: the given values, or draws from N(0, init_std²) as the seed does."""
+    if init is not None:
+        values = np.asarray(list(init), dtype=np.float64)
+        if values.shape != (n_weights,):
+            raise ConfigError(
+                f"--init needs {n_weights} values (bias first, then one per feature), "
+                f"got {values.size}"
+            )
+        if not np.all(np.isfinite(values)):
+            raise ConfigError("--init values must be finite numbers")
+        return values
+    if not math.isfinite(init_std) or init_std < 0:
+        raise ConfigError(f"init std must be a finite number ≥ 0, got {init_std}")
+    return rng.normal(0.0, init_std, size=n_weights)
+
+
+def fit(
+    data: Dataset,
+    *,
+    lr: float = 0.002,
+    steps: int = 50,
+    optimizer: str = "gd",
+    loss: str = "l2",
+    init: Sequence[float] | None = None,
+    init_std: float = 0.1,
+    seed: int = 0,
+    intercept: bool = True,
+    dtype: str = "float64",
+    engine: str = "dense",
+    rng: np.random.Generator | None = None,
+    on_step: StepCallback | None = None,
+    raise_on_divergence: bool = True,
+) -> Run:
+    """Train the linear layer on `data` by gradient descent and return the `Run`.
+
+    Raises `DivergedError` (carrying the partial run) when the loss blows up, with the
+    largest stable learning rate for this data in its message.
+
+    >>> run = fit(seed_data(np.random.default_rng(0)), steps=5)
+    >>> len(run.losses), run.weight_names
+    (5, ('b', 'x'))
+    """
+    lr = check_lr(lr)
+    steps = check_steps(steps)
+    loss_fn = get_loss(loss)
+    rng = rng if rng is not None else np.random.default_rng(seed)
+    A = design_matrix(data.features, intercept)
+    names = tuple(weight_names(data.feature_names, intercept))
+    w0 = initial_weights(A.shape[1], rng, init, init_std)
+    runner = make_engine(engine, A, data.target, loss_fn, dtype=dtype)
+    result = train(runner, make_optimizer(optimizer, lr), w0, steps, on_step=on_step)
+    analysis = analyze(runner.statistics(), loss_fn)
+    config = TrainConfig(lr, steps, optimizer, loss, seed, runner.name, dtype, intercept, init_std)
+    run = Run(
+        data=DataInfo(data.source, data.n_rows, data.feature_names, data.target_name, data.extra),
+        config=config,
+        weight_names=names,
+        init=np.asarray(w0, dtype=runner.dtype),
+        weights=result.weights,
+        initial_loss=result.initial_loss,
+        losses=result.losses,
+        path=result.path,
+        analysis=analysis,
+        stop_reason=result.stop_reason,
+        train_seconds=result.train_seconds,
+    )
+    if result.diverged and raise_on_divergence:
+        raise DivergedError(divergence_message(run), run)
+    return run
+
+
+def divergence_message(run: Run) -> str:
+    """One line: the run diverged at this lr; the largest stable lr for this data is …"""
+    bound = run.analysis.lr_max_stable
+    return (
+        f"training diverged after {len(run.losses)} steps: lr={run.config.lr:g} is above the "
+        f"largest stable learning rate for this data, {bound:.6g} (2/λ_max of the Hessian "
+        f"of the {run.config.loss} loss); try lr ≤ {bound / 2:.3g}"
+    )
+
+
+def demo(seed: int = 0, *, lr: float = 0.002, steps: int = 50, n: int = 50) -> Run:
+    """The seed program: its data recipe from `seed`, init N(0, 0.1²), lr 0.002, 50 steps.
+
+    One generator drives both draws in the seed's order: data first, then the weights.
+    """
+    rng = np.random.default_rng(seed)
+    return fit(seed_data(rng, n), lr=lr, steps=steps, seed=seed, rng=rng)
+
+
+def fit_arrays(features: ArrayLike, target: ArrayLike, **options: object) -> Run:
+    """`fit` on plain arrays: features N×k (or N), target N."""
+    return fit(from_arrays(features, target), **options)  # type: ignore[arg-type]

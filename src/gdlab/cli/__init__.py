@@ -1,0 +1,59 @@
+"""The `gdlab` command: a thin shell that parses, calls the library and renders.
+
+Library errors become one line on stderr and the exit codes of DESIGN.md §4:
+0 success, 2 bad usage or data, 3 a diverged run, 1 anything else. Heavy libraries are
+imported inside the commands, so `gdlab --help` starts fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+import typer
+
+from gdlab.cli import demo, fit
+
+app = typer.Typer(
+    name="gdlab",
+    help="Train, see and explain the simplest neural network, y = Xw, by gradient descent.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+for module in (demo, fit):
+    module.register(app)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; return (and, as a script, exit with) the exit status."""
+    from gdlab.errors import GdlabError
+
+    command = typer.main.get_command(app)
+    try:
+        result = command.main(args=argv, prog_name="gdlab", standalone_mode=False)
+    except typer.Abort:
+        return fail("gdlab: aborted", 130)
+    except typer.TyperException as error:  # usage errors: bad or missing options
+        context = getattr(error, "ctx", None)
+        where = context.command_path if context is not None else "gdlab"
+        return fail(f"{where}: {error.format_message()}", getattr(error, "exit_code", 2))
+    except GdlabError as error:
+        return fail(f"gdlab: {error}", error.exit_code)
+    except KeyboardInterrupt:
+        return fail("gdlab: interrupted", 130)
+    except Exception as error:  # the promise: one line, never a traceback
+        return fail(f"gdlab: internal error: {type(error).__name__}: {error}", 1)
+    return result if isinstance(result, int) else 0
+
+
+def fail(message: str, code: int) -> int:
+    """Print a one-line error on stderr and return the exit code."""
+    print(" ".join(message.split()), file=sys.stderr)
+    return code
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(main())

@@ -1,0 +1,29 @@
+"""The engine protocol shared by every way of computing a loss and its gradient."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import numpy as np
+from numpy.typing import NDArray
+
+from gdlab.losses import Loss
+from gdlab.lstsq import LeastSquaresStats
+
+
+class Engine(Protocol):
+    """Gives L(w) and ∇L(w) over some data; knows its size and its least-squares statistics."""
+
+    name: str
+    loss: Loss
+    n_rows: int
+    n_weights: int
+    dtype: np.dtype
+
+    def loss_and_grad(self, w: NDArray[np.floating]) -> tuple[float, NDArray[np.floating]]:
+        """The loss at w and its gradient with respect to w."""
+        ...
+
+    def statistics(self) -> LeastSquaresStats:
+        """One-pass statistics of the data (float64), for the optimum and the curvature."""
+        ...

@@ -1,0 +1,50 @@
+"""The dense engine: data in memory, every row touched at every step (as the seed does)."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from gdlab.errors import ConfigError
+from gdlab.losses import Loss
+from gdlab.lstsq import LeastSquaresStats
+
+DTYPES = {"float64": np.float64, "float32": np.float32}
+
+
+def resolve_dtype(dtype: str) -> np.dtype:
+    """The numpy dtype for 'float64' or 'float32'."""
+    try:
+        return np.dtype(DTYPES[dtype])
+    except KeyError:
+        raise ConfigError(f"unknown dtype '{dtype}'; choose float64 or float32") from None
+
+
+class DenseEngine:
+    """L(w) and ∇L(w) = Aᵀ·dL/de from the full design matrix, in the chosen dtype."""
+
+    name = "dense"
+
+    def __init__(self, A: ArrayLike, y: ArrayLike, loss: Loss, dtype: str = "float64") -> None:
+        self.dtype = resolve_dtype(dtype)
+        self._A64 = np.asarray(A, dtype=np.float64)
+        self._y64 = np.asarray(y, dtype=np.float64)
+        self.A = self._A64.astype(self.dtype, copy=False)
+        self.y = self._y64.astype(self.dtype, copy=False)
+        self.loss = loss
+        self.n_rows, self.n_weights = self.A.shape
+
+    def loss_and_grad(self, w: NDArray[np.floating]) -> tuple[float, NDArray[np.floating]]:
+        """One pass over the rows: e = Aw − y, L(e), Aᵀ·dL/de."""
+        residual = self.A @ w - self.y
+        return self.loss.value(residual), self.A.T @ self.loss.residual_gradient(residual)
+
+    @cached_property
+    def _stats(self) -> LeastSquaresStats:
+        return LeastSquaresStats.from_arrays(self._A64, self._y64)
+
+    def statistics(self) -> LeastSquaresStats:
+        """The QR statistics of the float64 data (computed once, on first use)."""
+        return self._stats

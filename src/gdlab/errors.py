@@ -1,0 +1,35 @@
+"""The errors gdlab raises on purpose: each one a clear, one-line message for the user.
+
+The command line turns them into exit codes (DESIGN.md §4): `DataError` and `ConfigError`
+mean bad input (exit 2), `DivergedError` a run that blew up (exit 3).
+"""
+
+from __future__ import annotations
+
+
+class GdlabError(Exception):
+    """Base of every error gdlab raises on purpose; its message is meant for the user."""
+
+    exit_code = 1
+
+
+class DataError(GdlabError, ValueError):
+    """The data cannot be used: a missing file, an unknown column, a bad cell…"""
+
+    exit_code = 2
+
+
+class ConfigError(GdlabError, ValueError):
+    """A setting is out of range or inconsistent (lr ≤ 0, steps < 1, wrong --init count…)."""
+
+    exit_code = 2
+
+
+class DivergedError(GdlabError):
+    """Training diverged; carries the partial run so callers can still show it."""
+
+    exit_code = 3
+
+    def __init__(self, message: str, run: object | None = None) -> None:
+        super().__init__(message)
+        self.run = run

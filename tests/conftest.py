@@ -1,0 +1,50 @@
+"""Shared fixtures: the truth in ../shared/fixtures and a CLI runner."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+FIXTURES = SHARED / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def tf_reference() -> dict[str, Any]:
+    """The seed program as real TensorFlow 2.21 ran it (fixed data and start)."""
+    return json.loads((FIXTURES / "seed_tf_reference.json").read_text())
+
+
+@pytest.fixture(scope="session")
+def nist_datasets() -> dict[str, Any]:
+    """NIST StRD linear regression datasets with certified coefficients."""
+    return json.loads((FIXTURES / "nist_strd_linear.json").read_text())["datasets"]
+
+
+@pytest.fixture
+def rng() -> np.random.Generator:
+    """A fresh generator with a fixed seed."""
+    return np.random.default_rng(12345)
+
+
+def write_csv(path: Path, header: str, rows: list[str]) -> Path:
+    """Write a small CSV file from a header line and row lines."""
+    path.write_text("\n".join([header, *rows]) + "\n")
+    return path
+
+
+def run_cli(*args: str) -> tuple[int, str, str]:
+    """Run `gdlab ARGS` in-process; return (exit code, stdout, stderr)."""
+    import contextlib
+    import io
+
+    from gdlab.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(list(args))
+    return code, out.getvalue(), err.getvalue()
