@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 
+import numpy as np
 import pytest
 
 import gdlab
@@ -83,3 +84,13 @@ def test_load_record_round_trip_and_errors(tmp_path):
     (tmp_path / "bad.json").write_text("{nope")
     with pytest.raises(gdlab.DataError, match="not a readable run record"):
         gdlab.load_record(tmp_path / "bad.json")
+
+
+def test_dataset_for_record_regenerates_seed_data_and_rereads_files(tmp_path):
+    run = gdlab.demo(4)
+    data = gdlab.dataset_for_record(run.to_record())
+    np.testing.assert_array_equal(data.features, gdlab.seed_dataset(4).features)
+    path = tmp_path / "d.csv"
+    path.write_text("u,v\n1,2\n2,4\n3,7\n")
+    record = gdlab.fit(gdlab.read_table(path, ["u"], "v"), steps=2).to_record()
+    np.testing.assert_array_equal(gdlab.dataset_for_record(record).target, [2, 4, 7])

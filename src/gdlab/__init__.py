@@ -20,6 +20,7 @@ _EXPORTS = {
     "Analysis": "gdlab.analysis",
     "analyze": "gdlab.analysis",
     "demo": "gdlab.api",
+    "dataset_for_record": "gdlab.api",
     "fit": "gdlab.api",
     "fit_arrays": "gdlab.api",
     "Dataset": "gdlab.data",
@@ -48,6 +49,7 @@ __all__ = [
     "TrainConfig",
     "__version__",
     "analyze",
+    "dataset_for_record",
     "demo",
     "design_matrix",
     "fit",
@@ -61,7 +63,7 @@ __all__ = [
 
 if TYPE_CHECKING:
     from gdlab.analysis import Analysis, analyze
-    from gdlab.api import demo, fit, fit_arrays
+    from gdlab.api import dataset_for_record, demo, fit, fit_arrays
     from gdlab.data import Dataset, design_matrix, from_arrays, seed_data, seed_dataset
     from gdlab.errors import ConfigError, DataError, DivergedError, GdlabError
     from gdlab.readers import read_table

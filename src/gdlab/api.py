@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
 
 from gdlab.analysis import analyze
-from gdlab.data import Dataset, design_matrix, from_arrays, seed_data, weight_names
+from gdlab.data import (
+    Dataset,
+    design_matrix,
+    from_arrays,
+    seed_data,
+    seed_dataset,
+    weight_names,
+)
 from gdlab.engines import make_engine
-from gdlab.errors import ConfigError, DivergedError
+from gdlab.errors import ConfigError, DataError, DivergedError
 from gdlab.losses import get_loss
 from gdlab.optimizers import check_lr, make_optimizer
+from gdlab.readers import read_table
 from gdlab.run import DataInfo, Run, TrainConfig
 from gdlab.train import StepCallback, check_steps, train
 
@@ -109,6 +118,23 @@ def demo(seed: int = 0, *, lr: float = 0.002, steps: int = 50, n: int = 50) -> R
     """
     rng = np.random.default_rng(seed)
     return fit(seed_data(rng, n), lr=lr, steps=steps, seed=seed, rng=rng)
+
+
+def dataset_for_record(record: Mapping[str, Any]) -> Dataset:
+    """The data a run record was trained on: the seed recipe regenerated, or its file re-read.
+
+    Lets `gdlab plot RUN.json` and code export work from the record alone.
+    """
+    data = record.get("data", {})
+    source = data.get("source")
+    if source == "seed":
+        seed = int(record.get("config", {}).get("seed", 0))
+        return seed_dataset(seed, int(data.get("n", 50)), float(data.get("noise", 1.0)))
+    if not isinstance(source, str) or source == "arrays":
+        raise DataError(
+            "the run record's data came from in-memory arrays; pass the data explicitly"
+        )
+    return read_table(source, list(data.get("features", [])), str(data.get("target", "y")))
 
 
 def fit_arrays(features: ArrayLike, target: ArrayLike, **options: object) -> Run:
