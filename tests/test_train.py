@@ -77,3 +77,16 @@ def test_many_features_weights_are_bias_first_in_the_given_order(rng):
     assert run.weight_names == ("b", "p", "q", "r")
     np.testing.assert_allclose(run.weights, [0.5, 1.0, -2.0, 3.0], atol=1e-8)
     np.testing.assert_allclose(run.analysis.optimum_weights, [0.5, 1.0, -2.0, 3.0], atol=1e-12)
+
+
+def test_on_step_sees_every_update_and_can_stop_the_run():
+    seen = []
+
+    def watch(step, loss, w):
+        seen.append((step, loss))
+        return step == 7
+
+    run = gdlab.fit(gdlab.seed_dataset(0), steps=50, on_step=watch)
+    assert run.stop_reason == "stopped" and len(run.losses) == 7
+    assert [s for s, _ in seen] == list(range(1, 8))
+    assert [loss for _, loss in seen] == run.losses

@@ -20,7 +20,8 @@ from gdlab.errors import ConfigError
 from gdlab.optimizers import GradientTransformation
 
 Array = NDArray[np.floating]
-StepCallback = Callable[[int, float, Array], None]
+#: Called after each update with (step, loss, weights); returning True stops the run.
+StepCallback = Callable[[int, float, Array], bool | None]
 
 #: A loss that has grown this many steps in a row, above where it started, is diverging.
 GROWTH_PATIENCE = 10
@@ -65,7 +66,8 @@ def train(
     """Run `steps` updates of `optimizer` from `init`, recording the loss after each.
 
     Stops early, with ``stop_reason="diverged"``, when the loss turns NaN/inf or has grown
-    for `GROWTH_PATIENCE` steps in a row to above its starting value.
+    for `GROWTH_PATIENCE` steps in a row to above its starting value; with
+    ``stop_reason="stopped"`` when `on_step` returns True (a user pressed Stop).
     """
     steps = check_steps(steps)
     w = np.array(init, dtype=engine.dtype)
@@ -87,8 +89,9 @@ def train(
             loss, grad = engine.loss_and_grad(w)
             losses.append(float(loss))
             path.append(w.copy())
-            if on_step is not None:
-                on_step(step, float(loss), w)
+            if on_step is not None and on_step(step, float(loss), w):
+                stop_reason = "stopped"
+                break
             growth = growth + 1 if loss > previous else 0
             if not math.isfinite(loss) or (growth >= GROWTH_PATIENCE and loss > initial_loss):
                 stop_reason = "diverged"
