@@ -165,7 +165,9 @@ def test_missing_required_option_is_usage_error(good_csv):
 
 def test_divergence_exits_3_naming_the_stable_rate(good_csv, tmp_path):
     code, out, err = run_cli(*fit_args(good_csv, "--lr", "1", "--out", str(tmp_path / "o")))
-    assert_one_line_error(code, out, err, 3, "diverged", "lr=1", "largest stable learning rate")
+    warning, error = err.splitlines(keepends=True)
+    assert warning.startswith("gdlab: warning: lr=1 is") and "will diverge" in warning
+    assert_one_line_error(code, out, error, 3, "diverged", "lr=1", "largest stable learning rate")
     assert not (tmp_path / "o" / "run.json").exists()
 
 
