@@ -70,11 +70,15 @@ class Conditioning:
     steps_before: int | None
     steps_after: int | None
     applied: bool
+    feature_means: tuple[float, ...] = ()
+    feature_scales: tuple[float, ...] = ()
 
     def to_record(self) -> dict[str, Any]:
         """The comparison as plain JSON values."""
         return {
             "applied": self.applied,
+            "feature_means": list(self.feature_means),
+            "feature_scales": list(self.feature_scales),
             "condition_number_before": self.condition_before,
             "condition_number_after": self.condition_after,
             "steps_at_best_lr_before": self.steps_before,

@@ -21,13 +21,13 @@ from gdlab.data import (
 from gdlab.engines import make_engine
 from gdlab.errors import ConfigError, DataError, DivergedError, LearningRateWarning
 from gdlab.losses import get_loss
-from gdlab.optimizers import check_lr, make_optimizer
+from gdlab.optimizers import check_lr, make_optimizer, optimizer_options
 from gdlab.readers import read_table
 from gdlab.ridge import RidgeEngine, check_l2, penalty_mask
 from gdlab.run import DataInfo, Run, TrainConfig
 from gdlab.schedules import parse_schedule
 from gdlab.standardize import fit_standardization
-from gdlab.train import StepCallback, check_steps, check_tol, train
+from gdlab.train import StepCallback, check_steps, check_tol, divergence_patience, train
 from gdlab.training_analysis import analyze_training, stability_warning
 
 
@@ -135,7 +135,16 @@ def fit(
     watch = on_step
     if on_step is not None and to_original is not None:
         watch = lambda step, value, v: on_step(step, value, in_data_units(v))  # noqa: E731
-    result = train(runner, transform, w0, steps, on_step=watch, tol=tol, tol_kind=tol_kind)
+    result = train(
+        runner,
+        transform,
+        w0,
+        steps,
+        on_step=watch,
+        tol=tol,
+        tol_kind=tol_kind,
+        patience=divergence_patience(momentum_of(optimizer, options)),
+    )
     extras = {
         "optimizer_options": options,
         "schedule": schedule,
@@ -167,6 +176,15 @@ def fit(
     if result.diverged and raise_on_divergence:
         raise DivergedError(divergence_message(run), run)
     return run
+
+
+def momentum_of(optimizer: str, options: Mapping[str, float]) -> float:
+    """The momentum β an optimizer carries (0 for none): heavy ball's, Nesterov's, Adam's β₁."""
+    if optimizer in ("momentum", "nesterov"):
+        return float(options.get("momentum", optimizer_options(optimizer)["momentum"]))
+    if optimizer == "adam":
+        return float(options.get("b1", optimizer_options("adam")["b1"]))
+    return 0.0
 
 
 def divergence_message(run: Run) -> str:

@@ -59,7 +59,9 @@ class RegressionSummary:
             "std_errors": self.std_errors.tolist(),
             "t_values": self.t_values.tolist(),
             "p_values": self.p_values.tolist(),
-            "ci_95": [[lo, hi] for lo, hi in zip(self.ci_low, self.ci_high, strict=True)],
+            "ci_95": [
+                [float(lo), float(hi)] for lo, hi in zip(self.ci_low, self.ci_high, strict=True)
+            ],
         }
 
 

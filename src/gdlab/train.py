@@ -30,6 +30,26 @@ StepCallback = Callable[[int, float, Array], bool | None]
 
 #: A loss that has grown this many steps in a row, above where it started, is diverging.
 GROWTH_PATIENCE = 10
+#: Momentum methods on a quadratic settle over about 1/(1 − √β) steps; give them this many of
+#: those time-scales of climbing before calling it divergence.
+MOMENTUM_TIME_SCALES = 2
+
+
+def divergence_patience(momentum: float = 0.0) -> int:
+    """Steps a loss may grow in a row before the run counts as diverging.
+
+    Plain GD: `GROWTH_PATIENCE`. A momentum method (β > 0) may climb far above its start
+    before settling (heavy ball at its best β does, for ~1/(1 − √β) steps), so it gets
+    `MOMENTUM_TIME_SCALES` of those time-scales more.
+
+    >>> divergence_patience(), divergence_patience(0.81)
+    (10, 30)
+    """
+    if not 0 < momentum < 1:
+        return GROWTH_PATIENCE
+    return GROWTH_PATIENCE + math.ceil(MOMENTUM_TIME_SCALES / (1 - math.sqrt(momentum)) - 1e-9)
+
+
 #: What a tolerance measures: the gradient's norm, or the relative change of the loss.
 TOL_KINDS = ("grad", "loss")
 
@@ -88,11 +108,14 @@ def train(
     on_step: StepCallback | None = None,
     tol: float | None = None,
     tol_kind: str = "grad",
+    patience: int = GROWTH_PATIENCE,
 ) -> TrainResult:
     """Run up to `steps` updates of `optimizer` from `init`, recording the loss after each.
 
     Stops early, with ``stop_reason="diverged"``, when the loss turns NaN/inf or has grown
-    for `GROWTH_PATIENCE` steps in a row to above its starting value; with
+    for `patience` steps in a row to above its starting value (see `divergence_patience`);
+    a run whose steps run out while its loss climbs above the start, for longer than a
+    momentum transient may (`patience − GROWTH_PATIENCE` steps), diverged too; with
     ``stop_reason="stopped"`` when `on_step` returns True (a user pressed Stop); with
     ``stop_reason="tol"`` when the tolerance rule holds. The gradient at every point of the
     path is kept too (for traces).
@@ -124,13 +147,14 @@ def train(
                 stop_reason = "stopped"
                 break
             growth = growth + 1 if loss > previous else 0
-            if not math.isfinite(loss) or (growth >= GROWTH_PATIENCE and loss > initial_loss):
+            if not math.isfinite(loss) or (growth >= patience and loss > initial_loss):
                 stop_reason = "diverged"
                 break
             if tol is not None and reached_tolerance(tol_kind, tol, previous, loss, grad):
                 stop_reason = "tol"
                 break
-    if stop_reason == "steps" and len(losses) > 1 and losses[-1] > max(initial_loss, losses[-2]):
+    climbing = len(losses) > 1 and losses[-1] > max(initial_loss, losses[-2])
+    if stop_reason == "steps" and climbing and growth > patience - GROWTH_PATIENCE:
         stop_reason = "diverged"  # still climbing above the start when the steps ran out
     return TrainResult(
         weights=w,

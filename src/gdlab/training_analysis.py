@@ -53,7 +53,11 @@ def analyze_training(
     standard_map = conditioning_scaling.to_original()
     before = analyze(data_stats, loss)
     after = in_original_units(analyze(data_stats.transformed(standard_map), loss), standard_map)
-    conditioning = compare_conditioning(before, after, start, applied=scaling is not None)
+    conditioning = replace(
+        compare_conditioning(before, after, start, applied=scaling is not None),
+        feature_means=tuple(float(m) for m in conditioning_scaling.means),
+        feature_scales=tuple(float(s) for s in conditioning_scaling.scales),
+    )
     regression = regression_summary(data_stats, names, intercept)
     return replace(trained, conditioning=conditioning, regression=regression)
 
