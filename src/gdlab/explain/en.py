@@ -51,6 +51,7 @@ def sections(f: Facts) -> list[tuple[str, str]]:
     loss, gradient, hessian = loss_words(f)
     if f.ridge:
         hessian += " + λI (the ridge term)"
+        gradient += " + λw"
     names = ", ".join(f.weight_names)
     optimum = ", ".join(f"{n} = {v}" for n, v in zip(f.weight_names, f.optimum, strict=True))
     out = [
@@ -74,6 +75,12 @@ def sections(f: Facts) -> list[tuple[str, str]]:
     if f.is_gd:
         first += f"Gradient descent steps the other way, w₁ = w₀ − η·∇L with η = {f.lr}:\n"
         first += steps + f"\nand the loss falls from {f.initial_loss} to {f.first_loss}."
+    elif f.standardized:
+        first += (
+            f"This run takes its steps w₁ = w₀ − η·∇L on the standardised features, where "
+            f"the curvature is even; back in the data's units the first step moved the weights "
+            f"to ({', '.join(f.after_first)}), where the loss is {f.first_loss}."
+        )
     else:
         first += (
             f"Plain gradient descent would step to w₀ − η·∇L; {f.optimizer} reshapes that "

@@ -45,12 +45,12 @@ class Fraction:
 
     @property
     def simple(self) -> bool:
-        """True when the ratio is within 8% of a fraction with a small denominator."""
+        """True when the ratio is within 6% of a fraction with a small denominator."""
         return self.denominator > 0
 
 
 def as_fraction(ratio: float) -> Fraction:
-    """The nearest fraction k/n (n ≤ 10, k < n) to a ratio below 1, if within 8%.
+    """The nearest fraction k/n (n ≤ 5, k < n) to a ratio below 1, if within 6%.
 
     >>> as_fraction(0.333).numerator, as_fraction(0.333).denominator
     (1, 3)
@@ -59,9 +59,9 @@ def as_fraction(ratio: float) -> Fraction:
     """
     if not 0 < ratio < 1:
         return Fraction(ratio, 0, 0)
-    for denominator in range(2, 11):
+    for denominator in range(2, 6):
         numerator = max(1, round(ratio * denominator))
-        close = abs(numerator / denominator - ratio) <= 0.08 * ratio
+        close = abs(numerator / denominator - ratio) <= 0.06 * ratio
         if numerator < denominator and math.gcd(numerator, denominator) == 1 and close:
             return Fraction(ratio, numerator, denominator)
     return Fraction(ratio, 0, 0)
@@ -167,7 +167,7 @@ def gather(run: Run) -> Facts:
         gradient=tuple(num(float(v)) for v in gradient),
         after_first=tuple(num(float(v)) for v in after_first),
         first_loss=num(run.losses[0]) if run.losses else num(run.initial_loss),
-        is_gd=run.config.optimizer == "gd",
+        is_gd=run.config.optimizer == "gd" and not options.get("standardize", False),
         lam_min=num(float(eigenvalues[0])),
         lam_max=num(float(eigenvalues[-1])),
         condition=num(analysis.condition_number),

@@ -48,6 +48,7 @@ def sections(f: Facts) -> list[tuple[str, str]]:
     loss, gradient, hessian = loss_words(f)
     if f.ridge:
         hessian += " + λI(릿지 항)"
+        gradient += " + λw"
     names = ", ".join(f.weight_names)
     optimum = ", ".join(f"{n} = {v}" for n, v in zip(f.weight_names, f.optimum, strict=True))
     out = [
@@ -75,6 +76,12 @@ def sections(f: Facts) -> list[tuple[str, str]]:
         )
         first += (
             steps + f"\n이 한 걸음으로 손실이 {f.initial_loss}에서 {f.first_loss}까지 줄어듭니다."
+        )
+    elif f.standardized:
+        first += (
+            f"이번 학습은 w₁ = w₀ − η·∇L 걸음을 표준화한 특성 위에서 밟습니다. 그곳에서는 "
+            f"곡률이 고르기 때문입니다. 원래 데이터의 단위로 되돌려 보면 첫 걸음은 가중치를 "
+            f"({', '.join(f.after_first)}) 위치로 옮겼고, 그곳의 손실은 {f.first_loss}입니다."
         )
     else:
         first += (
