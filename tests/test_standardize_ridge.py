@@ -80,3 +80,12 @@ def test_ridge_engine_adds_the_penalty_to_loss_and_gradient(rng):
     np.testing.assert_allclose(grad, A.T @ e + 2.0 * np.array([0.0, -1.0, 0.5]))
     with pytest.raises(ConfigError, match="--l2"):
         gdlab.fit(gdlab.seed_dataset(0), l2=-1.0)
+
+
+def test_a_constant_feature_is_named_when_standardizing():
+    X = np.column_stack([np.arange(20.0), np.ones(20)])
+    data = gdlab.from_arrays(X, np.arange(20.0), feature_names=["t", "one"])
+    with pytest.raises(gdlab.DataError, match="column 'one' is constant"):
+        gdlab.fit(data, standardize=True)
+    run = gdlab.fit(data, lr=1e-4, steps=2)  # still fits; only the comparison is left out
+    assert run.analysis.conditioning is None

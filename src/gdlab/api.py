@@ -101,6 +101,8 @@ def fit(
     rng = rng if rng is not None else np.random.default_rng(seed)
     natural = fit_standardization(data.features, intercept)
     scaling = natural if standardize else None
+    if scaling is not None:
+        scaling.require_varying(data.feature_names)
     features = scaling.apply(data.features) if scaling is not None else data.features
     A = design_matrix(features, intercept)
     names = tuple(weight_names(data.feature_names, intercept))

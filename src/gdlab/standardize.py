@@ -8,10 +8,13 @@ scaled (centring could not be undone), M = diag(1/s).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+
+from gdlab.errors import DataError
 
 Array = NDArray[np.float64]
 
@@ -23,6 +26,16 @@ class Standardization:
     means: Array
     scales: Array
     intercept: bool
+    constant: tuple[bool, ...] = ()
+
+    def require_varying(self, names: Sequence[str]) -> None:
+        """Raise a `DataError` naming a constant feature: centring would zero it."""
+        for name, fixed in zip(names, self.constant, strict=False):
+            if fixed and self.intercept:
+                raise DataError(
+                    f"--standardize: column '{name}' is constant, so centring leaves it all "
+                    f"zeros (the bias already carries a constant); drop the column"
+                )
 
     def apply(self, features: ArrayLike) -> Array:
         """z = (x − m)/s, column by column."""
@@ -70,4 +83,4 @@ def fit_standardization(features: ArrayLike, intercept: bool = True) -> Standard
     means = X.mean(axis=0) if intercept else np.zeros(X.shape[1])
     spread = X.std(axis=0) if intercept else np.sqrt(np.mean(X**2, axis=0))
     scales = np.where(spread > 0, spread, 1.0)
-    return Standardization(means, scales, intercept)
+    return Standardization(means, scales, intercept, tuple(bool(v) for v in spread == 0))

@@ -50,15 +50,18 @@ def analyze_training(
     if scaling is not None:
         trained = in_original_units(trained, scaling.to_original())
         start = scaling.to_original() @ start
-    standard_map = conditioning_scaling.to_original()
-    before = analyze(data_stats, loss)
-    after = in_original_units(analyze(data_stats.transformed(standard_map), loss), standard_map)
-    conditioning = replace(
-        compare_conditioning(before, after, start, applied=scaling is not None),
-        feature_means=tuple(float(m) for m in conditioning_scaling.means),
-        feature_scales=tuple(float(s) for s in conditioning_scaling.scales),
-    )
     regression = regression_summary(data_stats, names, intercept)
+    conditioning = None
+    if not any(conditioning_scaling.constant) or not intercept:
+        standard_map = conditioning_scaling.to_original()
+        before = analyze(data_stats, loss)
+        standard = analyze(data_stats.transformed(standard_map), loss)
+        after = in_original_units(standard, standard_map)
+        conditioning = replace(
+            compare_conditioning(before, after, start, applied=scaling is not None),
+            feature_means=tuple(float(m) for m in conditioning_scaling.means),
+            feature_scales=tuple(float(s) for s in conditioning_scaling.scales),
+        )
     return replace(trained, conditioning=conditioning, regression=regression)
 
 

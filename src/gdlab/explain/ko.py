@@ -97,7 +97,7 @@ def sections(f: Facts) -> list[tuple[str, str]]:
         f"학습률은 손실 함수의 곡률과 견주어 볼 때에만 의미가 있습니다. 손실의 헤세 행렬 "
         f"{hessian}의 고윳값은 λ_min = {f.lam_min}부터 λ_max = {f.lam_max}까지이고, 한 단계를 "
         f"밟을 때마다 각 고유벡터 방향의 오차에 (1 − η·λ)가 곱해집니다. 오차가 계속 줄어들려면 "
-        f"η가 2/λ_max = {f.bound}보다 작아야 합니다. 지금 쓰는 학습률 η = {f.lr}, 이 값은 "
+        f"η가 2/λ_max = {f.bound}보다 작아야 합니다. 지금 쓰는 학습률(η = {f.lr})은 이 "
         f"한계의 {fraction_words(f.fraction)} 수준이므로 {verdict}. 일정한 학습률 가운데 가장 빠른 "
         f"값은 2/(λ_min + λ_max) = {f.best_lr}입니다. η를 한계값 {f.bound}에 딱 맞추면 가장 "
         f"가파른 방향의 오차가 줄지 않고 영원히 앞뒤로 오가고(곱해지는 값 −1), 그 두 배인 "
