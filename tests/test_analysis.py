@@ -9,6 +9,7 @@ import gdlab
 from gdlab.analysis import (
     analyze,
     heavy_ball_parameters,
+    momentum_growth,
     momentum_lr_bound,
     predicted_losses,
     steps_to_gap,
@@ -129,3 +130,12 @@ def test_record_keeps_the_contract_keys_and_adds_the_outlook():
     assert set(record["lr_by_loss"]) == {"l2", "mse"}
     assert {"lr", "beta"} <= set(record["momentum_best"])
     assert record["conditioning"]["condition_number_after"] < record["condition_number"]
+
+
+@pytest.mark.parametrize("nesterov", [False, True], ids=["heavy ball", "nesterov"])
+@pytest.mark.parametrize("beta", [0.0, 0.5, 0.9])
+def test_momentum_bound_is_where_the_iteration_stops_contracting(beta, nesterov):
+    eigenvalues = np.array([0.5, 4.0])
+    bound = momentum_lr_bound(eigenvalues, beta, nesterov)
+    assert momentum_growth(0.99 * bound, 4.0, beta, nesterov) < 1
+    assert momentum_growth(1.01 * bound, 4.0, beta, nesterov) > 1

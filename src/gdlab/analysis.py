@@ -194,6 +194,24 @@ def momentum_lr_bound(eigenvalues: NDArray[np.float64], beta: float, nesterov: b
     return float(2 * (1 + beta) / ((1 + 2 * beta if nesterov else 1.0) * eigenvalues[-1]))
 
 
+def momentum_growth(lr: float, eigenvalue: float, beta: float, nesterov: bool) -> float:
+    """Per-step growth of the error along one eigen-direction under momentum: the spectral
+    radius of the 2×2 iteration on (e_k, e_{k−1}).
+
+    Heavy ball: e_{k+1} = (1 + β − ηλ)e_k − βe_{k−1}; Nesterov:
+    e_{k+1} = (1+β)(1 − ηλ)e_k − β(1 − ηλ)e_{k−1}. Above 1 the direction diverges.
+
+    >>> round(momentum_growth(0.5, 1.0, 0.0, nesterov=False), 12)  # plain GD: |1 − ηλ|
+    0.5
+    """
+    shrink = 1 - lr * eigenvalue
+    if nesterov:
+        iteration = np.array([[(1 + beta) * shrink, -beta * shrink], [1.0, 0.0]])
+    else:
+        iteration = np.array([[1 + beta - lr * eigenvalue, -beta], [1.0, 0.0]])
+    return float(np.max(np.abs(np.linalg.eigvals(iteration))))
+
+
 def mode_coordinates(analysis: Analysis, init: ArrayLike) -> Array:
     """c = Vᵀ(w₀ − w*): how far the start lies from the optimum along each eigenvector.
 

@@ -28,7 +28,12 @@ from gdlab.run import DataInfo, Run, TrainConfig
 from gdlab.schedules import parse_schedule
 from gdlab.standardize import fit_standardization
 from gdlab.train import StepCallback, check_steps, check_tol, divergence_patience, train
-from gdlab.training_analysis import analyze_training, stability_warning
+from gdlab.training_analysis import (
+    analyze_training,
+    bound_formula,
+    stability_warning,
+    stable_bound_for,
+)
 
 
 def initial_weights(
@@ -191,11 +196,14 @@ def momentum_of(optimizer: str, options: Mapping[str, float]) -> float:
 
 def divergence_message(run: Run) -> str:
     """One line: the run diverged at this lr; the largest stable lr for this data is …"""
-    bound = run.analysis.lr_max_stable
+    options = run.config.options.get("optimizer_options", {})
+    bound = stable_bound_for(run.analysis, run.config.optimizer, options)
+    bound = run.analysis.lr_max_stable if bound is None else bound
     return (
         f"training diverged after {len(run.losses)} steps: lr={run.config.lr:g} is above the "
-        f"largest stable learning rate for this data, {bound:.6g} (2/λ_max of the Hessian "
-        f"of the {run.config.loss} loss); try lr ≤ {bound / 2:.3g}"
+        f"largest stable learning rate for this data, {bound:.6g} "
+        f"({bound_formula(run.config.optimizer)} of the Hessian of the {run.config.loss} loss); "
+        f"try lr ≤ {bound / 2:.3g}"
     )
 
 

@@ -14,7 +14,13 @@ from dataclasses import replace
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from gdlab.analysis import Analysis, analyze, compare_conditioning, momentum_lr_bound
+from gdlab.analysis import (
+    Analysis,
+    analyze,
+    compare_conditioning,
+    momentum_growth,
+    momentum_lr_bound,
+)
 from gdlab.losses import Loss
 from gdlab.lstsq import LeastSquaresStats
 from gdlab.regression import regression_summary
@@ -90,17 +96,28 @@ def stability_warning(
     bound = stable_bound_for(analysis, optimizer, options)
     if bound is None or lr < bound:
         return None
-    eigenvalues = analysis.hessian_eigenvalues
-    largest = float(eigenvalues[-1])
-    growth = abs(1 - lr * largest)
-    formula = "2/λ_max" if optimizer == "gd" else "the momentum bound 2(1+β)/λ_max"
-    if optimizer == "nesterov":
-        formula = "the Nesterov bound 2(1+β)/((1+2β)λ_max)"
+    largest = float(analysis.hessian_eigenvalues[-1])
+    if optimizer in MOMENTUM_OPTIMIZERS:
+        beta = float(options.get("momentum", 0.9))
+        growth = momentum_growth(lr, largest, beta, MOMENTUM_OPTIMIZERS[optimizer])
+    else:
+        growth = abs(1 - lr * largest)
     return (
         f"lr={lr:g} is {lr / bound:.3g}× the largest stable learning rate for this data, "
-        f"{bound:.6g} ({formula}, where λ_max = {largest:.6g} is the largest eigenvalue of "
-        f"the Hessian of the {analysis.loss} loss, built from XᵀX); along that direction each "
-        f"plain-GD step multiplies the error by |1 − lr·λ_max| = {growth:.3g}, so this run "
-        f"will diverge. Use lr < {bound:.6g}; the fastest constant rate for plain GD is "
+        f"{bound:.6g} ({bound_formula(optimizer)}, where λ_max = {largest:.6g} is the largest "
+        f"eigenvalue of the Hessian of the {analysis.loss} loss, built from XᵀX); along that "
+        f"direction each step multiplies the error by {growth:.3g}, so this run will diverge. "
+        f"Use lr < {bound:.6g}; the fastest constant rate for plain GD is "
         f"{analysis.lr_optimal:.6g}."
     )
+
+
+def bound_formula(optimizer: str) -> str:
+    """How the stable bound of `optimizer` is computed, in words."""
+    if optimizer == "momentum":
+        return "the heavy-ball bound 2(1+β)/λ_max"
+    if optimizer == "nesterov":
+        return "the Nesterov bound 2(1+β)/((1+2β)λ_max)"
+    if optimizer == "gd":
+        return "2/λ_max"
+    return "2/λ_max for plain GD"
