@@ -88,7 +88,12 @@ class Conditioning:
 
 @dataclass(frozen=True)
 class Analysis:
-    """Optimum and curvature of a quadratic loss on one dataset, and what GD will do."""
+    """Optimum and curvature of a quadratic loss on one dataset, and what GD will do.
+
+    Weights (`optimum_weights`, and every `init` passed to the functions below) are in the
+    data's units. The eigen-decomposition and the rates belong to the coordinates training
+    ran in: with `to_original` = M (standardised training), those are v with w = M·v.
+    """
 
     optimum_weights: NDArray[np.float64]
     optimum_loss: float
