@@ -165,7 +165,9 @@ def test_missing_required_option_is_usage_error(good_csv):
 
 def test_divergence_exits_3_naming_the_stable_rate(good_csv, tmp_path):
     code, out, err = run_cli(*fit_args(good_csv, "--lr", "1", "--out", str(tmp_path / "o")))
-    assert_one_line_error(code, out, err, 3, "diverged", "lr=1", "largest stable learning rate")
+    warning, error = err.splitlines(keepends=True)
+    assert warning.startswith("gdlab: warning: lr=1 is") and "will diverge" in warning
+    assert_one_line_error(code, out, error, 3, "diverged", "lr=1", "largest stable learning rate")
     assert not (tmp_path / "o" / "run.json").exists()
 
 
@@ -200,3 +202,39 @@ def test_every_command_has_help_text():
     for name, command in group.commands.items():  # type: ignore[attr-defined]
         assert command.help and len(command.help.strip()) > 20, f"{name} lacks help"
         assert "Example:" in command.help, f"{name} help has no example"
+
+
+def test_fit_with_every_training_flag(good_csv, tmp_path):
+    trace = tmp_path / "trace.parquet"
+    code, out, err = run_cli(
+        *fit_args(good_csv, "--optimizer", "momentum", "--momentum", "0.5"),
+        *("--schedule", "exp:0.999", "--l2", "0.1", "--tol", "1e-8", "--steps", "5000"),
+        *("--standardize", "--trace", str(trace), "--summary"),
+    )
+    assert code == 0, err
+    assert "stopped early" in out and "P>|t|" in out and f"Wrote {trace}" in out
+    assert pq.read_table(trace).column_names[:3] == ["step", "loss", "w_b"]
+
+
+def test_fit_json_records_the_new_settings(good_csv):
+    code, out, err = run_cli(*fit_args(good_csv, "--tol", "1e-3", "--steps", "900", "--json"))
+    assert code == 0, err
+    record = json.loads(out)
+    assert record["stop_reason"] == "tol"
+    assert record["config"]["tol"] == 1e-3 and record["config"]["schedule"] is None
+    assert record["analysis"]["regression"]["df_residual"] == 28
+
+
+@pytest.mark.parametrize(
+    ("extra", "fragments"),
+    [
+        (["--schedule", "step:0:0.5"], ["--schedule 'step:0:0.5'", "EVERY"]),
+        (["--schedule", "linear"], ["--schedule 'linear'", "cosine"]),
+        (["--optimizer-option", "b1"], ["KEY=VALUE"]),
+        (["--momentum", "0.5"], ["'gd' has no option momentum"]),
+        (["--tol-kind", "size", "--tol", "1"], ["tolerance kind"]),
+        (["--trace", "t.txt"], [".csv or .parquet"]),
+    ],
+)
+def test_bad_training_flags_exit_2(good_csv, extra, fragments):
+    assert_one_line_error(*run_cli(*fit_args(good_csv, *extra)), 2, *fragments)

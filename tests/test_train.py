@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 import gdlab
 from gdlab.data import design_matrix
 from gdlab.engines import DenseEngine
-from gdlab.errors import ConfigError, DivergedError
+from gdlab.errors import ConfigError, DivergedError, LearningRateWarning
 from gdlab.losses import L2, MSE
 from gdlab.optimizers import gd
 from gdlab.train import train
@@ -37,7 +37,7 @@ def test_losses_are_recorded_after_each_update():
 def test_gd_with_a_stable_rate_never_raises_the_loss(seed, fraction, loss):
     rng = np.random.default_rng(seed)
     data = gdlab.from_arrays(rng.normal(size=(30, 2)) * [1, 5] + [3, 0], rng.normal(size=30))
-    probe = gdlab.fit(data, steps=1, loss=loss.name)
+    probe = gdlab.fit(data, lr=1e-9, steps=1, loss=loss.name)
     # For a quadratic, a rate below 2/λ_max (and here ≤ the bound's mid-point) never rises.
     lr = fraction * probe.analysis.lr_max_stable
     run = gdlab.fit(data, lr=lr, steps=60, loss=loss.name, seed=seed)
@@ -47,7 +47,10 @@ def test_gd_with_a_stable_rate_never_raises_the_loss(seed, fraction, loss):
 
 def test_divergence_stops_early_and_names_the_bound():
     data = gdlab.seed_dataset(0)
-    with pytest.raises(DivergedError, match="largest stable learning rate") as caught:
+    with (
+        pytest.warns(LearningRateWarning, match="will diverge"),
+        pytest.raises(DivergedError, match="largest stable learning rate") as caught,
+    ):
         gdlab.fit(data, lr=0.1, steps=10_000)
     run = caught.value.run
     assert run.stop_reason == "diverged" and len(run.losses) < 10_000
@@ -57,7 +60,7 @@ def test_rate_just_over_the_bound_is_reported_as_diverged():
     data = gdlab.seed_dataset(0)
     bound = gdlab.fit(data, steps=1).analysis.lr_max_stable
     assert gdlab.fit(data, lr=0.99 * bound, steps=3000).stop_reason == "steps"
-    with pytest.raises(DivergedError):
+    with pytest.warns(LearningRateWarning), pytest.raises(DivergedError):
         gdlab.fit(data, lr=1.01 * bound, steps=3000)
 
 

@@ -32,6 +32,9 @@ _EXPORTS = {
     "DataError": "gdlab.errors",
     "DivergedError": "gdlab.errors",
     "GdlabError": "gdlab.errors",
+    "LearningRateWarning": "gdlab.errors",
+    "predicted_losses": "gdlab.analysis",
+    "steps_to_gap": "gdlab.analysis",
     "read_table": "gdlab.readers",
     "Run": "gdlab.run",
     "TrainConfig": "gdlab.run",
@@ -45,6 +48,7 @@ __all__ = [
     "Dataset",
     "DivergedError",
     "GdlabError",
+    "LearningRateWarning",
     "Run",
     "TrainConfig",
     "__version__",
@@ -56,16 +60,18 @@ __all__ = [
     "fit_arrays",
     "from_arrays",
     "load_record",
+    "predicted_losses",
     "read_table",
     "seed_data",
     "seed_dataset",
+    "steps_to_gap",
 ]
 
 if TYPE_CHECKING:
-    from gdlab.analysis import Analysis, analyze
+    from gdlab.analysis import Analysis, analyze, predicted_losses, steps_to_gap
     from gdlab.api import dataset_for_record, demo, fit, fit_arrays
     from gdlab.data import Dataset, design_matrix, from_arrays, seed_data, seed_dataset
-    from gdlab.errors import ConfigError, DataError, DivergedError, GdlabError
+    from gdlab.errors import ConfigError, DataError, DivergedError, GdlabError, LearningRateWarning
     from gdlab.readers import read_table
     from gdlab.run import Run, TrainConfig, load_record
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from gdlab.analysis import analyze
 from gdlab.data import (
     Dataset,
     design_matrix,
@@ -19,12 +19,21 @@ from gdlab.data import (
     weight_names,
 )
 from gdlab.engines import make_engine
-from gdlab.errors import ConfigError, DataError, DivergedError
+from gdlab.errors import ConfigError, DataError, DivergedError, LearningRateWarning
 from gdlab.losses import get_loss
-from gdlab.optimizers import check_lr, make_optimizer
+from gdlab.optimizers import check_lr, make_optimizer, optimizer_options
 from gdlab.readers import read_table
+from gdlab.ridge import RidgeEngine, check_l2, penalty_mask
 from gdlab.run import DataInfo, Run, TrainConfig
-from gdlab.train import StepCallback, check_steps, train
+from gdlab.schedules import parse_schedule
+from gdlab.standardize import fit_standardization
+from gdlab.train import StepCallback, check_steps, check_tol, divergence_patience, train
+from gdlab.training_analysis import (
+    analyze_training,
+    bound_formula,
+    stability_warning,
+    stable_bound_for,
+)
 
 
 def initial_weights(
@@ -52,6 +61,12 @@ def fit(
     lr: float = 0.002,
     steps: int = 50,
     optimizer: str = "gd",
+    optimizer_options: Mapping[str, float] | None = None,
+    schedule: str | None = None,
+    l2: float = 0.0,
+    tol: float | None = None,
+    tol_kind: str = "grad",
+    standardize: bool = False,
     loss: str = "l2",
     init: Sequence[float] | None = None,
     init_std: float = 0.1,
@@ -65,8 +80,16 @@ def fit(
 ) -> Run:
     """Train the linear layer on `data` by gradient descent and return the `Run`.
 
-    Raises `DivergedError` (carrying the partial run) when the loss blows up, with the
-    largest stable learning rate for this data in its message.
+    `optimizer` names one of `gdlab.optimizers.OPTIMIZERS` (options such as
+    ``{"momentum": 0.9}`` in `optimizer_options`); `schedule` is a spec of
+    `gdlab.schedules` ("step:100:0.5", "exp:0.99", "cosine"); `l2` adds the ridge penalty
+    ½·l2·‖w‖² (bias free); with `tol` the run stops early once ‖∇L‖ ≤ tol (`tol_kind`
+    "grad") or the loss changes by ≤ tol relatively ("loss"); `standardize` trains on
+    centred, scaled features and reports everything in the data's units.
+
+    Before training, a rate at or above the stable bound (gd, momentum, nesterov) raises a
+    `LearningRateWarning` that explains why. Raises `DivergedError` (carrying the partial
+    run) when the loss blows up, with the largest stable learning rate in its message.
 
     >>> run = fit(seed_data(np.random.default_rng(0)), steps=5)
     >>> len(run.losses), run.weight_names
@@ -75,39 +98,112 @@ def fit(
     lr = check_lr(lr)
     steps = check_steps(steps)
     loss_fn = get_loss(loss)
+    l2 = check_l2(l2)
+    tol = check_tol(tol, tol_kind)
+    options = {key: float(value) for key, value in (optimizer_options or {}).items()}
+    rate = parse_schedule(schedule, lr, steps) if schedule is not None else lr
+    transform = make_optimizer(optimizer, rate, **options)
     rng = rng if rng is not None else np.random.default_rng(seed)
-    A = design_matrix(data.features, intercept)
+    natural = fit_standardization(data.features, intercept)
+    scaling = natural if standardize else None
+    if scaling is not None:
+        scaling.require_varying(data.feature_names)
+    features = scaling.apply(data.features) if scaling is not None else data.features
+    A = design_matrix(features, intercept)
     names = tuple(weight_names(data.feature_names, intercept))
     w0 = initial_weights(A.shape[1], rng, init, init_std)
-    runner = make_engine(engine, A, data.target, loss_fn, dtype=dtype)
-    result = train(runner, make_optimizer(optimizer, lr), w0, steps, on_step=on_step)
-    analysis = analyze(runner.statistics(), loss_fn)
-    config = TrainConfig(lr, steps, optimizer, loss, seed, runner.name, dtype, intercept, init_std)
+    if init is not None and scaling is not None:
+        w0 = scaling.to_standard() @ w0  # --init is given in the data's units
+    plain = make_engine(engine, A, data.target, loss_fn, dtype=dtype)
+    runner = RidgeEngine(plain, l2, penalty_mask(A.shape[1], intercept)) if l2 > 0 else plain
+    data_stats = plain.statistics()
+    if scaling is not None:
+        data_stats = data_stats.transformed(scaling.to_standard())
+    analysis = analyze_training(
+        runner.statistics(),
+        data_stats,
+        loss_fn,
+        init=w0,
+        lr=lr,
+        names=names,
+        intercept=intercept,
+        scaling=scaling,
+        conditioning_scaling=natural,
+    )
+    warning = stability_warning(analysis, optimizer, lr, options)
+    if warning is not None:
+        warnings.warn(LearningRateWarning(warning), stacklevel=2)
+    to_original = scaling.to_original() if scaling is not None else None
+
+    def in_data_units(values: np.ndarray) -> np.ndarray:
+        """Weights trained in standardised coordinates v, as w = M·v (rows: w = v·Mᵀ)."""
+        return values if to_original is None else values @ to_original.T
+
+    watch = on_step
+    if on_step is not None and to_original is not None:
+        watch = lambda step, value, v: on_step(step, value, in_data_units(v))  # noqa: E731
+    result = train(
+        runner,
+        transform,
+        w0,
+        steps,
+        on_step=watch,
+        tol=tol,
+        tol_kind=tol_kind,
+        patience=divergence_patience(momentum_of(optimizer, options)),
+    )
+    extras = {
+        "optimizer_options": options,
+        "schedule": schedule,
+        "l2": l2,
+        "tol": tol,
+        "tol_kind": tol_kind,
+        "standardize": standardize,
+    }
+    config = TrainConfig(
+        lr, steps, optimizer, loss, seed, runner.name, dtype, intercept, init_std, extras
+    )
+    gradients = result.gradients
+    if gradients is not None and to_original is not None:
+        gradients = np.linalg.solve(to_original.T, gradients.T).T  # ∇_w = M⁻ᵀ∇_v
     run = Run(
         data=DataInfo(data.source, data.n_rows, data.feature_names, data.target_name, data.extra),
         config=config,
         weight_names=names,
-        init=np.asarray(w0, dtype=runner.dtype),
-        weights=result.weights,
+        init=np.asarray(in_data_units(w0), dtype=runner.dtype),
+        weights=np.asarray(in_data_units(result.weights), dtype=runner.dtype),
         initial_loss=result.initial_loss,
         losses=result.losses,
-        path=result.path,
+        path=in_data_units(result.path),
         analysis=analysis,
         stop_reason=result.stop_reason,
         train_seconds=result.train_seconds,
+        gradients=gradients,
     )
     if result.diverged and raise_on_divergence:
         raise DivergedError(divergence_message(run), run)
     return run
 
 
+def momentum_of(optimizer: str, options: Mapping[str, float]) -> float:
+    """The momentum β an optimizer carries (0 for none): heavy ball's, Nesterov's, Adam's β₁."""
+    if optimizer in ("momentum", "nesterov"):
+        return float(options.get("momentum", optimizer_options(optimizer)["momentum"]))
+    if optimizer == "adam":
+        return float(options.get("b1", optimizer_options("adam")["b1"]))
+    return 0.0
+
+
 def divergence_message(run: Run) -> str:
     """One line: the run diverged at this lr; the largest stable lr for this data is …"""
-    bound = run.analysis.lr_max_stable
+    options = run.config.options.get("optimizer_options", {})
+    bound = stable_bound_for(run.analysis, run.config.optimizer, options)
+    bound = run.analysis.lr_max_stable if bound is None else bound
     return (
         f"training diverged after {len(run.losses)} steps: lr={run.config.lr:g} is above the "
-        f"largest stable learning rate for this data, {bound:.6g} (2/λ_max of the Hessian "
-        f"of the {run.config.loss} loss); try lr ≤ {bound / 2:.3g}"
+        f"largest stable learning rate for this data, {bound:.6g} "
+        f"({bound_formula(run.config.optimizer)} of the Hessian of the {run.config.loss} loss); "
+        f"try lr ≤ {bound / 2:.3g}"
     )
 
 

@@ -33,3 +33,7 @@ class DivergedError(GdlabError):
     def __init__(self, message: str, run: object | None = None) -> None:
         super().__init__(message)
         self.run = run
+
+
+class LearningRateWarning(UserWarning):
+    """The learning rate is at or above the stable bound for this data: the run will diverge."""

@@ -10,12 +10,19 @@ z its last column and ρ = |corner|:
 
 QR keeps cond(A) where AᵀA squares it, and chunks merge by a QR of their stacked factors,
 so the statistics split over chunks, files, threads and cluster workers.
+
+The same pass also sums the moments M = [A | y]ᵀ[A | y] in extended precision
+(``np.longdouble``); they merge by addition. `optimum` uses them to refine the QR solution:
+the residual of the normal equations, g = Aᵀy − AᵀAw, computed from M carries the digits
+that float64 rounding took from w, and RᵀRδ = g gives the correction (iterative refinement).
+The correction is trusted only where extended precision can resolve the normal equations
+(ε_ext·cond(R)² small) and only while successive corrections shrink.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import cast
 
 import numpy as np
@@ -24,16 +31,27 @@ from numpy.typing import ArrayLike, NDArray
 from gdlab.errors import DataError
 
 Array = NDArray[np.float64]
+ExtendedArray = NDArray[np.longdouble]
+
+#: Refine only when ε_ext·cond(R)² is below this: the normal equations then keep digits.
+REFINE_CONDITION_LIMIT = 1e-3
+#: At most this many refinement steps (each gains roughly the digits float64 lost).
+REFINE_MAX_STEPS = 5
 
 
 @dataclass(frozen=True)
 class LeastSquaresStats:
-    """The triangular factor of [A | y]: R (p×p), z (p), ρ ≥ 0 and the row count N."""
+    """The triangular factor of [A | y]: R (p×p), z (p), ρ ≥ 0 and the row count N.
+
+    `moments` is [A | y]ᵀ[A | y] summed in extended precision, when the rows were seen
+    (None for statistics rebuilt from a factor alone); it only sharpens `optimum`.
+    """
 
     R: Array
     z: Array
     rho: float
     n_rows: int
+    moments: ExtendedArray | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def from_arrays(
@@ -48,7 +66,7 @@ class LeastSquaresStats:
         A = np.asarray(A, dtype=np.float64)
         y = np.asarray(y, dtype=np.float64)
         if chunk_rows is None or chunk_rows >= A.shape[0]:
-            return cls.from_factor(triangular_factor(A, y), A.shape[0])
+            return cls.from_factor(triangular_factor(A, y), A.shape[0], augmented_moments(A, y))
         chunks = (
             cls.from_arrays(A[start : start + chunk_rows], y[start : start + chunk_rows])
             for start in range(0, A.shape[0], chunk_rows)
@@ -56,10 +74,13 @@ class LeastSquaresStats:
         return merge_all(chunks)
 
     @classmethod
-    def from_factor(cls, factor: Array, n_rows: int) -> LeastSquaresStats:
+    def from_factor(
+        cls, factor: Array, n_rows: int, moments: ExtendedArray | None = None
+    ) -> LeastSquaresStats:
         """Split a (p+1)×(p+1) triangular factor of [A | y] into R, z and ρ."""
         p = factor.shape[1] - 1
-        return cls(factor[:p, :p].copy(), factor[:p, p].copy(), abs(float(factor[p, p])), n_rows)
+        R, z, rho = factor[:p, :p].copy(), factor[:p, p].copy(), abs(float(factor[p, p]))
+        return cls(R, z, rho, n_rows, moments)
 
     @property
     def n_weights(self) -> int:
@@ -77,8 +98,25 @@ class LeastSquaresStats:
 
     def merge(self, other: LeastSquaresStats) -> LeastSquaresStats:
         """Statistics of the two row sets together: QR of the stacked factors."""
-        stacked = np.vstack([self.factor(), other.factor()])
-        return LeastSquaresStats.from_factor(r_factor(stacked), self.n_rows + other.n_rows)
+        return merge_all([self, other])
+
+    def transformed(self, M: ArrayLike) -> LeastSquaresStats:
+        """Statistics of the same rows with A replaced by A·M (a change of weights w = Mv).
+
+        The factor of [AM | y] is the triangular factor of [[RM, z], [0, ρ]]; no data pass.
+        """
+        M = np.asarray(M, dtype=np.float64)
+        p = self.n_weights
+        block = np.zeros((p + 1, p + 1))
+        block[:p, :p] = self.R @ M
+        block[:p, p] = self.z
+        block[p, p] = self.rho
+        moments = None
+        if self.moments is not None:
+            augmented = np.eye(p + 1, dtype=np.longdouble)
+            augmented[:p, :p] = M
+            moments = augmented.T @ self.moments @ augmented
+        return LeastSquaresStats.from_factor(r_factor(block), self.n_rows, moments)
 
     def sum_squared_errors(self, w: ArrayLike) -> float:
         """Σ(Aw − y)² = ‖Rw − z‖² + ρ²."""
@@ -97,21 +135,63 @@ class LeastSquaresStats:
         """Singular values of A (those of R), descending."""
         return cast(Array, np.linalg.svd(self.R, compute_uv=False))
 
-    def optimum(self) -> Array:
-        """The least-squares weights w* solving Rw* = z (columns scaled first).
-
-        Back substitution on the column-scaled R keeps the accuracy QR bought; a
-        rank-deficient R falls back to the minimum-norm solution.
-        """
+    def column_scaled(self) -> tuple[Array, Array]:
+        """(S, d) with R = S·diag(d): unit-norm columns, the scaling every solve starts from."""
         norms = np.linalg.norm(self.R, axis=0)
         if np.any(norms == 0):
             raise DataError("a feature column is all zeros; its weight is undetermined")
-        scaled = self.R / norms
+        return self.R / norms, norms
+
+    def optimum(self) -> Array:
+        """The least-squares weights w* solving Rw* = z, refined from the moments.
+
+        Back substitution on the column-scaled R keeps the accuracy QR bought; a
+        rank-deficient R falls back to the minimum-norm solution. Then `refine` adds what
+        extended-precision normal-equation residuals can still tell (see the module notes).
+        """
+        scaled, norms = self.column_scaled()
         diagonal = np.abs(np.diag(scaled))
         if diagonal.min() <= np.finfo(float).eps * self.n_weights * diagonal.max():
             solution, *_ = np.linalg.lstsq(scaled, self.z, rcond=None)
-            return solution / norms
-        return back_substitution(scaled, self.z) / norms
+            return cast(Array, solution / norms)
+        return self.refine(back_substitution(scaled, self.z) / norms)
+
+    def refine(self, w: Array) -> Array:
+        """Iterative refinement of w: δ from RᵀRδ = c − Gw with c, G from the moments.
+
+        Steps are taken only while ε_ext·cond(R)² < `REFINE_CONDITION_LIMIT` (else the
+        extended-precision residual is noise, as on NIST's Filip) and each accepted step is
+        followed by a correction at most half as large (evidence that the iteration
+        contracts towards the true optimum); otherwise w comes back unchanged.
+        """
+        if self.moments is None:
+            return w
+        scaled, norms = self.column_scaled()
+        singular = np.linalg.svd(scaled, compute_uv=False)
+        condition = singular[0] / singular[-1]
+        if np.finfo(np.longdouble).eps * condition**2 >= REFINE_CONDITION_LIMIT:
+            return w
+        p = self.n_weights
+        gram, moment = self.moments[:p, :p], self.moments[:p, p]
+
+        def correction(v: Array) -> Array:
+            residual = np.asarray(moment - gram @ v.astype(np.longdouble), dtype=np.float64)
+            return gram_solve(scaled, residual / norms) / norms
+
+        delta = correction(w)
+        for _ in range(REFINE_MAX_STEPS):
+            candidate = w + delta
+            following = correction(candidate)
+            if not np.linalg.norm(following) < 0.5 * np.linalg.norm(delta):
+                break
+            w, delta = candidate, following
+        return w
+
+
+def augmented_moments(A: Array, y: Array) -> ExtendedArray:
+    """[A | y]ᵀ[A | y] summed in extended precision (merges across chunks by addition)."""
+    augmented = np.column_stack([A, y]).astype(np.longdouble)
+    return cast(ExtendedArray, augmented.T @ augmented)
 
 
 def triangular_factor(A: Array, y: Array) -> Array:
@@ -143,7 +223,17 @@ def merge_all(parts: Iterable[LeastSquaresStats]) -> LeastSquaresStats:
         return parts[0]
     stacked = np.vstack([part.factor() for part in parts])
     n_rows = sum(part.n_rows for part in parts)
-    return LeastSquaresStats.from_factor(r_factor(stacked), n_rows)
+    moments = None
+    collected = [part.moments for part in parts if part.moments is not None]
+    if len(collected) == len(parts):
+        moments = cast(ExtendedArray, np.sum(collected, axis=0, dtype=np.longdouble))
+    return LeastSquaresStats.from_factor(r_factor(stacked), n_rows, moments)
+
+
+def gram_solve(S: Array, g: Array) -> Array:
+    """Solve SᵀSx = g with two triangular solves (Sᵀ lower, then S upper); no inverse."""
+    lower_solution = back_substitution(S.T[::-1, ::-1], g[::-1])[::-1]
+    return back_substitution(S, lower_solution)
 
 
 def back_substitution(U: Array, b: Array) -> Array:

@@ -75,6 +75,7 @@ class Run:
     analysis: Analysis
     stop_reason: str
     train_seconds: float
+    gradients: NDArray[np.floating] | None = None
 
     @property
     def final_loss(self) -> float:

@@ -2,69 +2,138 @@
 
 from __future__ import annotations
 
+import sys
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from gdlab.cli.options import parse_floats, split_names
+from gdlab.cli.options import (
+    DtypeOption,
+    EngineOption,
+    InitOption,
+    InitStdOption,
+    L2Option,
+    LossOption,
+    LrOption,
+    MomentumOption,
+    NoInterceptOption,
+    OptimizerOption,
+    OptimizerSettingOption,
+    ScheduleOption,
+    SeedOption,
+    StandardizeOption,
+    StepsOption,
+    TolKindOption,
+    TolOption,
+    XOption,
+    YOption,
+    fit_options,
+    read_data,
+)
 
 
 def fit_command(
     data: Annotated[Path, typer.Argument(help="CSV or Parquet file.", show_default=False)],
-    x: Annotated[str, typer.Option("--x", help="Feature column(s), comma-separated.")],
-    y: Annotated[str, typer.Option("--y", help="Target column.")],
-    lr: Annotated[float, typer.Option(help="Learning rate.")] = 0.002,
-    steps: Annotated[int, typer.Option(help="Number of updates.")] = 50,
-    optimizer: Annotated[str, typer.Option(help="Optimizer name.")] = "gd",
-    init: Annotated[
-        str | None, typer.Option(help="Initial weights, bias first: --init=b,a,...")
-    ] = None,
-    init_std: Annotated[float, typer.Option(help="Std of the random initial weights.")] = 0.1,
-    seed: Annotated[int, typer.Option(help="Seed for the random initial weights.")] = 0,
-    loss: Annotated[str, typer.Option(help="l2 (½Σe², the seed's) or mse (mean e²).")] = "l2",
-    no_intercept: Annotated[
-        bool, typer.Option("--no-intercept", help="No bias column: y = Xw.")
-    ] = False,
-    engine: Annotated[str, typer.Option(help="How gradients are computed.")] = "auto",
-    dtype: Annotated[str, typer.Option(help="float64 or float32.")] = "float64",
+    x: XOption = None,
+    y: YOption = None,
+    lr: LrOption = 0.002,
+    steps: StepsOption = 50,
+    optimizer: OptimizerOption = "gd",
+    momentum: MomentumOption = None,
+    optimizer_option: OptimizerSettingOption = None,
+    schedule: ScheduleOption = None,
+    l2: L2Option = 0.0,
+    tol: TolOption = None,
+    tol_kind: TolKindOption = "grad",
+    standardize: StandardizeOption = False,
+    init: InitOption = None,
+    init_std: InitStdOption = 0.1,
+    seed: SeedOption = 0,
+    loss: LossOption = "l2",
+    no_intercept: NoInterceptOption = False,
+    engine: EngineOption = "auto",
+    dtype: DtypeOption = "float64",
     out: Annotated[Path | None, typer.Option(help="Folder for run.json (and figure).")] = None,
     json_out: Annotated[
         bool, typer.Option("--json", help="Print only the run record on stdout.")
     ] = False,
+    trace: Annotated[
+        Path | None,
+        typer.Option(help="Write step, loss, weights and gradients of every step (.csv/.parquet)."),
+    ] = None,
+    summary: Annotated[
+        bool, typer.Option("--summary", help="Also print the regression table (statsmodels-style).")
+    ] = False,
 ) -> None:
     """Fit y = b + a1·x1 + … to columns of a CSV or Parquet file by gradient descent.
+
+    Before training, a learning rate at or above the stable bound for the data is explained
+    on stderr. Schedules: constant, step:EVERY:FACTOR, exp:DECAY, cosine[:FLOOR].
 
     Example: gdlab fit points.csv --x x --y y --lr 0.002 --steps 50 --out result
     """
     import gdlab
     from gdlab.cli.render import print_summary, save_seed_figure
 
-    features = split_names(x, "--x")
-    dataset = gdlab.read_table(data, features, y.strip())
-    run = gdlab.fit(
-        dataset,
+    dataset = read_data(data, x, y)
+    options = fit_options(
         lr=lr,
         steps=steps,
         optimizer=optimizer,
-        loss=loss,
-        init=parse_floats(init, "--init") if init is not None else None,
+        momentum=momentum,
+        optimizer_option=optimizer_option,
+        schedule=schedule,
+        l2=l2,
+        tol=tol,
+        tol_kind=tol_kind,
+        standardize=standardize,
+        init=init,
         init_std=init_std,
         seed=seed,
-        intercept=not no_intercept,
-        dtype=dtype,
+        loss=loss,
+        no_intercept=no_intercept,
         engine=engine,
+        dtype=dtype,
     )
+    with warnings_to_stderr():
+        run = gdlab.fit(dataset, **options)
     if out is not None:
         if dataset.n_features == 1 and not no_intercept:
             save_seed_figure(run, dataset, out / "figure.png")
         run.save(out / "run.json")
+    if trace is not None:
+        from gdlab.trace import write_trace
+
+        write_trace(run, trace)
     if json_out:
         typer.echo(run.to_json(), nl=False)
-    else:
-        print_summary(run, title=f"gdlab fit {data}")
-        if out is not None:
-            typer.echo(f"Wrote {out / 'run.json'}")
+        return
+    print_summary(run, title=f"gdlab fit {data}")
+    if summary and run.analysis.regression is not None:
+        from gdlab.regression import summary_table
+
+        typer.echo("\n" + summary_table(run.analysis.regression))
+    for path in (out / "run.json" if out is not None else None, trace):
+        if path is not None:
+            typer.echo(f"Wrote {path}")
+
+
+@contextmanager
+def warnings_to_stderr() -> Iterator[None]:
+    """Show gdlab's warnings as one clean line each on stderr ("gdlab: warning: …")."""
+    from gdlab.errors import LearningRateWarning
+
+    def show(message: Warning | str, category: type[Warning], *args: Any, **kw: Any) -> None:
+        print(f"gdlab: warning: {' '.join(str(message).split())}", file=sys.stderr)
+
+    with warnings.catch_warnings():  # restores the filters and showwarning on exit
+        warnings.simplefilter("always", LearningRateWarning)
+        warnings.showwarning = show
+        yield
 
 
 def register(app: typer.Typer) -> None:

@@ -1,8 +1,106 @@
-"""Option parsing shared by the commands: comma lists and number lists."""
+"""Options shared by the commands: one definition of each data and training flag.
+
+`gdlab fit` and `gdlab explain` take the same data and training flags; they are declared
+here once as `Annotated` aliases, and `fit_options` turns their values into the keyword
+arguments of `gdlab.fit`. Nothing here imports NumPy (the CLI must start fast).
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
 from gdlab.errors import ConfigError
+from gdlab.schedules import SCHEDULE_GRAMMAR
+
+TRAINING = "Training"
+DATA = "Data"
+
+XOption = Annotated[
+    str | None,
+    typer.Option("--x", help="Feature column(s), comma-separated.", rich_help_panel=DATA),
+]
+YOption = Annotated[str | None, typer.Option("--y", help="Target column.", rich_help_panel=DATA)]
+NoInterceptOption = Annotated[
+    bool,
+    typer.Option("--no-intercept", help="No bias column: y = Xw.", rich_help_panel=DATA),
+]
+StandardizeOption = Annotated[
+    bool,
+    typer.Option(
+        "--standardize",
+        help="Train on centred, scaled features; report weights in the data's units.",
+        rich_help_panel=DATA,
+    ),
+]
+LrOption = Annotated[float, typer.Option(help="Learning rate η.", rich_help_panel=TRAINING)]
+StepsOption = Annotated[
+    int,
+    typer.Option(help="Number of updates (the most, with --tol).", rich_help_panel=TRAINING),
+]
+OptimizerOption = Annotated[
+    str,
+    typer.Option(
+        help="gd (the seed's), momentum, nesterov, adagrad, rmsprop or adam.",
+        rich_help_panel=TRAINING,
+    ),
+]
+MomentumOption = Annotated[
+    float | None,
+    typer.Option(help="β of momentum/nesterov (default 0.9).", rich_help_panel=TRAINING),
+]
+OptimizerSettingOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--optimizer-option",
+        help="Another optimizer option as KEY=VALUE, e.g. eps=1e-6, decay=0.99, b1=0.8, "
+        "b2=0.99 (repeatable).",
+        rich_help_panel=TRAINING,
+    ),
+]
+ScheduleOption = Annotated[
+    str | None,
+    typer.Option(
+        help=f"Learning-rate schedule over update k: {SCHEDULE_GRAMMAR}. step:E:F multiplies "
+        "lr by F every E updates, exp:D by D every update, cosine[:FLOOR] anneals lr to "
+        "FLOOR·lr over --steps.",
+        rich_help_panel=TRAINING,
+    ),
+]
+L2Option = Annotated[
+    float,
+    typer.Option(help="Ridge penalty λ: adds ½·λ·‖w‖² (bias free).", rich_help_panel=TRAINING),
+]
+TolOption = Annotated[
+    float | None,
+    typer.Option(
+        help="Stop early: once ‖∇L‖ ≤ TOL (--tol-kind grad) or once the loss changes by at "
+        "most TOL relatively (--tol-kind loss).",
+        rich_help_panel=TRAINING,
+    ),
+]
+TolKindOption = Annotated[
+    str, typer.Option(help="What --tol measures: grad or loss.", rich_help_panel=TRAINING)
+]
+InitOption = Annotated[
+    str | None,
+    typer.Option(help="Initial weights, bias first: --init=b,a,...", rich_help_panel=TRAINING),
+]
+InitStdOption = Annotated[
+    float, typer.Option(help="Std of the random initial weights.", rich_help_panel=TRAINING)
+]
+SeedOption = Annotated[
+    int, typer.Option(help="Seed for the random initial weights.", rich_help_panel=TRAINING)
+]
+LossOption = Annotated[
+    str, typer.Option(help="l2 (½Σe², the seed's) or mse (mean e²).", rich_help_panel=TRAINING)
+]
+EngineOption = Annotated[
+    str, typer.Option(help="How gradients are computed.", rich_help_panel=TRAINING)
+]
+DtypeOption = Annotated[str, typer.Option(help="float64 or float32.", rich_help_panel=TRAINING)]
 
 
 def split_names(text: str, option: str) -> list[str]:
@@ -22,3 +120,68 @@ def parse_floats(text: str, option: str) -> list[float]:
         except ValueError:
             raise ConfigError(f"{option}: '{part.strip()}' is not a number") from None
     return values
+
+
+def parse_settings(items: list[str] | None, momentum: float | None) -> dict[str, float]:
+    """--optimizer-option KEY=VALUE items (and --momentum) as a dict of floats."""
+    settings: dict[str, float] = {}
+    for item in items or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(f"--optimizer-option: expected KEY=VALUE, got '{item}'")
+        settings[key.strip()] = parse_floats(value, f"--optimizer-option {key.strip()}")[0]
+    if momentum is not None:
+        settings["momentum"] = momentum
+    return settings
+
+
+def read_data(data: Path, x: str | None, y: str | None) -> Any:
+    """The Dataset named by DATA, --x and --y (both needed with a data file)."""
+    import gdlab
+
+    for value, option in ((x, "--x"), (y, "--y")):
+        if value is None:
+            raise ConfigError(f"missing option '{option}': name the column(s) of {data} to use")
+    assert x is not None and y is not None
+    return gdlab.read_table(data, split_names(x, "--x"), y.strip())
+
+
+def fit_options(
+    *,
+    lr: float,
+    steps: int,
+    optimizer: str,
+    momentum: float | None,
+    optimizer_option: list[str] | None,
+    schedule: str | None,
+    l2: float,
+    tol: float | None,
+    tol_kind: str,
+    standardize: bool,
+    init: str | None,
+    init_std: float,
+    seed: int,
+    loss: str,
+    no_intercept: bool,
+    engine: str,
+    dtype: str,
+) -> dict[str, Any]:
+    """The keyword arguments of `gdlab.fit` for the shared training flags."""
+    return {
+        "lr": lr,
+        "steps": steps,
+        "optimizer": optimizer,
+        "optimizer_options": parse_settings(optimizer_option, momentum),
+        "schedule": schedule,
+        "l2": l2,
+        "tol": tol,
+        "tol_kind": tol_kind,
+        "standardize": standardize,
+        "init": parse_floats(init, "--init") if init is not None else None,
+        "init_std": init_std,
+        "seed": seed,
+        "loss": loss,
+        "intercept": not no_intercept,
+        "dtype": dtype,
+        "engine": engine,
+    }

@@ -35,6 +35,15 @@ def summary_lines(run: Run, title: str) -> list[str]:
         f"  largest stable lr: {run.analysis.lr_max_stable:.6g}, "
         f"best constant lr: {run.analysis.lr_optimal:.6g}"
     )
+    if run.stop_reason == "tol":
+        lines.append(f"  stopped early: the --tol rule held after {steps} steps")
+    conditioning = run.analysis.conditioning
+    if conditioning is not None and conditioning.applied:
+        lines.append(
+            f"  standardised: condition number {conditioning.condition_before:.4g} → "
+            f"{conditioning.condition_after:.4g}, steps to the optimum at the best rate "
+            f"{conditioning.steps_before} → {conditioning.steps_after}"
+        )
     return lines
 
 

@@ -1,0 +1,61 @@
+"""`explain`: one screen of plain text about a run, with the run's own numbers.
+
+It answers the seed author's questions: what the loss measures, what one gradient step
+does (written out with numbers), what the learning rate means against the curvature of
+the loss (XᵀX), how many steps convergence takes and why, and what the column of ones does.
+The numbers come from `facts`; `en` and `ko` only choose the words.
+"""
+
+from __future__ import annotations
+
+from gdlab.errors import ConfigError
+from gdlab.explain import en, ko
+from gdlab.explain.facts import Facts, gather
+from gdlab.run import Run
+
+LANGUAGES = {"en": en, "ko": ko}
+#: Terminal columns the text is wrapped to (Korean characters take two).
+WIDTH = 88
+
+
+def explain(run: Run, lang: str = "en") -> str:
+    """The explanation of `run` in `lang` ("en" or "ko").
+
+    >>> import gdlab
+    >>> text = explain(gdlab.demo(0))
+    >>> "about a third" in text and "XᵀX" in text
+    True
+    """
+    texts = LANGUAGES.get(lang)
+    if texts is None:
+        raise ConfigError(f"unknown language '{lang}'; choose one of: {', '.join(LANGUAGES)}")
+    facts = gather(run)
+    lines = [texts.header(facts), ""]
+    for title, paragraph in texts.sections(facts):
+        lines.append(title)
+        lines += [wrapped for line in paragraph.split("\n") for wrapped in wrap(line, WIDTH)]
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def wrap(line: str, width: int) -> list[str]:
+    """Wrap one line at spaces to `width` terminal columns, indented by two (four kept)."""
+    from rich.cells import cell_len
+
+    indent = "    " if line.startswith("    ") else "  "
+    words = line.split()
+    lines: list[str] = []
+    current = ""
+    for word in words:
+        candidate = f"{current} {word}" if current else word
+        if current and cell_len(indent + candidate) > width:
+            lines.append(indent + current)
+            current = word
+        else:
+            current = candidate
+    if current:
+        lines.append(indent + current)
+    return lines
+
+
+__all__ = ["LANGUAGES", "Facts", "explain", "gather"]

@@ -1,0 +1,86 @@
+"""Standardised features: train on z = (x − mean)/scale, report weights in the data's units.
+
+With the bias column, ŷ = b' + Σ a'_j z_j = (b' − Σ a'_j m_j/s_j) + Σ (a'_j/s_j) x_j, so the
+weights map linearly, w = M·v with M = [[1, −m/s], [0, diag(1/s)]]: the predictions, and so
+every loss, are the same in both coordinates. Without a bias column the features are only
+scaled (centring could not be undone), M = diag(1/s).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from gdlab.errors import DataError
+
+Array = NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class Standardization:
+    """Per-feature means m (zeros without a bias column) and scales s > 0."""
+
+    means: Array
+    scales: Array
+    intercept: bool
+    constant: tuple[bool, ...] = ()
+
+    def require_varying(self, names: Sequence[str]) -> None:
+        """Raise a `DataError` naming a constant feature: centring would zero it."""
+        for name, fixed in zip(names, self.constant, strict=False):
+            if fixed and self.intercept:
+                raise DataError(
+                    f"--standardize: column '{name}' is constant, so centring leaves it all "
+                    f"zeros (the bias already carries a constant); drop the column"
+                )
+
+    def apply(self, features: ArrayLike) -> Array:
+        """z = (x − m)/s, column by column."""
+        X = np.asarray(features, dtype=np.float64)
+        return np.asarray((X - self.means) / self.scales, dtype=np.float64)
+
+    def to_original(self) -> Array:
+        """M with w = M·v: standardised weights v to weights in the data's units.
+
+        >>> Standardization(np.array([2.0]), np.array([4.0]), True).to_original()
+        array([[ 1.  , -0.5 ],
+               [ 0.  ,  0.25]])
+        """
+        k = self.means.size
+        if not self.intercept:
+            return np.diag(1.0 / self.scales)
+        M = np.zeros((k + 1, k + 1))
+        M[0, 0] = 1.0
+        M[0, 1:] = -self.means / self.scales
+        M[1:, 1:] = np.diag(1.0 / self.scales)
+        return M
+
+    def to_standard(self) -> Array:
+        """M⁻¹ with v = M⁻¹·w: b' = b + Σ a_j m_j, a'_j = a_j·s_j (exact, no inversion)."""
+        k = self.means.size
+        if not self.intercept:
+            return np.diag(self.scales)
+        inverse = np.zeros((k + 1, k + 1))
+        inverse[0, 0] = 1.0
+        inverse[0, 1:] = self.means
+        inverse[1:, 1:] = np.diag(self.scales)
+        return inverse
+
+
+def fit_standardization(features: ArrayLike, intercept: bool = True) -> Standardization:
+    """Means and standard deviations of the feature columns (a constant column keeps scale 1).
+
+    >>> s = fit_standardization([[1.0], [3.0]])
+    >>> s.means, s.scales
+    (array([2.]), array([1.]))
+    """
+    X = np.asarray(features, dtype=np.float64)
+    if X.ndim == 1:
+        X = X.reshape(-1, 1)
+    means = X.mean(axis=0) if intercept else np.zeros(X.shape[1])
+    spread = X.std(axis=0) if intercept else np.sqrt(np.mean(X**2, axis=0))
+    scales = np.where(spread > 0, spread, 1.0)
+    return Standardization(means, scales, intercept, tuple(bool(v) for v in spread == 0))
