@@ -3,12 +3,13 @@
 Library code never calls `plt.show()` and never relies on pyplot's current figure:
 figures are built with `matplotlib.figure.Figure` and saved through the Agg canvas.
 One module per kind of picture — `seed` (the study note's figure), `landscape`,
-`diagnostics` — over `view` (what a picture needs from a run),
+`compare`, `diagnostics` — over `view` (what a picture needs from a run),
 `surface` (the loss on a plane of weights) and `style` (one colour per quantity).
 """
 
 from __future__ import annotations
 
+from gdlab.plots.compare import Member, compare_figure, default_members, parse_members
 from gdlab.plots.diagnostics import (
     diagnostics_figure,
     draw_loss_history,
@@ -27,9 +28,12 @@ __all__ = [
     "LIGHT",
     "SEED_LINE_RANGE",
     "FitArtists",
+    "Member",
     "RunView",
     "Theme",
     "as_view",
+    "compare_figure",
+    "default_members",
     "diagnostics_figure",
     "draw_fit",
     "draw_landscape",
@@ -42,6 +46,7 @@ __all__ = [
     "figure_png",
     "get_theme",
     "landscape_figure",
+    "parse_members",
     "save_figure",
     "seed_figure",
     "themed",
