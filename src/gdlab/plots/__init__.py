@@ -3,12 +3,13 @@
 Library code never calls `plt.show()` and never relies on pyplot's current figure:
 figures are built with `matplotlib.figure.Figure` and saved through the Agg canvas.
 One module per kind of picture — `seed` (the study note's figure), `landscape`,
-`compare`, `diagnostics` — over `view` (what a picture needs from a run),
+`compare`, `animation`, `diagnostics` — over `view` (what a picture needs from a run),
 `surface` (the loss on a plane of weights) and `style` (one colour per quantity).
 """
 
 from __future__ import annotations
 
+from gdlab.plots.animation import TrainingAnimation, write_animation
 from gdlab.plots.compare import Member, compare_figure, default_members, parse_members
 from gdlab.plots.diagnostics import (
     diagnostics_figure,
@@ -31,6 +32,7 @@ __all__ = [
     "Member",
     "RunView",
     "Theme",
+    "TrainingAnimation",
     "as_view",
     "compare_figure",
     "default_members",
@@ -50,5 +52,6 @@ __all__ = [
     "save_figure",
     "seed_figure",
     "themed",
+    "write_animation",
     "write_figure",
 ]
