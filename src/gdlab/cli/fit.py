@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from gdlab.cli.options import parse_floats, split_names
+from gdlab.cli.plot import PLOT_HELP
 
 
 def fit_command(
@@ -32,14 +33,24 @@ def fit_command(
     json_out: Annotated[
         bool, typer.Option("--json", help="Print only the run record on stdout.")
     ] = False,
+    plot: Annotated[
+        str | None,
+        typer.Option(help="Also draw these into OUT: " + PLOT_HELP, show_default=False),
+    ] = None,
+    compare: Annotated[
+        str | None,
+        typer.Option(help="Draw OUT/compare.png against NAME[:LR],…", show_default=False),
+    ] = None,
 ) -> None:
     """Fit y = b + a1·x1 + … to columns of a CSV or Parquet file by gradient descent.
 
-    Example: gdlab fit points.csv --x x --y y --lr 0.002 --steps 50 --out result
+    Example: gdlab fit points.csv --x x --y y --lr 0.002 --steps 50 --out result --plot landscape
     """
     import gdlab
+    from gdlab.cli.plot import plot_kinds, write_plots
     from gdlab.cli.render import print_summary, save_seed_figure
 
+    kinds = plot_kinds(plot, compare, out)
     features = split_names(x, "--x")
     dataset = gdlab.read_table(data, features, y.strip())
     run = gdlab.fit(
@@ -59,12 +70,15 @@ def fit_command(
         if dataset.n_features == 1 and not no_intercept:
             save_seed_figure(run, dataset, out / "figure.png")
         run.save(out / "run.json")
+    pictures = write_plots(run, dataset, kinds, out, compare) if out is not None else []
     if json_out:
         typer.echo(run.to_json(), nl=False)
     else:
         print_summary(run, title=f"gdlab fit {data}")
         if out is not None:
             typer.echo(f"Wrote {out / 'run.json'}")
+        for picture in pictures:
+            typer.echo(f"Wrote {picture}")
 
 
 def register(app: typer.Typer) -> None:

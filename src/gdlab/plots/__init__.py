@@ -5,6 +5,7 @@ figures are built with `matplotlib.figure.Figure` and saved through the Agg canv
 One module per kind of picture — `seed` (the study note's figure), `landscape`,
 `compare`, `animation`, `diagnostics` — over `view` (what a picture needs from a run),
 `surface` (the loss on a plane of weights) and `style` (one colour per quantity).
+`plot_run(run, kind, out)` writes any kind to a file.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from gdlab.plots.diagnostics import (
     draw_residuals,
     draw_weight_trajectories,
 )
+from gdlab.plots.kinds import KINDS, check_kind, default_filename, plot_run
 from gdlab.plots.landscape import draw_landscape, draw_path, landscape_figure
 from gdlab.plots.output import figure_png, save_figure, write_figure
 from gdlab.plots.seed import SEED_LINE_RANGE, FitArtists, draw_fit, draw_loss_curve, seed_figure
@@ -26,6 +28,7 @@ from gdlab.plots.view import RunView, as_view
 
 __all__ = [
     "DARK",
+    "KINDS",
     "LIGHT",
     "SEED_LINE_RANGE",
     "FitArtists",
@@ -34,7 +37,9 @@ __all__ = [
     "Theme",
     "TrainingAnimation",
     "as_view",
+    "check_kind",
     "compare_figure",
+    "default_filename",
     "default_members",
     "diagnostics_figure",
     "draw_fit",
@@ -49,6 +54,7 @@ __all__ = [
     "get_theme",
     "landscape_figure",
     "parse_members",
+    "plot_run",
     "save_figure",
     "seed_figure",
     "themed",
