@@ -25,13 +25,13 @@ def three_features():
     X = np.column_stack([rng.normal(2, 1, 60), rng.normal(-1, 2, 60), rng.normal(0, 0.5, 60)])
     y = 1.5 + X @ [2.0, -0.7, 3.0] + rng.normal(0, 0.8, 60)
     data = gdlab.from_arrays(X, y)
-    return gdlab.fit(data, lr=0.002, steps=120), data
+    return gdlab.fit(data, lr=0.05, steps=120, loss="mse"), data
 
 
-def half_squared_errors(data, weights):
+def squared_errors(data, weights):
     A = gdlab.design_matrix(data.features)
     residuals = np.asarray(weights) @ A.T - data.target
-    return 0.5 * np.sum(residuals**2, axis=-1)
+    return np.sum(residuals**2, axis=-1)
 
 
 def test_landscape_draws_the_path_centred_on_the_optimum(seed_run):
@@ -56,7 +56,7 @@ def test_landscape_draws_the_path_centred_on_the_optimum(seed_run):
     grid = drawn.grid
     np.testing.assert_allclose(grid.argmin, optimum, rtol=1e-12)
     nodes = np.stack(np.meshgrid(grid.xs, grid.ys), axis=-1)
-    np.testing.assert_allclose(grid.loss, half_squared_errors(data, nodes), rtol=1e-10)
+    np.testing.assert_allclose(grid.loss, 0.5 * squared_errors(data, nodes), rtol=1e-10)
     lowest_band = drawn.filled.get_paths()[0]
     assert lowest_band.contains_point(optimum)
     gaps = np.asarray(drawn.filled.levels)[1:] - seed_run.analysis.optimum_loss
@@ -105,9 +105,10 @@ def test_more_weights_slice_along_the_eigen_directions(three_features):
     np.testing.assert_allclose(drawn.path.line.get_xdata(), offsets @ plane.u, atol=1e-12)
     np.testing.assert_allclose(drawn.path.line.get_ydata(), offsets @ plane.v, atol=1e-12)
     np.testing.assert_allclose(drawn.grid.argmin, (0, 0), atol=1e-12)
-    # The slice's values are the loss at the lifted weights.
+    # The slice's values are the (mse) loss at the lifted weights.
     lifted = plane.lift(*np.meshgrid(drawn.grid.xs, drawn.grid.ys))
-    np.testing.assert_allclose(drawn.grid.loss, half_squared_errors(data, lifted), rtol=1e-9)
+    mean_squared = squared_errors(data, lifted) / data.n_rows
+    np.testing.assert_allclose(drawn.grid.loss, mean_squared, rtol=1e-9)
 
     pair = draw_landscape(run, Figure().subplots(), data=data, weights=["x1", "x3"], grid_size=21)
     np.testing.assert_array_equal(pair.path.line.get_xdata(), run.path[:, 1])

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from gdlab.cli.plot import PLOT_HELP
+from gdlab.cli.plot import CompareOption, PlotOption
 
 
 def demo_command(
@@ -18,14 +18,8 @@ def demo_command(
     steps: Annotated[int, typer.Option(help="Number of gradient-descent steps.")] = 50,
     lr: Annotated[float, typer.Option(help="Learning rate.")] = 0.002,
     no_plot: Annotated[bool, typer.Option("--no-plot", help="Skip the figure.")] = False,
-    plot: Annotated[
-        str | None,
-        typer.Option(help="Also draw these into OUT: " + PLOT_HELP, show_default=False),
-    ] = None,
-    compare: Annotated[
-        str | None,
-        typer.Option(help="Draw OUT/compare.png against NAME[:LR],…", show_default=False),
-    ] = None,
+    plot: PlotOption = None,
+    compare: CompareOption = None,
 ) -> None:
     """Run the seed program: fit y = a·x + b to 50 noisy points by gradient descent.
 

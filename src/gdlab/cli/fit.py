@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from gdlab.cli.options import parse_floats, split_names
-from gdlab.cli.plot import PLOT_HELP
+from gdlab.cli.plot import CompareOption, PlotOption
 
 
 def fit_command(
@@ -33,14 +33,8 @@ def fit_command(
     json_out: Annotated[
         bool, typer.Option("--json", help="Print only the run record on stdout.")
     ] = False,
-    plot: Annotated[
-        str | None,
-        typer.Option(help="Also draw these into OUT: " + PLOT_HELP, show_default=False),
-    ] = None,
-    compare: Annotated[
-        str | None,
-        typer.Option(help="Draw OUT/compare.png against NAME[:LR],…", show_default=False),
-    ] = None,
+    plot: PlotOption = None,
+    compare: CompareOption = None,
 ) -> None:
     """Fit y = b + a1·x1 + … to columns of a CSV or Parquet file by gradient descent.
 

@@ -14,7 +14,20 @@ if TYPE_CHECKING:
     from gdlab.run import Run
 
 KIND_HELP = "seed, landscape, compare, animation or diagnostics (default: landscape)."
-PLOT_HELP = "seed, landscape, compare, animation, diagnostics (comma-separated)."
+
+#: `--plot` and `--compare` as `fit` and `demo` take them.
+PlotOption = Annotated[
+    str | None,
+    typer.Option(
+        help="Also draw these into OUT: seed, landscape, compare, animation, diagnostics "
+        "(comma-separated).",
+        show_default=False,
+    ),
+]
+CompareOption = Annotated[
+    str | None,
+    typer.Option(help="Draw OUT/compare.png against NAME[:LR],…", show_default=False),
+]
 
 
 def plot_command(

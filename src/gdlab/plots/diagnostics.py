@@ -18,7 +18,7 @@ from numpy.typing import ArrayLike
 
 from gdlab.data import Dataset
 from gdlab.plots.style import Theme, get_theme, themed
-from gdlab.plots.view import RunLike, as_view
+from gdlab.plots.view import RunLike, as_view, prepared
 
 #: A loss curve spanning more than this ratio is drawn on a log axis.
 LOG_SCALE_RATIO = 20.0
@@ -93,9 +93,7 @@ def draw_predicted_vs_actual(
     theme: str | Theme = "light",
 ) -> ScatterArtists:
     """ŷ against y for the final weights, with the diagonal ŷ = y of a perfect fit."""
-    view = as_view(run, data)
-    theme = get_theme(theme)
-    ax = ax if ax is not None else Figure(layout="constrained").subplots()
+    view, ax, theme = prepared(run, ax, data, theme)
     actual = view.dataset.target
     predicted = view.predictions(view.weights)
     points = ax.scatter(
@@ -118,9 +116,7 @@ def draw_residuals(
     theme: str | Theme = "light",
 ) -> ScatterArtists:
     """Residuals e = ŷ − y against the fitted ŷ, around the zero line."""
-    view = as_view(run, data)
-    theme = get_theme(theme)
-    ax = ax if ax is not None else Figure(layout="constrained").subplots()
+    view, ax, theme = prepared(run, ax, data, theme)
     fitted = view.predictions(view.weights)
     points = ax.scatter(
         fitted,
@@ -154,9 +150,7 @@ def draw_weight_trajectories(
     theme: str | Theme = "light",
 ) -> TrajectoryArtists:
     """Each weight over the training steps, with its optimum w*ᵢ dashed in the same colour."""
-    view = as_view(run, data)
-    theme = get_theme(theme)
-    ax = ax if ax is not None else Figure(layout="constrained").subplots()
+    view, ax, theme = prepared(run, ax, data, theme)
     lines, optima = [], []
     for index, name in enumerate(view.weight_names):
         color = theme.weight_color(index)

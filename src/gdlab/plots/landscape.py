@@ -24,9 +24,9 @@ from matplotlib.text import Annotation
 from numpy.typing import NDArray
 
 from gdlab.data import Dataset
-from gdlab.plots.style import Theme, get_theme, themed
+from gdlab.plots.style import Theme, themed
 from gdlab.plots.surface import LossGrid, Plane, box_around, choose_plane, loss_grid
-from gdlab.plots.view import RunLike, RunView, as_view
+from gdlab.plots.view import RunLike, RunView, as_view, prepared
 
 Array = NDArray[np.float64]
 Box = tuple[float, float, float, float]
@@ -239,9 +239,7 @@ def draw_landscape(
     `weights` names two weights to draw over (default: b and a for a line, else the
     eigen-slice); `show_run=False` leaves the path and arrow out (for comparisons).
     """
-    view = as_view(run, data)
-    theme = get_theme(theme)
-    ax = ax if ax is not None else Figure(layout="constrained").subplots()
+    view, ax, theme = prepared(run, ax, data, theme)
     plane = plane if plane is not None else choose_plane(view, weights)
     box = box if box is not None else box_around(plane, view.framed_path())
     grid = loss_grid(view, plane, box, grid_size)

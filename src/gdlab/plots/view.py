@@ -13,6 +13,8 @@ from functools import cached_property
 from typing import Any, Union
 
 import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 from numpy.typing import NDArray
 
 from gdlab.analysis import Analysis, analyze
@@ -21,6 +23,7 @@ from gdlab.data import Dataset, design_matrix
 from gdlab.errors import DataError
 from gdlab.losses import Loss, get_loss
 from gdlab.lstsq import LeastSquaresStats
+from gdlab.plots.style import Theme, get_theme
 from gdlab.run import Run
 
 Array = NDArray[np.float64]
@@ -195,6 +198,15 @@ def checked(view: RunView) -> RunView:
     if len(view.path_steps) != len(view.path):
         raise DataError("run record: 'path' and 'path_steps' have different lengths")
     return view
+
+
+def prepared(
+    run: RunLike, ax: Axes | None, data: Dataset | None, theme: str | Theme
+) -> tuple[RunView, Axes, Theme]:
+    """What every `draw_*` helper starts from: the run as a view, the axes to draw on (new
+    ones when none are given) and the theme."""
+    axes = ax if ax is not None else Figure(layout="constrained").subplots()
+    return as_view(run, data), axes, get_theme(theme)
 
 
 def as_view(run: RunLike, data: Dataset | None = None) -> RunView:
