@@ -43,7 +43,11 @@ def check_kind(kind: str) -> str:
 
 
 def default_filename(kind: str) -> str:
-    """'landscape.png', 'animation.gif', …"""
+    """The file a kind is written to by default.
+
+    >>> default_filename("landscape"), default_filename("animation")
+    ('landscape.png', 'animation.gif')
+    """
     return f"{check_kind(kind)}{DEFAULT_SUFFIX.get(kind, '.png')}"
 
 

@@ -319,7 +319,13 @@ def landscape_figure(
     theme: str | Theme = "light",
     grid_size: int = 121,
 ) -> Figure:
-    """The landscape picture of a run: contours, path, optimum, gradient arrow, caption."""
+    """The landscape picture of a run: contours, path, optimum, gradient arrow, caption.
+
+    >>> from gdlab.api import demo
+    >>> figure = landscape_figure(demo(0), grid_size=21)
+    >>> figure.axes[0].get_xlabel(), figure.axes[0].get_ylabel()
+    ('b (offset)', 'a (slope)')
+    """
     view = as_view(run, data)
     with themed(theme) as chosen:
         figure = Figure(figsize=(7.6, 7.0), layout="constrained")
