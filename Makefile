@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test lint typecheck venv venv-test clean
+.PHONY: demo images test lint typecheck venv venv-test clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,13 @@ venv-test: $(VENV)/.installed-test
 ## demo: run the seed program, write gdlab-demo/figure.png and gdlab-demo/run.json
 demo: venv
 	$(BIN)/gdlab demo --out gdlab-demo
+
+## images: redraw the README's pictures in docs/images from the seed program
+images: venv
+	$(BIN)/gdlab demo --out gdlab-demo --no-plot
+	$(BIN)/gdlab plot gdlab-demo/run.json --kind landscape --out docs/images/landscape.png
+	$(BIN)/gdlab plot gdlab-demo/run.json --compare gd:0.004,gd:best --out docs/images/compare.png
+	$(BIN)/gdlab plot gdlab-demo/run.json --kind animation --out docs/images/training.gif
 
 lint: venv-test
 	$(BIN)/ruff check .

@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from gdlab.cli.plot import CompareOption, PlotOption
+
 
 def demo_command(
     seed: Annotated[int, typer.Option(help="Seed for the data and the initial weights.")] = 0,
@@ -16,6 +18,8 @@ def demo_command(
     steps: Annotated[int, typer.Option(help="Number of gradient-descent steps.")] = 50,
     lr: Annotated[float, typer.Option(help="Learning rate.")] = 0.002,
     no_plot: Annotated[bool, typer.Option("--no-plot", help="Skip the figure.")] = False,
+    plot: PlotOption = None,
+    compare: CompareOption = None,
 ) -> None:
     """Run the seed program: fit y = a·x + b to 50 noisy points by gradient descent.
 
@@ -25,8 +29,10 @@ def demo_command(
     Example: gdlab demo --seed 1 --out demo
     """
     import gdlab
+    from gdlab.cli.plot import plot_kinds, write_plots
     from gdlab.cli.render import print_summary, save_seed_figure
 
+    kinds = plot_kinds(plot, compare, out)
     run = gdlab.demo(seed, lr=lr, steps=steps)
     out.mkdir(parents=True, exist_ok=True)
     written = []
@@ -35,6 +41,7 @@ def demo_command(
         written.append(out / "figure.png")
     run.save(out / "run.json")
     written.append(out / "run.json")
+    written += write_plots(run, gdlab.seed_dataset(seed), kinds, out, compare)
     print_summary(run, title="gdlab demo: the seed program")
     typer.echo("Wrote " + " and ".join(str(path) for path in written))
 

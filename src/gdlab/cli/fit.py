@@ -34,6 +34,7 @@ from gdlab.cli.options import (
     fit_options,
     read_data,
 )
+from gdlab.cli.plot import CompareOption, PlotOption
 
 
 def fit_command(
@@ -68,17 +69,21 @@ def fit_command(
     summary: Annotated[
         bool, typer.Option("--summary", help="Also print the regression table (statsmodels-style).")
     ] = False,
+    plot: PlotOption = None,
+    compare: CompareOption = None,
 ) -> None:
     """Fit y = b + a1·x1 + … to columns of a CSV or Parquet file by gradient descent.
 
     Before training, a learning rate at or above the stable bound for the data is explained
     on stderr. Schedules: constant, step:EVERY:FACTOR, exp:DECAY, cosine[:FLOOR].
 
-    Example: gdlab fit points.csv --x x --y y --lr 0.002 --steps 50 --out result
+    Example: gdlab fit points.csv --x x --y y --lr 0.002 --steps 50 --out result --plot landscape
     """
     import gdlab
+    from gdlab.cli.plot import plot_kinds, write_plots
     from gdlab.cli.render import print_summary, save_seed_figure
 
+    kinds = plot_kinds(plot, compare, out)
     dataset = read_data(data, x, y)
     options = fit_options(
         lr=lr,
@@ -105,6 +110,7 @@ def fit_command(
         if dataset.n_features == 1 and not no_intercept:
             save_seed_figure(run, dataset, out / "figure.png")
         run.save(out / "run.json")
+    pictures = write_plots(run, dataset, kinds, out, compare) if out is not None else []
     if trace is not None:
         from gdlab.trace import write_trace
 
@@ -117,7 +123,7 @@ def fit_command(
         from gdlab.regression import summary_table
 
         typer.echo("\n" + summary_table(run.analysis.regression))
-    for path in (out / "run.json" if out is not None else None, trace):
+    for path in (out / "run.json" if out is not None else None, *pictures, trace):
         if path is not None:
             typer.echo(f"Wrote {path}")
 

@@ -1,13 +1,11 @@
-"""Pictures of a run. Helpers take an optional `ax`, draw, and return what they drew.
+"""The seed program's figure, exactly as the study note drew it (DESIGN.md §1.7).
 
-Library code never calls `plt.show()` and never relies on pyplot's current figure:
-figures are built with `matplotlib.figure.Figure` and saved through the Agg canvas.
+Left: the data, the predictions at each x (green) and the line b + a·x; right: the loss
+after each training step. Kept byte-for-byte in behaviour: tests/test_plots.py checks it.
 """
 
 from __future__ import annotations
 
-import io
-import os
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,8 +14,6 @@ from matplotlib.collections import PathCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from numpy.typing import ArrayLike
-
-from gdlab.fileio import atomic_write_bytes
 
 #: The seed draws its fitted line over this x range.
 SEED_LINE_RANGE = (-4.0, 6.0)
@@ -63,18 +59,3 @@ def seed_figure(x: ArrayLike, y: ArrayLike, weights: ArrayLike, losses: ArrayLik
     draw_fit(x, y, weights, ax_fit)
     draw_loss_curve(losses, ax_loss)
     return figure
-
-
-def figure_png(figure: Figure, dpi: int = 100) -> bytes:
-    """Render a figure to PNG bytes with the Agg canvas (no display needed)."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    FigureCanvasAgg(figure)
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=dpi)
-    return buffer.getvalue()
-
-
-def save_figure(figure: Figure, path: str | os.PathLike[str], dpi: int = 100) -> None:
-    """Write a figure as PNG to `path` atomically."""
-    atomic_write_bytes(path, figure_png(figure, dpi))

@@ -1,0 +1,154 @@
+"""`gdlab plot`: draw a saved run (run.json) — landscape, comparison, animation, diagnostics."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from gdlab.cli.options import split_names
+
+if TYPE_CHECKING:
+    from gdlab.data import Dataset
+    from gdlab.run import Run
+
+KIND_HELP = "seed, landscape, compare, animation or diagnostics (default: landscape)."
+
+#: `--plot` and `--compare` as `fit` and `demo` take them.
+PlotOption = Annotated[
+    str | None,
+    typer.Option(
+        help="Also draw these into OUT: seed, landscape, compare, animation, diagnostics "
+        "(comma-separated).",
+        show_default=False,
+    ),
+]
+CompareOption = Annotated[
+    str | None,
+    typer.Option(help="Draw OUT/compare.png against NAME[:LR],…", show_default=False),
+]
+
+
+def plot_command(
+    run_json: Annotated[
+        Path, typer.Argument(help="A run record written by fit or demo.", show_default=False)
+    ],
+    kind: Annotated[str | None, typer.Option(help=KIND_HELP, show_default=False)] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            help="Output file: .png/.svg/.pdf, or .gif/.mp4 for an animation "
+            "(default: KIND.png or animation.gif beside RUN.json).",
+            show_default=False,
+        ),
+    ] = None,
+    compare: Annotated[
+        str | None,
+        typer.Option(
+            help="Optimizers to compare, NAME[:LR],… e.g. gd:0.002,gd:best,adam:0.1 "
+            "(implies --kind compare).",
+            show_default=False,
+        ),
+    ] = None,
+    weights: Annotated[
+        str | None,
+        typer.Option(
+            help="Two weights to draw the landscape over, e.g. b,x2 (default: b and a for a "
+            "line, else the slice along the flattest and steepest directions).",
+            show_default=False,
+        ),
+    ] = None,
+    fps: Annotated[float, typer.Option(help="Animation frames per second.")] = 10,
+    frames: Annotated[int, typer.Option(help="Most frames in an animation.")] = 60,
+    theme: Annotated[str, typer.Option(help="light or dark.")] = "light",
+    dpi: Annotated[
+        int | None,
+        typer.Option(help="Pixels per inch (default 100; 80 for animations).", show_default=False),
+    ] = None,
+    data: Annotated[
+        Path | None,
+        typer.Option(
+            help="Read the run's data from this file instead of the record's source.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Draw a picture of a saved run: the loss landscape and the path of the descent,
+    optimizers compared, an animation of training, or diagnostics.
+
+    The data come from the record (the seed recipe is regenerated, a file is re-read).
+
+    Example: gdlab plot gdlab-demo/run.json --kind animation --out descent.gif --fps 12
+    """
+    import gdlab
+    from gdlab.plots import default_filename, plot_run
+
+    chosen = plot_kind(kind, compare)
+    record = gdlab.load_record(run_json)
+    dataset = None
+    if data is not None:
+        features = [str(name) for name in record.get("data", {}).get("features", [])]
+        dataset = gdlab.read_table(data, features, str(record.get("data", {}).get("target", "y")))
+    target = out if out is not None else run_json.parent / default_filename(chosen)
+    written = plot_run(
+        record,
+        chosen,
+        target,
+        dataset,
+        theme=theme,
+        compare=compare,
+        weights=split_names(weights, "--weights") if weights is not None else None,
+        fps=fps,
+        frames=frames,
+        dpi=dpi,
+    )
+    typer.echo(f"Wrote {written}")
+
+
+def plot_kind(kind: str | None, compare: str | None) -> str:
+    """The kind to draw: as given, 'compare' when only --compare is, else 'landscape'."""
+    from gdlab.errors import ConfigError
+
+    if kind is None:
+        return "compare" if compare is not None else "landscape"
+    if compare is not None and kind != "compare":
+        raise ConfigError(f"--compare goes with --kind compare, not --kind {kind}")
+    return kind
+
+
+def plot_kinds(text: str | None, compare: str | None, out: Path | None) -> list[str]:
+    """The kinds named by `--plot a,b` (plus 'compare' when --compare is given), checked
+    before training so a typo costs nothing."""
+    from gdlab.errors import ConfigError
+    from gdlab.plots import KINDS, check_kind
+
+    kinds = split_names(text, "--plot") if text is not None else []
+    if compare is not None and "compare" not in kinds:
+        kinds.append("compare")
+    for kind in kinds:
+        check_kind(kind)
+    if kinds and out is None:
+        raise ConfigError("--plot and --compare need --out DIR to write the pictures into")
+    return [kind for kind in KINDS if kind in kinds]
+
+
+def write_plots(
+    run: Run,
+    dataset: Dataset,
+    kinds: list[str],
+    out: Path,
+    compare: str | None = None,
+) -> list[Path]:
+    """Write each kind of picture of a fresh run into `out` as KIND.png (animation.gif)."""
+    from gdlab.plots import default_filename, plot_run
+
+    return [
+        plot_run(run, kind, out / default_filename(kind), dataset, compare=compare)
+        for kind in kinds
+    ]
+
+
+def register(app: typer.Typer) -> None:
+    """Add `plot` to the app."""
+    app.command("plot")(plot_command)

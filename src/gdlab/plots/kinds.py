@@ -1,0 +1,99 @@
+"""Every kind of picture by name, and `plot_run` that writes one to a file.
+
+This is what `gdlab plot RUN.json --kind KIND` and `gdlab fit … --plot KIND` call.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+from matplotlib.figure import Figure
+
+from gdlab.data import Dataset
+from gdlab.errors import ConfigError
+from gdlab.plots.animation import DEFAULT_FRAMES, write_animation
+from gdlab.plots.compare import compare_figure
+from gdlab.plots.diagnostics import diagnostics_figure
+from gdlab.plots.landscape import landscape_figure
+from gdlab.plots.output import write_figure
+from gdlab.plots.seed import seed_figure
+from gdlab.plots.style import themed
+from gdlab.plots.view import RunLike, RunView, as_view
+
+#: The kinds of picture, with what each shows (for --help and error messages).
+KINDS = {
+    "seed": "the seed program's 1×2 figure: the fit and the loss curve",
+    "landscape": "loss contours around the optimum with the path of the descent",
+    "compare": "several optimizers / learning rates: paths and loss gaps",
+    "animation": "GIF or MP4 of training: line, point on the landscape, loss",
+    "diagnostics": "predicted vs actual, residuals, weight trajectories, loss",
+}
+
+#: The file suffix each kind is written with when no output file is named.
+DEFAULT_SUFFIX = {"animation": ".gif"}
+
+
+def check_kind(kind: str) -> str:
+    """A known kind of picture, or a `ConfigError` listing them."""
+    if kind not in KINDS:
+        raise ConfigError(f"unknown picture kind '{kind}'; choose one of: {', '.join(KINDS)}")
+    return kind
+
+
+def default_filename(kind: str) -> str:
+    """The file a kind is written to by default.
+
+    >>> default_filename("landscape"), default_filename("animation")
+    ('landscape.png', 'animation.gif')
+    """
+    return f"{check_kind(kind)}{DEFAULT_SUFFIX.get(kind, '.png')}"
+
+
+def seed_kind_figure(view: RunView, theme: str) -> Figure:
+    """The seed figure of a one-feature run with an intercept, exactly (dark: page colours)."""
+    if not (view.is_line and view.intercept):
+        raise ConfigError(
+            "the seed figure needs one feature and an intercept; "
+            "try --kind landscape or --kind diagnostics"
+        )
+    with themed(theme, readable=False):
+        return seed_figure(
+            view.dataset.features[:, 0], view.dataset.target, view.weights, view.losses
+        )
+
+
+def plot_run(
+    run: RunLike,
+    kind: str,
+    out: str | os.PathLike[str],
+    data: Dataset | None = None,
+    *,
+    theme: str = "light",
+    compare: str | None = None,
+    weights: Sequence[str] | None = None,
+    fps: float = 10,
+    frames: int = DEFAULT_FRAMES,
+    dpi: int | None = None,
+) -> Path:
+    """Draw one kind of picture of a run and write it to `out` (format from its suffix).
+
+    `dpi` defaults to 100 for figures and 80 for animations (smaller files).
+    """
+    view = as_view(run, data)
+    check_kind(kind)
+    if kind == "animation":
+        write_animation(
+            view, out, fps=fps, max_frames=frames, theme=theme, dpi=dpi or 80, weights=weights
+        )
+        return Path(out)
+    if kind == "seed":
+        figure = seed_kind_figure(view, theme)
+    elif kind == "landscape":
+        figure = landscape_figure(view, weights=weights, theme=theme)
+    elif kind == "compare":
+        figure = compare_figure(view, spec=compare, weights=weights, theme=theme)
+    else:
+        figure = diagnostics_figure(view, theme=theme)
+    return write_figure(figure, out, dpi or 100)
