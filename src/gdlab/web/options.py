@@ -1,0 +1,101 @@
+"""From an HTTP request to `gdlab.fit` keyword arguments, in one place.
+
+Options newer than the core (`optimizer_options`, `schedule`, `l2`, `tol`, `standardize`)
+are passed only when the user set a value other than the default, so a request that does not
+use them works with any gdlab, and one that does gets a clear 400 where gdlab lacks them.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Sequence
+from functools import cache
+from typing import Any
+
+from gdlab.errors import ConfigError
+from gdlab.optimizers import OPTIMIZERS
+from gdlab.web.schemas import TrainRequest
+
+#: Newer `gdlab.fit` options and the value meaning "not set".
+OPTIONAL_FIT_OPTIONS: dict[str, Any] = {
+    "optimizer_options": {},
+    "schedule": None,
+    "l2": 0.0,
+    "tol": None,
+    "standardize": False,
+}
+
+
+@cache
+def fit_parameters() -> frozenset[str]:
+    """The keyword arguments this gdlab's `fit` accepts."""
+    import gdlab
+
+    return frozenset(inspect.signature(gdlab.fit).parameters)
+
+
+def fit_options(request: TrainRequest, init: Sequence[float] | None = None) -> dict[str, Any]:
+    """The `gdlab.fit` keywords for `request`; `init` (the drawn start) overrides the request's.
+
+    >>> sorted(fit_options(TrainRequest()))
+    ['dtype', 'init', 'init_std', 'intercept', 'loss', 'lr', 'optimizer', 'seed', 'steps']
+    """
+    options: dict[str, Any] = {
+        "lr": request.lr,
+        "steps": request.steps,
+        "optimizer": request.optimizer,
+        "loss": request.loss,
+        "init": list(init) if init is not None else request.init,
+        "init_std": request.init_std,
+        "seed": request.seed,
+        "intercept": request.intercept,
+        "dtype": request.dtype,
+    }
+    for name, unset in OPTIONAL_FIT_OPTIONS.items():
+        value = getattr(request, name)
+        if value != unset:
+            options[name] = dict(value) if isinstance(value, dict) else value
+    check_optimizer_options(request.optimizer, request.optimizer_options)
+    missing = [name for name in options if name not in fit_parameters()]
+    if missing:
+        import gdlab
+
+        raise ConfigError(
+            f"this gdlab ({gdlab.__version__}) has no training option '{missing[0]}'; "
+            "leave it at its default"
+        )
+    return options
+
+
+def optimizer_signature(name: str) -> list[inspect.Parameter] | None:
+    """An optimizer's own parameters (after lr); None when it takes any keyword."""
+    factory: Callable[..., Any] = OPTIMIZERS[name]
+    parameters = list(inspect.signature(factory).parameters.values())[1:]
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters):
+        return None
+    return [p for p in parameters if p.kind is not inspect.Parameter.VAR_POSITIONAL]
+
+
+def optimizer_parameters(name: str) -> dict[str, float]:
+    """An optimizer's numeric parameters and their defaults, for the page's controls.
+
+    >>> optimizer_parameters("gd")
+    {}
+    """
+    return {
+        p.name: float(p.default)
+        for p in optimizer_signature(name) or []
+        if isinstance(p.default, int | float) and not isinstance(p.default, bool)
+    }
+
+
+def check_optimizer_options(name: str, values: dict[str, float]) -> None:
+    """Raise a `ConfigError` for an option the optimizer does not take, listing those it does."""
+    parameters = optimizer_signature(name)
+    if parameters is None:
+        return
+    known = [p.name for p in parameters]
+    for option in values:
+        if option not in known:
+            listed = ", ".join(known) if known else "none"
+            raise ConfigError(f"optimizer '{name}' has no option '{option}'; its options: {listed}")
