@@ -6,6 +6,8 @@ import json
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import gdlab
 from gdlab.optimizers import OPTIMIZERS
@@ -85,6 +87,7 @@ def test_a_diverged_run_is_a_result_with_its_reason(client):
         ({"loss": "huber"}, ["loss", "unknown loss 'huber'"]),
         ({"seed": -1}, ["seed"]),
         ({"init": [1, "x"]}, ["init"]),
+        ({"init": [1e200, 0]}, ["init.0", "must be within ±1e+100"]),
         ({"optimizer_options": {"Bad Name": 1}}, ["optimizer_options"]),
         ({"bogus": 1}, ["bogus", "Extra inputs"]),
         ([1, 2], ["body"]),
@@ -263,3 +266,46 @@ def test_openapi_documents_every_route_with_its_errors(client):
     request = schema["components"]["schemas"]["TrainRequest"]["properties"]
     assert request["steps"]["maximum"] == 100_000
     assert request["optimizer"]["enum"] == list(OPTIMIZERS)
+
+
+EDGE_NUMBERS = st.sampled_from([0.0, -1.0, 1e-300, 1e-3, 0.5, 3.0, 1e12, 1e100, -1e100])
+
+
+@st.composite
+def train_bodies(draw):
+    """Bodies near and past the schema's edges (small runs, to stay quick)."""
+    body = {}
+    if draw(st.booleans()):
+        body["lr"] = draw(EDGE_NUMBERS)
+    body["steps"] = draw(st.integers(min_value=-1, max_value=30))
+    if draw(st.booleans()):
+        body["init"] = draw(st.lists(EDGE_NUMBERS, min_size=0, max_size=3))
+    if draw(st.booleans()):
+        body["init_std"] = draw(EDGE_NUMBERS)
+    body["loss"] = draw(st.sampled_from(["l2", "mse", "l3"]))
+    body["dtype"] = draw(st.sampled_from(["float64", "float32"]))
+    body["intercept"] = draw(st.booleans())
+    kind = draw(st.sampled_from(["seed", "inline"]))
+    if kind == "seed":
+        body["data"] = {"kind": "seed", "n": draw(st.integers(0, 60)), "noise": draw(EDGE_NUMBERS)}
+    else:
+        column = st.lists(EDGE_NUMBERS, min_size=0, max_size=6)
+        body["data"] = {
+            "kind": "inline",
+            "columns": {"x": draw(column), "y": draw(column)},
+            "x": ["x"],
+            "y": draw(st.sampled_from(["x", "y", "z"])),
+        }
+    return body
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # overflowing starts, by design
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(body=train_bodies())
+def test_no_request_body_gives_a_server_error(body):
+    with client_with() as fuzz_client:
+        for path in ("/api/train", "/api/prepare"):
+            response = fuzz_client.post(path, json=body)
+            assert response.status_code < 500, (path, body, response.text)
+            if response.status_code >= 400:
+                assert isinstance(response.json()["detail"], str)

@@ -104,8 +104,8 @@ def test_clicking_the_landscape_moves_the_start_and_the_link_replays_it(page, li
         ranges[1][1] - 0.25 * (ranges[1][1] - ranges[1][0]),
     ]
     start = page.evaluate(
-        "(() => { const t = document.getElementById('landscape-plot').data[2];"
-        " return [t.x[0], t.y[0]]; })()"
+        "(() => { const t = document.getElementById('landscape-plot').data"
+        ".find((trace) => trace.name === 'start w₀'); return [t.x[0], t.y[0]]; })()"
     )
     spans = [r[1] - r[0] for r in ranges]
     assert start == pytest.approx(expected, abs=0.01 * max(spans))
@@ -178,3 +178,42 @@ def test_a_long_run_animates_and_stops_mid_run(page, live_server):
     assert "stopped by you" in page.locator("#message").inner_text()
     assert parse_qs(urlparse(page.url).query)["steps"] == [str(int(steps))]
     screenshot(page, "web-stopped")
+
+
+def test_step_adds_one_step_and_reset_goes_back_to_the_start(page, live_server):
+    open_page(page, f"{live_server.url}/?anim=0&steps=3")
+    page.click("#step")
+    wait_runs(page, 2)
+    assert shown(page, "step-now") == 4
+    record = api_record(live_server, {"steps": 4})
+    assert weights_shown(page) == record["weights"]
+    page.click("#reset")
+    page.locator("body[data-status=idle]").wait_for(timeout=10_000)
+    assert shown(page, "step-now") == 0
+    assert weights_shown(page) == record["init"]
+    page.click("#step")
+    wait_runs(page, 3)
+    assert shown(page, "step-now") == 1
+    assert parse_qs(urlparse(page.url).query)["steps"] == ["1"]
+
+
+def test_several_features_show_targets_against_predictions(page, live_server, tmp_path):
+    rng = np.random.default_rng(8)
+    x1, x2 = rng.normal(size=80), rng.normal(size=80)
+    y = 3 + 2 * x1 - 1.5 * x2 + 0.3 * rng.normal(size=80)
+    lines = ["u,v,t"] + [
+        f"{a!r},{b!r},{c!r}" for a, b, c in zip(x1.tolist(), x2.tolist(), y.tolist(), strict=True)
+    ]
+    (tmp_path / "two.csv").write_text("\n".join(lines) + "\n")
+    open_page(page, f"{live_server.url}/?anim=0&lr=0.01&steps=100")
+    page.set_input_files("#file", str(tmp_path / "two.csv"))
+    wait_runs(page, 2)
+    page.check("#x-columns input[value=v]")
+    wait_runs(page, 3)
+    assert page.locator("#data-title").inner_text() == "Targets against predictions"
+    assert "other weights at the optimum" in page.locator("#landscape-title").inner_text()
+    expected = gdlab.fit(
+        gdlab.read_table(tmp_path / "two.csv", ["u", "v"], "t"), lr=0.01, steps=100
+    )
+    assert [shown(page, f"w-{i}") for i in range(3)] == expected.weights.tolist()
+    screenshot(page, "web-two-features")

@@ -101,9 +101,10 @@ def test_choosing_a_skipped_or_missing_column_is_400(client):
 
 
 def test_missing_and_non_finite_cells_are_named(client):
-    content = csv_bytes("x,y,z,w", ["1,2,3,4", "2,,inf,5", "3,4,5,6"])
+    content = csv_bytes("x,y,z,w,v", ["1,2,3,4,1", "2,,inf,5,1e300", "3,4,5,6,1"])
     summary = upload(client, content).json()
     assert summary["columns"] == ["x", "w"]
+    assert "value 1e+300 in column 'v' at data row 2 is beyond ±1e+100" in summary["skipped"]["v"]
     assert "missing value in column 'y' at data row 2" in summary["skipped"]["y"]
     assert "non-finite value inf in column 'z' at data row 2" in summary["skipped"]["z"]
 

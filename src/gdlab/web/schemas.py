@@ -19,7 +19,25 @@ MAX_STEPS = 100_000
 MAX_FEATURES = 100
 MAX_SEED = 2**32 - 1
 
-FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
+#: Data and weights stay within ±1e100 so that sums of squares over a million rows stay finite.
+LARGEST_VALUE = 1e100
+
+
+def within_range(value: float) -> float:
+    """Refuse numbers whose square would overflow in a sum over many rows."""
+    if abs(value) > LARGEST_VALUE:
+        raise ValueError(f"must be within ±{LARGEST_VALUE:g}")
+    return value
+
+
+FiniteFloat = Annotated[
+    float,
+    Field(
+        allow_inf_nan=False,
+        json_schema_extra={"minimum": -LARGEST_VALUE, "maximum": LARGEST_VALUE},
+    ),
+    AfterValidator(within_range),
+]
 ColumnName = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 OptionName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,31}$")]
 
@@ -180,8 +198,8 @@ class UploadSummary(BaseModel):
 class Points(BaseModel):
     """Data points for the page's data panel (evenly thinned to at most a few thousand)."""
 
-    features: list[list[float]]
-    target: list[float]
+    features: list[list[float | None]]
+    target: list[float | None]
     feature_names: list[str]
     target_name: str
     n_rows: int
@@ -191,21 +209,21 @@ class Points(BaseModel):
 class Quadratic(BaseModel):
     """The loss as a quadratic: L(w) = L* + ½(w − w*)ᵀH(w − w*), exact for l2 and mse."""
 
-    hessian: list[list[float]]
-    optimum_weights: list[float]
-    optimum_loss: float
+    hessian: list[list[float | None]]
+    optimum_weights: list[float | None]
+    optimum_loss: float | None
 
 
 class Setup(BaseModel):
     """Everything about a run known before its first step: data, start, curvature, bounds."""
 
     weight_names: list[str]
-    init: list[float]
+    init: list[float | None]
     points: Points
     quadratic: Quadratic
     analysis: dict[str, Any]
-    total_sum_of_squares: float
-    sse_per_loss: float
+    total_sum_of_squares: float | None
+    sse_per_loss: float | None
     command: str
     data_file: str
 

@@ -20,6 +20,7 @@ import pyarrow as pa
 
 from gdlab.errors import DataError
 from gdlab.readers import column_values, first_line
+from gdlab.web.schemas import LARGEST_VALUE
 
 UNSAFE_NAME_CHARACTERS = re.compile(r"[^\w.\- ()+,]")
 
@@ -125,6 +126,12 @@ def finite_column(column: pa.ChunkedArray, name: str, filename: str) -> np.ndarr
         raise DataError(
             f"{filename}: non-finite value {values[bad[0]]} in column '{name}' "
             f"at data row {bad[0] + 1}"
+        )
+    huge = np.flatnonzero(np.abs(values) > LARGEST_VALUE)
+    if huge.size:
+        raise DataError(
+            f"{filename}: value {values[huge[0]]:g} in column '{name}' at data row "
+            f"{huge[0] + 1} is beyond ±{LARGEST_VALUE:g} (its square would overflow)"
         )
     return values
 

@@ -10,7 +10,9 @@ import {
 import { downloadFigure, downloadRecord } from "./downloads.js";
 import { dataHint, initHint, lrHint, optimizerHint, regime, stepsHint, story } from "./explain.js";
 import { esc, fmt } from "./format.js";
-import { clickToData, dataFigure, landscapeFigure, lossFigure, render } from "./plots.js";
+import {
+  clickToData, dataFigure, landscapeFigure, lossFigure, lossUnder, prepareLandscape, render,
+} from "./plots.js";
 import { inside, lossAt, rangesAround } from "./quadratic.js";
 import { dataSpec, fromUrl, toUrl, trainRequest } from "./state.js";
 
@@ -83,18 +85,19 @@ async function train({ duration = null, steps = null } = {}) {
   live = mine;
   const pace = duration ?? (state.animate ? null : 0);
   const extra = pace === null ? {} : { duration: pace };
+  let settled = Promise.resolve();
   try {
     await api.stream("/api/train/stream", trainRequest(state, extra), (event, payload) => {
       if (live !== mine) return;
       if (event === "setup") {
         mine.runId = payload.run_id;
         view = freshView(payload);
-        showSetup();
+        settled = showSetup();
       } else if (event === "steps") {
         addSteps(payload.steps);
         scheduleDraw();
       } else if (event === "done") {
-        finish(payload);
+        settled.then(() => finish(payload));
       } else if (event === "error") {
         throw new api.ApiError(500, payload.detail);
       }
@@ -115,9 +118,12 @@ function finish(payload) {
   view.losses[0] = record.initial_loss;
   view.message = payload.message;
   if (record.stop_reason === "stopped" && record.losses.length < state.steps) {
-    state.steps = record.losses.length; // the link replays what is on screen
+    state.steps = record.losses.length; // the link and the command replay what is on screen
     commit();
     showState(state, displayNames(view.setup));
+    api.postJson("/api/prepare", trainRequest(state))
+      .then((setup) => { $("command").textContent = setup.command; })
+      .catch(() => {});
   }
   let note = payload.message;
   if (!payload.landscape_matches) note += " The landscape shows the plain loss; this run's options change it.";
@@ -135,7 +141,7 @@ async function reset() {
   try {
     const setup = await api.postJson("/api/prepare", trainRequest(state));
     view = freshView(setup);
-    showSetup();
+    await showSetup();
     $("download-run").disabled = true;
     setStatus("idle");
   } catch (error) {
@@ -150,8 +156,9 @@ async function stop() {
 
 // ---- drawing -----------------------------------------------------------------------------
 
-function showSetup() {
+async function showSetup() {
   const { setup } = view;
+  if (setup.quadratic.optimum_weights.length > 1) await prepareLandscape(setup, ranges);
   showInit(displayNames(setup), setup.init);
   showSlider(state, setup);
   $("command").textContent = setup.command;
@@ -192,11 +199,12 @@ function drawAll() {
   render($("landscape-plot"), landscapeFigure(setup, ranges, path, names));
   render($("loss-plot"), lossFigure(setup, view.steps, view.losses, $("log-loss").checked));
   drawNumbers(w);
+  document.body.dataset.frames = String(Number(document.body.dataset.frames || 0) + 1);
   $("story").innerHTML = story(setup, view, state);
   const single = setup.points.features.length === 1;
   $("data-title").textContent = single ? "Data and fit" : "Targets against predictions";
   $("landscape-title").textContent = names.length > 2
-    ? `Loss over (${names[0]}, ${names[1]}), other weights at the optimum — click to choose the start`
+    ? `Loss over (${names[0]}, ${names[1]}), other weights at the optimum — click for a start`
     : "Loss landscape — click to choose the start";
 }
 
@@ -297,6 +305,14 @@ function wire() {
       state.intercept = $("opt-intercept").checked;
     }, { keepInit: !newStart });
   };
+  $("landscape-plot").addEventListener("mousemove", (event) => {
+    const point = view && clickToData($("landscape-plot"), event);
+    const names = view ? displayNames(view.setup) : [];
+    $("landscape-readout").textContent = point && names.length > 1
+      ? `${names[0]} = ${fmt(point[0], 3)}, ${names[1]} = ${fmt(point[1], 3)}: loss ${fmt(lossUnder(view.setup, point), 5)}`
+      : "";
+  });
+  $("landscape-plot").addEventListener("mouseleave", () => { $("landscape-readout").textContent = ""; });
   $("landscape-plot").addEventListener("click", (event) => {
     if (!view) return;
     const point = clickToData($("landscape-plot"), event);

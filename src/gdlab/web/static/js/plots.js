@@ -36,6 +36,13 @@ function predict(points, w, intercept) {
   });
 }
 
+function padded(values) {
+  const lo = Math.min(...values);
+  const hi = Math.max(...values);
+  const pad = 0.12 * (hi - lo || 1);
+  return [lo - pad, hi + pad];
+}
+
 function lineLabel(w, intercept, name) {
   if (!intercept) return `ŷ = ${fmt(w[0], 3)}·${name}`;
   const slope = w[1];
@@ -71,7 +78,11 @@ export function dataFigure(setup, w, intercept) {
         { type: "scatter", mode: "markers", name: "prediction ŷ", x, y: yhat, marker: { color: COLORS.fit, opacity: 0.6, size: 5 }, hoverinfo: "skip" },
         { type: "scatter", mode: "lines", name: lineLabel(w, intercept, points.feature_names[0]), x: lineX, y: lineY, line: { color: COLORS.fit, width: 2.5 }, opacity: 0.8, hoverinfo: "skip" },
       ],
-      layout: baseLayout({ xaxis: axis(points.feature_names[0]), yaxis: axis(points.target_name) }),
+      // Axes hold the data, so a line that blows up swings out of view instead of squashing it.
+      layout: baseLayout({
+        xaxis: axis(points.feature_names[0], { range: lineX }),
+        yaxis: axis(points.target_name, { range: padded(points.target) }),
+      }),
     };
   }
   const lo = Math.min(...points.target);
@@ -86,23 +97,54 @@ export function dataFigure(setup, w, intercept) {
   };
 }
 
+// The contour map of the loss, drawn once per view as a picture and laid under the path:
+// redrawing the contours at every frame would make the animation stutter.
+let background = { key: "", source: null };
+
+function contourTrace(quadratic, ranges) {
+  const heights = grid(quadratic, ranges);
+  const floor = quadratic.optimum_loss;
+  // √(L − L*) is a norm of w − w*: equally spaced contours are equally spaced ellipses.
+  const z = heights.z.map((row) => row.map((v) => Math.sqrt(Math.max(v - floor, 0))));
+  return {
+    type: "contour", x: heights.xs, y: heights.ys, z, ncontours: 18, showscale: false,
+    colorscale: [[0, "#eef4ff"], [0.5, "#b9cff5"], [1, "#5b7fc7"]],
+    line: { color: "rgba(40,60,110,.35)", width: 0.8 }, hoverinfo: "skip",
+  };
+}
+
+function backgroundKey(setup, ranges) {
+  return JSON.stringify([setup.quadratic, ranges]);
+}
+
+export async function prepareLandscape(setup, ranges) {
+  const key = backgroundKey(setup, ranges);
+  if (background.key === key) return;
+  const holder = document.createElement("div");
+  holder.style.cssText = "position:fixed;left:-10000px;top:0;width:600px;height:450px";
+  document.body.append(holder);
+  const hidden = { visible: false, fixedrange: true };
+  await window.Plotly.newPlot(holder, [contourTrace(setup.quadratic, ranges)], {
+    width: 600, height: 450, margin: { l: 0, r: 0, t: 0, b: 0 },
+    xaxis: { ...hidden, range: ranges[0] }, yaxis: { ...hidden, range: ranges[1] },
+  }, { staticPlot: true });
+  const source = await window.Plotly.toImage(holder, { format: "png", width: 600, height: 450 });
+  window.Plotly.purge(holder);
+  holder.remove();
+  background = { key, source };
+}
+
 // Landscape: the loss over the first two weights (others at the optimum) and the path.
 export function landscapeFigure(setup, ranges, path, names) {
   const { quadratic } = setup;
   const opt = quadratic.optimum_weights;
   if (opt.length === 1) return lossLineFigure(setup, ranges, path, names);
-  const heights = grid(quadratic, ranges);
   const floor = quadratic.optimum_loss;
-  // √(L − L*) is a norm of w − w*: equally spaced contours are equally spaced ellipses.
-  const z = heights.z.map((row) => row.map((v) => Math.sqrt(Math.max(v - floor, 0))));
-  const text = heights.z.map((row) => row.map((v) => fmt(v, 5)));
   const start = path[0];
   const last = path[path.length - 1];
+  const [[x0, x1], [y0, y1]] = ranges;
   return {
     data: [
-      { type: "contour", name: "loss", x: heights.xs, y: heights.ys, z, text, ncontours: 18, showscale: false,
-        colorscale: [[0, "#eef4ff"], [0.5, "#b9cff5"], [1, "#5b7fc7"]], line: { color: "rgba(40,60,110,.35)", width: 0.8 },
-        hovertemplate: `${names[0]} = %{x:.4g}<br>${names[1]} = %{y:.4g}<br>loss = %{text}<extra></extra>`, showlegend: false },
       { type: "scatter", mode: "lines+markers", name: "path", x: path.map((w) => w[0]), y: path.map((w) => w[1]),
         line: { color: COLORS.path, width: 2 }, marker: { color: COLORS.path, size: path.length > 200 ? 2 : 4 },
         hovertemplate: `step %{customdata}<br>${names[0]} = %{x:.4g}<br>${names[1]} = %{y:.4g}<extra></extra>`, customdata: path.map((_, k) => k) },
@@ -116,10 +158,22 @@ export function landscapeFigure(setup, ranges, path, names) {
     ],
     layout: baseLayout({
       dragmode: false,
+      images: background.key === backgroundKey(setup, ranges) ? [{
+        source: background.source, xref: "x", yref: "y", x: x0, y: y1, sizex: x1 - x0, sizey: y1 - y0,
+        sizing: "stretch", layer: "below",
+      }] : [],
       xaxis: axis(names[0], { range: ranges[0], showgrid: false }),
       yaxis: axis(names[1], { range: ranges[1], showgrid: false }),
     }),
   };
+}
+
+// The loss under the mouse, for the landscape's readout.
+export function lossUnder(setup, point) {
+  const w = setup.quadratic.optimum_weights.slice();
+  w[0] = point[0];
+  if (w.length > 1) w[1] = point[1];
+  return lossAt(setup.quadratic, w);
 }
 
 // One weight only (no intercept, one feature): the loss is a parabola in w.
