@@ -71,3 +71,20 @@ def test_loopback_is_the_default_and_only_it_checks_host_names():
     assert Settings(host="0.0.0.0").allowed_hosts() == ["*"]
     assert page_url("0.0.0.0", 8000) == "http://127.0.0.1:8000/"
     assert page_url("::1", 8000) == "http://[::1]:8000/"
+
+
+def test_open_waits_for_the_server_then_opens_the_page(monkeypatch):
+    import threading
+    import types
+    import webbrowser
+
+    from gdlab.cli.serve import open_when_started
+
+    opened = threading.Event()
+    urls = []
+    monkeypatch.setattr(webbrowser, "open", lambda url: urls.append(url) or opened.set())
+    server = types.SimpleNamespace(started=False)
+    open_when_started(server, "http://127.0.0.1:8000/")
+    assert not opened.wait(0.3)  # not before uvicorn is serving
+    server.started = True
+    assert opened.wait(5) and urls == ["http://127.0.0.1:8000/"]

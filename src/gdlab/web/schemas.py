@@ -229,6 +229,7 @@ class Setup(BaseModel):
 
 
 class ErrorMessage(BaseModel):
-    """A 4xx answer: one line saying what is wrong and where."""
+    """A 4xx answer: one line saying what is wrong and where (422s also list the fields)."""
 
     detail: str
+    errors: list[dict[str, Any]] | None = None

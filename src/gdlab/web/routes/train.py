@@ -43,7 +43,7 @@ router = APIRouter(tags=["training"])
 log = logging.getLogger("gdlab.web")
 
 ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorMessage} for code in (400, 413, 422, 429)
+    code: {"model": ErrorMessage} for code in (400, 404, 413, 422, 429)
 }
 STREAM_HEADERS = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
 
@@ -161,7 +161,7 @@ async def run_events(
 @router.post(
     "/api/runs/{run_id}/stop",
     status_code=204,
-    responses={404: {"model": ErrorMessage}, 422: {"model": ErrorMessage}},
+    responses={code: {"model": ErrorMessage} for code in (404, 413, 422)},
 )
 def stop_run(
     state: ServerState, run_id: Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{8,64}$")]

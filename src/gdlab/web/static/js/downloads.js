@@ -32,7 +32,7 @@ export async function downloadFigure(panels, title) {
   const images = await Promise.all(panels.map(async ({ element }) =>
     loadImage(await window.Plotly.toImage(element, { format: "png", width, height, scale }))));
   const canvas = document.createElement("canvas");
-  const head = 64;
+  const head = 56 * scale;
   canvas.width = images.length * width * scale;
   canvas.height = height * scale + head;
   const context = canvas.getContext("2d");
@@ -40,9 +40,9 @@ export async function downloadFigure(panels, title) {
   context.fillRect(0, 0, canvas.width, canvas.height);
   context.fillStyle = "#1d2330";
   context.font = `${15 * scale}px DejaVu Sans, sans-serif`;
-  context.fillText(title, 16 * scale, 20 * scale);
+  context.fillText(title, 16 * scale, 22 * scale);
   context.font = `${12 * scale}px DejaVu Sans, sans-serif`;
-  panels.forEach(({ caption }, i) => context.fillText(caption, (i * width + 16) * scale, head - 4));
+  panels.forEach(({ caption }, i) => context.fillText(caption, (i * width + 16) * scale, 48 * scale));
   images.forEach((image, i) => context.drawImage(image, i * width * scale, head));
   const blob = await new Promise((resolve) => canvas.toBlob(resolve, "image/png"));
   save(blob, "figure.png");
