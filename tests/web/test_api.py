@@ -309,3 +309,28 @@ def test_no_request_body_gives_a_server_error(body):
             assert response.status_code < 500, (path, body, response.text)
             if response.status_code >= 400:
                 assert isinstance(response.json()["detail"], str)
+
+
+def test_the_command_line_names_what_it_cannot_express(monkeypatch):
+    from gdlab.web import command
+
+    request = TrainRequest(optimizer_options={"momentum": 0.8, "b1": 0.5}, l2=0.1, tol=1e-6)
+    monkeypatch.setattr(command, "fit_flags", lambda: frozenset({"--momentum", "--l2"}))
+    line = command.fit_command_line(request, "d.csv", ["x"], "y", [0.0, 1.0])
+    assert "--momentum 0.8" in line and "--l2 0.1" in line
+    assert line.endswith("# this gdlab's command line has no flag for: b1=0.5, tol=1e-06")
+    flags = frozenset({"--momentum", "--optimizer-option", "--l2", "--tol"})
+    monkeypatch.setattr(command, "fit_flags", lambda: flags)
+    line = command.fit_command_line(request, "d.csv", ["x"], "y", [0.0, 1.0])
+    assert "--optimizer-option b1=0.5" in line and "--tol 1e-06" in line and "#" not in line
+
+
+def test_the_landscape_is_checked_against_the_run_own_loss(client):
+    from gdlab.web.setup import landscape_matches
+
+    for dtype in ("float64", "float32"):
+        body = {"dtype": dtype, "seed": 9}
+        setup = client.post("/api/prepare", json=body).json()
+        start_loss = client.post("/api/train", json=body).json()["initial_loss"]
+        assert landscape_matches(setup, start_loss, dtype)
+        assert not landscape_matches(setup, start_loss * 1.001, dtype)  # e.g. a penalty added

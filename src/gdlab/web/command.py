@@ -36,6 +36,14 @@ def number(value: float) -> str:
     return text[:-2] if text.endswith(".0") else text
 
 
+def optimizer_flag(name: str, value: float) -> tuple[str, str]:
+    """`--momentum 0.9` where the option has its own flag, else `--optimizer-option b1=0.8`."""
+    own = f"--{name.replace('_', '-')}"
+    if own in fit_flags() or "--optimizer-option" not in fit_flags():
+        return own, number(value)
+    return "--optimizer-option", f"{name}={number(value)}"
+
+
 def fit_command_line(
     request: TrainRequest, data_file: str, x: Sequence[str], y: str, init: Sequence[float]
 ) -> str:
@@ -50,9 +58,7 @@ def fit_command_line(
     wanted: list[tuple[str, str | None]] = []
     if request.optimizer != "gd":
         wanted.append(("--optimizer", request.optimizer))
-    wanted += [
-        (f"--{name.replace('_', '-')}", number(v)) for name, v in request.optimizer_options.items()
-    ]
+    wanted += [optimizer_flag(name, value) for name, value in request.optimizer_options.items()]
     if request.loss != "l2":
         wanted.append(("--loss", request.loss))
     if not request.intercept:
@@ -65,6 +71,8 @@ def fit_command_line(
         wanted.append(("--l2", number(request.l2)))
     if request.tol is not None:
         wanted.append(("--tol", number(request.tol)))
+    if request.tol_kind is not None:
+        wanted.append(("--tol-kind", request.tol_kind))
     if request.standardize:
         wanted.append(("--standardize", None))
     missing = []

@@ -1,8 +1,9 @@
 """From an HTTP request to `gdlab.fit` keyword arguments, in one place.
 
-Options newer than the core (`optimizer_options`, `schedule`, `l2`, `tol`, `standardize`)
-are passed only when the user set a value other than the default, so a request that does not
-use them works with any gdlab, and one that does gets a clear 400 where gdlab lacks them.
+Options newer than the core (`optimizer_options`, `schedule`, `l2`, `tol`, `tol_kind`,
+`standardize`) are passed only when the user set a value other than the default, so a request
+that does not use them works with any gdlab, and one that does gets a clear 400 where gdlab
+lacks them.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ OPTIONAL_FIT_OPTIONS: dict[str, Any] = {
     "schedule": None,
     "l2": 0.0,
     "tol": None,
+    "tol_kind": None,
     "standardize": False,
 }
 

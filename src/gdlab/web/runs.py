@@ -174,6 +174,8 @@ def outcome_message(run: Run, feed: StepFeed) -> str:
         )
     if run.stop_reason == "stopped":
         return f"stopped by you after {done} of {planned} steps"
+    if run.stop_reason == "tol":
+        return f"stopped early after {done} of {planned} steps: the tolerance was reached"
     if run.stop_reason != "steps":
         return f"stopped after {done} of {planned} steps ({run.stop_reason})"
     return ""

@@ -130,9 +130,16 @@ class TrainRequest(BaseModel):
     )
     intercept: bool = True
     dtype: Literal["float64", "float32"] = "float64"
-    schedule: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_]{0,31}$")
+    schedule: str | None = Field(
+        default=None,
+        pattern=r"^[a-z][a-z0-9_.:+-]{0,63}$",
+        description="learning-rate schedule, e.g. 'cosine' or 'step:100:0.5'",
+    )
     l2: float = Field(default=0.0, ge=0, le=1e12, allow_inf_nan=False, description="ridge penalty")
     tol: float | None = Field(default=None, gt=0, le=1e12, allow_inf_nan=False)
+    tol_kind: Literal["grad", "loss"] | None = Field(
+        default=None, description="what tol measures (default: the library's)"
+    )
     standardize: bool = False
 
 

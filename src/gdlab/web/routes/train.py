@@ -131,7 +131,9 @@ async def run_events(
                 {
                     "record": json_safe(run.to_record()),
                     "message": outcome_message(run, feed),
-                    "landscape_matches": landscape_matches(job.setup, run.initial_loss),
+                    "landscape_matches": landscape_matches(
+                        job.setup, run.initial_loss, job.options["dtype"]
+                    ),
                 },
             )
         except GdlabError as error:

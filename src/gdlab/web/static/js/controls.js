@@ -16,8 +16,9 @@ export function buildControls(meta) {
   const more = [`<label title="std of the random start">random σ <input type="number" id="init-std" min="0" step="any"></label>`];
   const supported = new Set(meta.fit_options);
   if (supported.has("l2")) more.push(`<label title="ridge penalty">l2 <input type="number" id="opt-l2" min="0" step="any"></label>`);
-  if (supported.has("tol")) more.push(`<label title="stop when the loss changes less than this">tol <input type="number" id="opt-tol" min="0" step="any"></label>`);
-  if (supported.has("schedule")) more.push(`<label title="learning-rate schedule">schedule <input type="text" id="opt-schedule" size="8"></label>`);
+  if (supported.has("tol")) more.push(`<label title="stop early once the gradient (or the loss change) is this small">tol <input type="number" id="opt-tol" min="0" step="any"></label>`);
+  if (supported.has("tol_kind")) more.push(`<label title="what tol measures">tol of <select id="opt-tol-kind"><option value="">default</option><option value="grad">gradient</option><option value="loss">loss change</option></select></label>`);
+  if (supported.has("schedule")) more.push(`<label title="learning-rate schedule">schedule <input type="text" id="opt-schedule" size="9" placeholder="cosine"></label>`);
   if (supported.has("standardize")) more.push(`<label class="check"><span>standardize</span><input type="checkbox" id="opt-standardize"></label>`);
   more.push(`<label class="check"><span>intercept b</span><input type="checkbox" id="opt-intercept"></label>`);
   $("more-options-body").innerHTML = more.join("");
@@ -72,6 +73,7 @@ export function showState(state, names) {
   setValue("opt-l2", state.l2 || "");
   setValue("opt-tol", state.tol ?? "");
   setValue("opt-schedule", state.schedule ?? "");
+  setValue("opt-tol-kind", state.tolKind ?? "");
   if ($("opt-standardize")) $("opt-standardize").checked = state.standardize;
   if ($("opt-intercept")) $("opt-intercept").checked = state.intercept;
   showInit(names, state.init);

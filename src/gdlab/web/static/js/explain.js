@@ -30,6 +30,9 @@ export function lrHint(setup, lr, optimizer) {
   const bound = setup.analysis.lr_max_stable;
   const kind = regime(setup, lr);
   const steep = 1 - lr * max;
+  if (optimizer !== "gd") {
+    return `lr is <b>${fmt(lr / bound, 3)}×</b> plain GD's stable bound 2/λ<sub>max</sub>. The colours and marks are for plain GD; ${esc(optimizer)} reshapes each step, so its own safe range differs: watch the path.`;
+  }
   let text = `lr is <b>${fmt(lr / bound, 3)}×</b> the stable bound 2/λ<sub>max</sub>. `;
   if (kind === "boom") {
     text += `<span class="boom">Past it, each step multiplies the error along the steepest direction by |1 − lr·λ<sub>max</sub>| = ${fmt(Math.abs(steep), 3)} &gt; 1: the descent zig-zags ever wider and blows up.</span>`;
@@ -38,7 +41,6 @@ export function lrHint(setup, lr, optimizer) {
   } else {
     text += `<span class="calm">Every direction shrinks without overshooting: ×${fmt(1 - lr * min, 4)} a step along the flattest, ×${fmt(steep, 3)} along the steepest.</span>`;
   }
-  if (optimizer !== "gd") text += " (The marks are for plain GD; other optimizers rescale their steps.)";
   return text;
 }
 
@@ -70,9 +72,12 @@ export function initHint(state) {
 }
 
 // The seed note's last question: what does a learning rate of 0.002 mean, relative to what?
-function whyThisRate(setup, lr) {
+function whyThisRate(setup, lr, optimizer) {
   const { max } = eigen(setup);
-  return `<p><b>Why this learning rate?</b> A rate means nothing alone: what matters is lr·λ, the rate times the loss's curvature λ (the Hessian's eigenvalues, here up to λ<sub>max</sub> = ${fmt(max, 4)}). Here lr·λ<sub>max</sub> = <b>${fmt(lr * max, 3)}</b>; below 2 the descent converges, above 2 it blows up.</p>`;
+  const rule = optimizer === "gd"
+    ? "below 2 the descent converges, above 2 it blows up"
+    : `for plain GD below 2 converges and above 2 blows up; ${esc(optimizer)} reshapes its steps, so its limit lies elsewhere`;
+  return `<p><b>Why this learning rate?</b> A rate means nothing alone: what matters is lr·λ, the rate times the loss's curvature λ (the Hessian's eigenvalues, here up to λ<sub>max</sub> = ${fmt(max, 4)}). Here lr·λ<sub>max</sub> = <b>${fmt(lr * max, 3)}</b>: ${rule}.</p>`;
 }
 
 // The story of the run so far, in a few sentences.
@@ -93,7 +98,7 @@ export function story(setup, run, state) {
   const kind = regime(setup, state.lr);
   if (run.stopReason === "diverged" || !Number.isFinite(loss)) {
     parts.push(`<p><span class="boom">Why it blew up:</span> along the steepest direction of the bowl every step overshoots the valley floor by more than it corrects, so the weights swing further out each time and the loss grows without limit. Drag the learning rate back into the green.</p>`);
-    parts.push(whyThisRate(setup, state.lr));
+    parts.push(whyThisRate(setup, state.lr, state.optimizer));
     return parts.join("");
   }
   const progress = start - floor > 0 ? (start - loss) / (start - floor) : 1;
@@ -106,7 +111,7 @@ export function story(setup, run, state) {
     }[kind];
     parts.push(`<p>The path is ${note}. The bowl curves κ = ${fmt(analysis.condition_number, 3)} times more steeply across its valley than along it, which is why the descent first drops fast, then crawls along the valley floor.</p>`);
   }
-  parts.push(whyThisRate(setup, state.lr));
+  parts.push(whyThisRate(setup, state.lr, state.optimizer));
   if (run.stopReason === "stopped") parts.push("<p>Stopped before the last step.</p>");
   return parts.join("");
 }

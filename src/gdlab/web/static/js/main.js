@@ -126,7 +126,9 @@ function finish(payload) {
       .catch(() => {});
   }
   let note = payload.message;
-  if (!payload.landscape_matches) note += " The landscape shows the plain loss; this run's options change it.";
+  if (!payload.landscape_matches) {
+    note += " The landscape, its floor and its optimum are those of the plain loss; this run's options (a penalty, say) change the loss it minimizes.";
+  }
   showMessage(note.trim(), record.stop_reason === "diverged" ? "warning" : "info");
   $("download-run").disabled = false;
   $("download-figure").disabled = false;
@@ -300,6 +302,7 @@ function wire() {
       state.initStd = number("init-std", 0.1);
       state.l2 = number("opt-l2", 0);
       state.tol = number("opt-tol", null);
+      state.tolKind = $("opt-tol-kind") && $("opt-tol-kind").value ? $("opt-tol-kind").value : null;
       state.schedule = $("opt-schedule") && $("opt-schedule").value ? $("opt-schedule").value : null;
       state.standardize = Boolean($("opt-standardize") && $("opt-standardize").checked);
       state.intercept = $("opt-intercept").checked;

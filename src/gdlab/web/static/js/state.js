@@ -6,7 +6,7 @@ export const DEFAULTS = {
   upload: null, file: "", x: [], y: "",
   lr: 0.002, steps: 50, optimizer: "gd", options: {}, loss: "l2",
   init: null, initStd: 0.1, intercept: true,
-  l2: 0, tol: null, schedule: null, standardize: false,
+  l2: 0, tol: null, tolKind: null, schedule: null, standardize: false,
   animate: true,
 };
 
@@ -14,7 +14,7 @@ export const DEFAULTS = {
 const KEYS = {
   n: "n", noise: "noise", seed: "seed", upload: "upload", file: "file", y: "y",
   lr: "lr", steps: "steps", optimizer: "opt", loss: "loss", initStd: "std",
-  l2: "l2", tol: "tol", schedule: "sched",
+  l2: "l2", tol: "tol", tolKind: "tkind", schedule: "sched",
 };
 const NUMBERS = new Set(["n", "noise", "seed", "lr", "steps", "initStd", "l2", "tol"]);
 
@@ -42,7 +42,7 @@ export function toUrl(state) {
   const params = new URLSearchParams();
   const fields = state.source === "upload"
     ? ["upload", "file", "y"] : ["n", "noise"];
-  for (const field of [...fields, "seed", "lr", "steps", "optimizer", "loss", "initStd", "l2", "tol", "schedule"]) {
+  for (const field of [...fields, "seed", "lr", "steps", "optimizer", "loss", "initStd", "l2", "tol", "tolKind", "schedule"]) {
     const value = state[field];
     if (value === null || value === "" || value === DEFAULTS[field]) continue;
     params.set(KEYS[field], String(value));
@@ -74,6 +74,7 @@ export function trainRequest(state, extra = {}) {
   if (Object.keys(state.options).length) body.optimizer_options = state.options;
   if (state.l2) body.l2 = state.l2;
   if (state.tol !== null && state.tol !== "") body.tol = state.tol;
+  if (state.tolKind) body.tol_kind = state.tolKind;
   if (state.schedule) body.schedule = state.schedule;
   if (state.standardize) body.standardize = true;
   return { ...body, ...extra };
