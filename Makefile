@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo images test lint typecheck venv venv-test clean
+.PHONY: demo images test lint typecheck venv venv-test browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,8 +39,18 @@ lint: venv-test
 typecheck: venv-test
 	$(BIN)/mypy
 
+# Debian's chromium for the playground's browser tests, installed when missing (needs root;
+# elsewhere those tests skip with the reason, except under CI=true where they fail).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing chromium for the browser tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	      apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
+	  else echo "chromium is missing and cannot be installed here: browser tests will skip"; fi; }
+
 ## test: lint, type-check and run the whole suite
-test: venv-test lint typecheck
+test: venv-test lint typecheck browser
 	$(BIN)/python -m pytest
 
 clean:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import typer
 
-from gdlab.cli import demo, explain, fit, plot
+from gdlab.cli import demo, explain, fit, plot, serve
 
 app = typer.Typer(
     name="gdlab",
@@ -22,7 +22,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-for module in (demo, fit, explain, plot):
+for module in (demo, fit, explain, plot, serve):
     module.register(app)
 
 

@@ -1,0 +1,49 @@
+"""`create_app(settings)`: the playground's FastAPI app, built fresh for each settings object."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+
+import gdlab
+from gdlab.web.errors import install_error_handlers
+from gdlab.web.limits import BodySizeLimit
+from gdlab.web.routes import meta, page, train, uploads
+from gdlab.web.routes.page import STATIC
+from gdlab.web.security import SecurityHeaders
+from gdlab.web.settings import Settings
+from gdlab.web.state import AppState
+
+DESCRIPTION = (
+    "Train the simplest neural network, y = Xw, by gradient descent and watch it: "
+    'the JSON API behind `gdlab serve`. Every error is JSON `{"detail": "one line"}`.'
+)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """A new playground app: one page plus a JSON API documented at /api/openapi.json."""
+    settings = settings or Settings()
+    app = FastAPI(
+        title="gdlab playground",
+        version=gdlab.__version__,
+        description=DESCRIPTION,
+        docs_url=None,  # FastAPI's docs pages load scripts from a CDN; the page must work offline
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    app.state.gdlab = AppState.from_settings(settings)
+    install_error_handlers(app)
+    for module in (meta, train, uploads, page):
+        app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    def body_limit(path: str) -> int:
+        if path.startswith("/api/uploads"):
+            return settings.max_upload_bytes + 64 * 1024  # the form's own overhead
+        return settings.max_json_bytes
+
+    app.add_middleware(BodySizeLimit, limit_for=body_limit)
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.allowed_hosts())
+    app.add_middleware(SecurityHeaders)
+    return app

@@ -1,0 +1,86 @@
+"""The data a request names (seed recipe, inline columns or an upload) and its start.
+
+The seed recipe follows `gdlab.demo`: one generator from the request's seed draws the data
+first and the initial weights after. Other data draw the weights as `gdlab fit` does, from a
+fresh generator of the seed. The start is drawn here, before training, so the page can show
+it and the equivalent command line can pass it with `--init`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+
+import gdlab
+from gdlab.api import initial_weights
+from gdlab.data import Dataset
+from gdlab.errors import DataError
+from gdlab.web.schemas import InlineData, SeedData, TrainRequest, UploadData
+from gdlab.web.settings import Settings
+from gdlab.web.uploads import UploadCache
+
+
+class UnknownUpload(DataError):
+    """The request names an upload this server does not hold (never had, or dropped)."""
+
+
+def dataset_and_start(
+    request: TrainRequest, settings: Settings, uploads: UploadCache
+) -> tuple[Dataset, np.ndarray]:
+    """The request's dataset and initial weights (given, or drawn from its seed)."""
+    spec = request.data
+    rng = np.random.default_rng(request.seed)
+    if isinstance(spec, SeedData):
+        check_rows(spec.n, settings)
+        dataset = gdlab.seed_data(rng, spec.n, spec.noise)
+    elif isinstance(spec, InlineData):
+        dataset = pick_columns(spec.columns, spec.x, spec.y, "arrays", settings)
+    else:
+        dataset = uploaded_dataset(spec, settings, uploads)
+    n_weights = dataset.n_features + int(request.intercept)
+    return dataset, initial_weights(n_weights, rng, request.init, request.init_std)
+
+
+def uploaded_dataset(spec: UploadData, settings: Settings, uploads: UploadCache) -> Dataset:
+    """The chosen columns of an upload, or a `DataError` saying why they cannot be used."""
+    table = uploads.get(spec.id)
+    if table is None:
+        raise UnknownUpload(
+            "that uploaded file is no longer on this server (uploads are kept in memory for "
+            "a while); upload it again"
+        )
+    for name in (*spec.x, spec.y):
+        if name in table.skipped:
+            raise DataError(
+                f"{table.filename}: column '{name}' cannot be used: {table.skipped[name]}"
+            )
+    return pick_columns(table.columns, spec.x, spec.y, table.filename, settings)
+
+
+def pick_columns(
+    columns: Mapping[str, object], x: list[str], y: str, source: str, settings: Settings
+) -> Dataset:
+    """A `Dataset` of the named feature and target columns, checked against the limits."""
+    if len(x) > settings.max_features:
+        raise DataError(f"{len(x)} feature columns; the limit is {settings.max_features}")
+    if y in x:
+        raise DataError(f"column '{y}' is both a feature and the target")
+    if len(set(x)) != len(x):
+        raise DataError("a feature column is named twice")
+    for name in (*x, y):
+        if name not in columns:
+            available = ", ".join(columns) or "(none)"
+            raise DataError(f"{source}: no column '{name}'; available columns: {available}")
+    arrays = [np.asarray(columns[name], dtype=np.float64) for name in (*x, y)]
+    lengths = {len(array) for array in arrays}
+    if len(lengths) > 1:
+        raise DataError(f"{source}: the columns have different lengths {sorted(lengths)}")
+    check_rows(lengths.pop(), settings)
+    return gdlab.from_arrays(np.column_stack(arrays[:-1]), arrays[-1], x, y, source=source)
+
+
+def check_rows(n_rows: int, settings: Settings) -> None:
+    """Raise a `DataError` when a dataset is over the server's row limit."""
+    if n_rows > settings.max_rows:
+        raise DataError(f"{n_rows} rows; this server trains on at most {settings.max_rows}")

@@ -1,0 +1,35 @@
+"""GET /api/meta: the optimizers, losses, defaults and limits the page builds its controls from."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+import gdlab
+from gdlab.losses import LOSSES
+from gdlab.optimizers import OPTIMIZERS
+from gdlab.web.options import OPTIONAL_FIT_OPTIONS, optimizer_parameters
+from gdlab.web.schemas import Meta, OptimizerInfo, TrainRequest
+from gdlab.web.state import ServerState
+
+router = APIRouter(tags=["meta"])
+
+
+@router.get("/api/meta", response_model=Meta)
+def meta(state: ServerState) -> Meta:
+    """What this server offers: optimizer names and parameters, losses, defaults, limits."""
+    settings = state.settings
+    return Meta(
+        version=gdlab.__version__,
+        optimizers=[
+            OptimizerInfo(name=name, options=optimizer_parameters(name)) for name in OPTIMIZERS
+        ],
+        losses={name: loss.description for name, loss in LOSSES.items()},
+        fit_options=list(OPTIONAL_FIT_OPTIONS),
+        defaults=TrainRequest(),
+        limits={
+            "max_rows": settings.max_rows,
+            "max_steps": settings.max_steps,
+            "max_features": settings.max_features,
+            "max_upload_bytes": settings.max_upload_bytes,
+        },
+    )

@@ -1,0 +1,242 @@
+"""Request and response schemas of the playground's JSON API, declared once (pydantic).
+
+Every field carries its limits, so a bad request is a 422 naming the field before any work
+starts, and the OpenAPI schema tells a client (or a fuzzer) exactly what is accepted.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from gdlab.losses import LOSSES
+from gdlab.optimizers import OPTIMIZERS
+
+#: The issue's hard limits; `Settings` may only tighten them.
+MAX_ROWS = 1_000_000
+MAX_STEPS = 100_000
+MAX_FEATURES = 100
+MAX_SEED = 2**32 - 1
+
+#: Data and weights stay within ±1e100 so that sums of squares over a million rows stay finite.
+LARGEST_VALUE = 1e100
+
+
+def within_range(value: float) -> float:
+    """Refuse numbers whose square would overflow in a sum over many rows."""
+    if abs(value) > LARGEST_VALUE:
+        raise ValueError(f"must be within ±{LARGEST_VALUE:g}")
+    return value
+
+
+FiniteFloat = Annotated[
+    float,
+    Field(
+        allow_inf_nan=False,
+        json_schema_extra={"minimum": -LARGEST_VALUE, "maximum": LARGEST_VALUE},
+    ),
+    AfterValidator(within_range),
+]
+ColumnName = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+OptionName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,31}$")]
+
+
+def known_name(registry: dict[str, Any], what: str) -> AfterValidator:
+    """A validator accepting only the names in `registry` (so the message lists them)."""
+
+    def check(name: str) -> str:
+        if name not in registry:
+            raise ValueError(f"unknown {what} '{name}'; choose one of: {', '.join(registry)}")
+        return name
+
+    return AfterValidator(check)
+
+
+OptimizerName = Annotated[
+    str, known_name(OPTIMIZERS, "optimizer"), Field(json_schema_extra={"enum": list(OPTIMIZERS)})
+]
+LossName = Annotated[
+    str, known_name(LOSSES, "loss"), Field(json_schema_extra={"enum": list(LOSSES)})
+]
+
+
+class SeedData(BaseModel):
+    """The seed program's recipe: x = linspace(-2, 4, n) + ε₁, y = linspace(-6, 6, n) + ε₂.
+
+    The request's `seed` draws the data first and then the initial weights, as `gdlab demo`.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["seed"] = "seed"
+    n: int = Field(default=50, ge=2, le=MAX_ROWS, description="number of points")
+    noise: float = Field(
+        default=1.0, ge=0, le=1e6, allow_inf_nan=False, description="std of the noise ε"
+    )
+
+
+class InlineData(BaseModel):
+    """Columns sent in the request itself; `x` names the feature columns, `y` the target."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["inline"]
+    columns: dict[ColumnName, list[FiniteFloat]] = Field(min_length=2, max_length=MAX_FEATURES + 1)
+    x: list[ColumnName] = Field(min_length=1, max_length=MAX_FEATURES)
+    y: ColumnName
+
+
+class UploadData(BaseModel):
+    """A dataset uploaded before (POST /api/uploads), by its id, with the columns to use."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["upload"]
+    id: str = Field(pattern=r"^[A-Za-z0-9_-]{8,64}$", description="id from POST /api/uploads")
+    x: list[ColumnName] = Field(min_length=1, max_length=MAX_FEATURES)
+    y: ColumnName
+
+
+DataSpec = Annotated[SeedData | InlineData | UploadData, Field(discriminator="kind")]
+
+
+class TrainRequest(BaseModel):
+    """The options of `gdlab fit`; an empty body is the seed program with its defaults."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    data: DataSpec = Field(default_factory=SeedData)
+    lr: float = Field(
+        default=0.002, gt=0, le=1e12, allow_inf_nan=False, description="learning rate"
+    )
+    steps: int = Field(default=50, ge=1, le=MAX_STEPS, description="number of updates")
+    optimizer: OptimizerName = "gd"
+    optimizer_options: dict[OptionName, FiniteFloat] = Field(
+        default_factory=dict,
+        max_length=8,
+        description="the optimizer's own parameters, e.g. {'momentum': 0.9}",
+    )
+    loss: LossName = "l2"
+    init: list[FiniteFloat] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=MAX_FEATURES + 1,
+        description="initial weights, bias first; default: drawn from N(0, init_std²)",
+    )
+    init_std: float = Field(default=0.1, ge=0, le=1e6, allow_inf_nan=False)
+    seed: int = Field(
+        default=0, ge=0, le=MAX_SEED, description="seed of the data recipe and the init"
+    )
+    intercept: bool = True
+    dtype: Literal["float64", "float32"] = "float64"
+    schedule: str | None = Field(
+        default=None,
+        pattern=r"^[a-z][a-z0-9_.:+-]{0,63}$",
+        description="learning-rate schedule, e.g. 'cosine' or 'step:100:0.5'",
+    )
+    l2: float = Field(default=0.0, ge=0, le=1e12, allow_inf_nan=False, description="ridge penalty")
+    tol: float | None = Field(default=None, gt=0, le=1e12, allow_inf_nan=False)
+    tol_kind: Literal["grad", "loss"] | None = Field(
+        default=None, description="what tol measures (default: the library's)"
+    )
+    standardize: bool = False
+
+
+class StreamRequest(TrainRequest):
+    """A training request streamed live; `duration` paces it for the eye (0: full speed)."""
+
+    duration: float | None = Field(
+        default=None,
+        ge=0,
+        le=60,
+        allow_inf_nan=False,
+        description="seconds the run should take at least; default: 0.02 s a step, ≤ 6 s",
+    )
+
+
+class RunRecord(BaseModel):
+    """The run record of DESIGN.md §4 (non-finite numbers are null)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    gdlab_version: str
+    data: dict[str, Any]
+    config: dict[str, Any]
+    weight_names: list[str]
+    init: list[float | None]
+    weights: list[float | None]
+    initial_loss: float | None
+    losses: list[float | None]
+    optimum: dict[str, Any]
+    analysis: dict[str, Any]
+    stop_reason: str
+    timing: dict[str, Any]
+
+
+class OptimizerInfo(BaseModel):
+    """One optimizer the server knows and its parameters with their defaults."""
+
+    name: str
+    options: dict[str, float]
+
+
+class Meta(BaseModel):
+    """What the page needs to build its controls: names, defaults and limits."""
+
+    version: str
+    optimizers: list[OptimizerInfo]
+    losses: dict[str, str]
+    fit_options: list[str] = Field(description="newer training options this gdlab supports")
+    defaults: TrainRequest
+    limits: dict[str, int]
+
+
+class UploadSummary(BaseModel):
+    """An uploaded table: its id, its numeric columns, and why any other column was skipped."""
+
+    id: str
+    filename: str
+    n_rows: int
+    columns: list[str]
+    skipped: dict[str, str]
+
+
+class Points(BaseModel):
+    """Data points for the page's data panel (evenly thinned to at most a few thousand)."""
+
+    features: list[list[float | None]]
+    target: list[float | None]
+    feature_names: list[str]
+    target_name: str
+    n_rows: int
+    shown: int
+
+
+class Quadratic(BaseModel):
+    """The loss as a quadratic: L(w) = L* + ½(w − w*)ᵀH(w − w*), exact for l2 and mse."""
+
+    hessian: list[list[float | None]]
+    optimum_weights: list[float | None]
+    optimum_loss: float | None
+
+
+class Setup(BaseModel):
+    """Everything about a run known before its first step: data, start, curvature, bounds."""
+
+    weight_names: list[str]
+    init: list[float | None]
+    points: Points
+    quadratic: Quadratic
+    analysis: dict[str, Any]
+    total_sum_of_squares: float | None
+    sse_per_loss: float | None
+    command: str
+    data_file: str
+
+
+class ErrorMessage(BaseModel):
+    """A 4xx answer: one line saying what is wrong and where (422s also list the fields)."""
+
+    detail: str
+    errors: list[dict[str, Any]] | None = None

@@ -1,0 +1,103 @@
+"""A run before its first step: its data, start, loss surface, learning-rate bounds, command.
+
+Both losses are quadratic in w, so L(w) = L* + ½(w − w*)ᵀH(w − w*) with H = h·AᵀA
+(h = 1 for l2, 2/N for mse): the page draws the landscape from H, w* and L* alone, whatever N.
+H comes from the QR statistics (G = RᵀR), never from a big AᵀA product.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+import gdlab
+from gdlab.data import Dataset, design_matrix, weight_names
+from gdlab.losses import get_loss
+from gdlab.lstsq import LeastSquaresStats
+from gdlab.run import json_safe
+from gdlab.web.command import fit_command_line
+from gdlab.web.options import fit_options
+from gdlab.web.schemas import SeedData, TrainRequest, UploadData
+
+SEED_DATA_FILE = "seed-data.csv"
+
+
+@dataclass(frozen=True)
+class Job:
+    """A validated request, ready to train: the dataset, `gdlab.fit` keywords, the setup."""
+
+    dataset: Dataset
+    options: dict[str, Any]
+    setup: dict[str, Any]
+
+
+def data_file_name(request: TrainRequest, dataset: Dataset) -> str:
+    """The file the command line reads: the seed data's download, or the uploaded file."""
+    if isinstance(request.data, SeedData):
+        return SEED_DATA_FILE
+    if isinstance(request.data, UploadData):
+        return dataset.source
+    return "data.csv"
+
+
+def thinned_rows(n_rows: int, limit: int) -> np.ndarray:
+    """At most `limit` row numbers spread evenly over 0…n−1, ends kept.
+
+    >>> thinned_rows(10, 4).tolist()
+    [0, 3, 6, 9]
+    """
+    if n_rows <= limit:
+        return np.arange(n_rows)
+    return np.unique(np.linspace(0, n_rows - 1, limit).round().astype(int))
+
+
+def make_job(request: TrainRequest, dataset: Dataset, init: np.ndarray, max_points: int) -> Job:
+    """Check the request against gdlab, then work out everything known before step one."""
+    start = [float(v) for v in init]
+    options = fit_options(request, start)
+    loss = get_loss(request.loss)
+    A = design_matrix(dataset.features, request.intercept)
+    stats = LeastSquaresStats.from_arrays(A, dataset.target)
+    analysis = gdlab.analyze(stats, loss)
+    rows = thinned_rows(dataset.n_rows, max_points)
+    target = dataset.target
+    data_file = data_file_name(request, dataset)
+    setup = {
+        "weight_names": weight_names(dataset.feature_names, request.intercept),
+        "init": start,
+        "points": {
+            "features": dataset.features[rows].T.tolist(),
+            "target": target[rows].tolist(),
+            "feature_names": list(dataset.feature_names),
+            "target_name": dataset.target_name,
+            "n_rows": dataset.n_rows,
+            "shown": int(rows.size),
+        },
+        "quadratic": {
+            "hessian": (loss.curvature_scale(dataset.n_rows) * stats.gram()).tolist(),
+            "optimum_weights": analysis.optimum_weights.tolist(),
+            "optimum_loss": float(analysis.optimum_loss),
+        },
+        "analysis": analysis.to_record(),
+        "total_sum_of_squares": float(np.sum((target - target.mean()) ** 2)),
+        "sse_per_loss": 1.0 / loss.sum_weight(dataset.n_rows),
+        "command": fit_command_line(
+            request, data_file, dataset.feature_names, dataset.target_name, start
+        ),
+        "data_file": data_file,
+    }
+    return Job(dataset, options, json_safe(setup))
+
+
+def landscape_matches(setup: dict[str, Any], initial_loss: float, dtype: str = "float64") -> bool:
+    """True when the quadratic gives the run's own initial loss (so the landscape is its loss).
+
+    Options that change the loss (a penalty, standardizing) make it differ; the page says so.
+    """
+    quadratic = setup["quadratic"]
+    gap = np.asarray(setup["init"]) - np.asarray(quadratic["optimum_weights"], dtype=float)
+    predicted = quadratic["optimum_loss"] + 0.5 * gap @ np.asarray(quadratic["hessian"]) @ gap
+    rtol = 1e-4 if dtype == "float32" else 1e-8  # a float32 run computes its own loss roughly
+    return bool(np.isclose(predicted, initial_loss, rtol=rtol))

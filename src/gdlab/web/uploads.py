@@ -1,0 +1,173 @@
+"""Uploaded tables: parsed in memory with pyarrow, kept in a small bounded cache.
+
+A file never touches a path the server names: its bytes are parsed in memory, only its
+numeric columns are kept (as float64 arrays), and it is found again only by an unguessable
+id, so one user cannot reach another's data. The least recently used uploads are dropped
+when the cache is over its count or size.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+
+from gdlab.errors import DataError
+from gdlab.readers import column_values, first_line
+from gdlab.web.schemas import LARGEST_VALUE
+
+UNSAFE_NAME_CHARACTERS = re.compile(r"[^\w.\- ()+,]")
+
+
+class TooLarge(DataError):
+    """The upload is over a size limit (HTTP 413)."""
+
+
+@dataclass(frozen=True)
+class UploadedTable:
+    """The numeric columns of one uploaded file, and why the others were skipped."""
+
+    id: str
+    filename: str
+    columns: dict[str, np.ndarray]
+    skipped: dict[str, str]
+
+    @property
+    def n_rows(self) -> int:
+        """Number of data rows."""
+        return len(next(iter(self.columns.values())))
+
+    @property
+    def nbytes(self) -> int:
+        """Memory held by the kept columns."""
+        return sum(column.nbytes for column in self.columns.values())
+
+
+def safe_filename(name: str | None) -> str:
+    """The last part of a client's file name, with odd characters replaced (for messages).
+
+    >>> safe_filename("C:\\\\Users\\\\me\\\\my data.csv"), safe_filename("../../etc/passwd")
+    ('my data.csv', 'passwd')
+    """
+    base = (name or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
+    base = UNSAFE_NAME_CHARACTERS.sub("_", base)[:100]
+    return base if base.strip(". ") else "upload.csv"
+
+
+def parse_table(content: bytes, filename: str, max_rows: int) -> UploadedTable:
+    """Read CSV or Parquet bytes; keep the numeric columns; say why each other one is skipped."""
+    if not content.strip():
+        raise DataError(f"{filename}: the file is empty")
+    table = (
+        read_parquet(content, filename) if content[:4] == b"PAR1" else read_csv(content, filename)
+    )
+    if table.num_rows == 0:
+        raise DataError(f"{filename}: no data rows (only a header?)")
+    if table.num_rows > max_rows:
+        raise TooLarge(f"{filename}: {table.num_rows} rows; the limit is {max_rows}")
+    names = table.column_names
+    duplicated = sorted({name for name in names if names.count(name) > 1})
+    if duplicated:
+        raise DataError(f"{filename}: column name '{duplicated[0]}' appears more than once")
+    columns: dict[str, np.ndarray] = {}
+    skipped: dict[str, str] = {}
+    for name in names:
+        try:
+            columns[name] = finite_column(table.column(name), name, filename)
+        except DataError as error:
+            skipped[name] = str(error).removeprefix(f"{filename}: ")
+    if len(columns) < 2:
+        reasons = "; ".join(f"'{name}': {why}" for name, why in skipped.items())
+        raise DataError(
+            f"{filename}: needs at least two numeric columns (a feature and a target), "
+            f"found {len(columns)}" + (f"; skipped {reasons}" if reasons else "")
+        )
+    return UploadedTable(secrets.token_urlsafe(16), filename, columns, skipped)
+
+
+def read_csv(content: bytes, filename: str) -> pa.Table:
+    """Parse CSV bytes with type inference (a column with a word in it stays text)."""
+    from pyarrow import csv
+
+    try:
+        table = csv.read_csv(pa.BufferReader(content))
+        table.column_names  # noqa: B018 - header names are decoded lazily; check them here
+    except pa.ArrowInvalid as error:
+        raise DataError(f"{filename}: not a readable CSV file ({first_line(error)})") from None
+    except UnicodeDecodeError:
+        raise DataError(f"{filename}: not a readable CSV file (not UTF-8 text)") from None
+    return table
+
+
+def read_parquet(content: bytes, filename: str) -> pa.Table:
+    """Parse Parquet bytes."""
+    import pyarrow.parquet as pq
+
+    try:
+        return pq.read_table(pa.BufferReader(content))
+    except (pa.ArrowInvalid, OSError) as error:
+        raise DataError(f"{filename}: not a readable Parquet file ({first_line(error)})") from None
+
+
+def finite_column(column: pa.ChunkedArray, name: str, filename: str) -> np.ndarray:
+    """One column as finite float64, or a `DataError` naming its first bad cell."""
+    try:
+        values = column_values(column, name, Path(filename))
+    except pa.ArrowInvalid:  # text a float() accepts but Arrow does not, like "1_000"
+        raise DataError(f"{filename}: column '{name}' is not numeric") from None
+    bad = np.flatnonzero(~np.isfinite(values))
+    if bad.size:
+        raise DataError(
+            f"{filename}: non-finite value {values[bad[0]]} in column '{name}' "
+            f"at data row {bad[0] + 1}"
+        )
+    huge = np.flatnonzero(np.abs(values) > LARGEST_VALUE)
+    if huge.size:
+        raise DataError(
+            f"{filename}: value {values[huge[0]]:g} in column '{name}' at data row "
+            f"{huge[0] + 1} is beyond ±{LARGEST_VALUE:g} (its square would overflow)"
+        )
+    return values
+
+
+class UploadCache:
+    """Uploaded tables by id, least recently used dropped first beyond `entries` or `nbytes`."""
+
+    def __init__(self, entries: int, nbytes: int) -> None:
+        self.max_entries = entries
+        self.max_bytes = nbytes
+        self._tables: OrderedDict[str, UploadedTable] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def add(self, table: UploadedTable) -> None:
+        """Keep `table`, dropping the oldest uploads until the cache is within its bounds."""
+        if table.nbytes > self.max_bytes:
+            raise TooLarge(
+                f"{table.filename}: its numeric columns take {table.nbytes // 2**20} MiB in "
+                f"memory; the server keeps at most {self.max_bytes // 2**20} MiB of uploads"
+            )
+        with self._lock:
+            self._tables[table.id] = table
+            while len(self._tables) > self.max_entries or self.total_bytes() > self.max_bytes:
+                self._tables.popitem(last=False)
+
+    def get(self, upload_id: str) -> UploadedTable | None:
+        """The table with this id (and mark it recently used), or None."""
+        with self._lock:
+            table = self._tables.get(upload_id)
+            if table is not None:
+                self._tables.move_to_end(upload_id)
+            return table
+
+    def total_bytes(self) -> int:
+        """Memory held by all kept uploads."""
+        return sum(table.nbytes for table in self._tables.values())
+
+    def __len__(self) -> int:
+        return len(self._tables)
