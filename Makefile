@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo images test lint typecheck venv venv-test browser clean
+.PHONY: demo images load test lint typecheck venv venv-test browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ images: venv
 	$(BIN)/gdlab plot gdlab-demo/run.json --kind landscape --out docs/images/landscape.png
 	$(BIN)/gdlab plot gdlab-demo/run.json --compare gd:0.004,gd:best --out docs/images/compare.png
 	$(BIN)/gdlab plot gdlab-demo/run.json --kind animation --out docs/images/training.gif
+
+## load: a bounded load test of the playground's API on loopback (benchmarks/load_web.py)
+load: venv-test
+	$(BIN)/python benchmarks/load_web.py
 
 lint: venv-test
 	$(BIN)/ruff check .

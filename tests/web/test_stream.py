@@ -103,7 +103,7 @@ def test_a_client_that_leaves_stops_its_run(live_server):
 
 def test_runs_beyond_the_limit_get_429_and_a_stop_reaches_only_its_run():
     with (
-        LiveServer(Settings(port=0, max_concurrent_runs=1)) as server,
+        LiveServer(Settings(port=0, max_concurrent_runs=1, queue_seconds=0.2)) as server,
         httpx2.Client(timeout=30) as client,
         client.stream(
             "POST", f"{server.url}/api/train/stream", json={"steps": 5000, "duration": 30}
@@ -136,6 +136,16 @@ def test_the_feed_stops_at_the_time_limit_and_sends_the_last_step():
     assert feed(7, 2.0, [1.0, 2.0]) is True and feed.timed_out
     feed.finish()
     assert sent == [[7, 2.0, 1.0, 2.0]]
+
+
+def test_a_run_waits_for_a_slot_that_frees_within_the_queue_time():
+    registry = RunRegistry(limit=1, wait=5.0)
+    first = registry.start()
+    threading.Timer(0.2, registry.finish, args=(first,)).start()
+    started = time.monotonic()
+    second = registry.start()
+    assert 0.15 < time.monotonic() - started < 4.0 and len(registry) == 1
+    registry.finish(second)
 
 
 def test_the_registry_counts_and_frees_slots():

@@ -44,18 +44,23 @@ class LiveRun:
 
 
 class RunRegistry:
-    """The runs in progress, at most `limit` at once."""
+    """The runs in progress, at most `limit` at once; a newcomer queues up to `wait` seconds."""
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, wait: float = 0.0) -> None:
         self.limit = limit
+        self.wait = wait
         self._runs: dict[str, LiveRun] = {}
         self._lock = threading.Lock()
+        self._slot_freed = threading.Condition(self._lock)
 
     def start(self) -> LiveRun:
-        """Register a new run; raise `Busy` when `limit` runs are already going."""
+        """Register a new run, waiting for a free slot; raise `Busy` if none frees in time.
+
+        Blocks the calling thread: call it from a worker thread, never the event loop.
+        """
         live = LiveRun()
-        with self._lock:
-            if len(self._runs) >= self.limit:
+        with self._slot_freed:
+            if not self._slot_freed.wait_for(lambda: len(self._runs) < self.limit, self.wait):
                 raise Busy(
                     f"the server is already training {self.limit} runs; try again in a moment"
                 )
@@ -65,8 +70,9 @@ class RunRegistry:
     def finish(self, live: LiveRun) -> None:
         """Forget a run that has ended (its slot is free again)."""
         live.stop.set()
-        with self._lock:
+        with self._slot_freed:
             self._runs.pop(live.id, None)
+            self._slot_freed.notify()
 
     @contextmanager
     def running(self) -> Iterator[LiveRun]:

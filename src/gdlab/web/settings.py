@@ -32,8 +32,10 @@ class Settings:
     upload_cache_entries: int = 32
     #: …and their total size in bytes, as parsed float64 columns.
     upload_cache_bytes: int = 512 * MEGABYTE
-    #: Runs training at the same time; more get HTTP 429 until one ends.
+    #: Runs training at the same time; more wait for a slot…
     max_concurrent_runs: int = 4
+    #: …for at most this many seconds, then get HTTP 429.
+    queue_seconds: float = 10.0
     #: A run is stopped after this many seconds of wall time.
     max_train_seconds: float = 120.0
     #: Points sent to the page for the data panel (evenly thinned beyond that).

@@ -26,7 +26,7 @@ class AppState:
         return cls(
             settings,
             UploadCache(settings.upload_cache_entries, settings.upload_cache_bytes),
-            RunRegistry(settings.max_concurrent_runs),
+            RunRegistry(settings.max_concurrent_runs, settings.queue_seconds),
         )
 
 

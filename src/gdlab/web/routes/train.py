@@ -90,7 +90,7 @@ async def train_stream(
     """Train live: a `setup` event, `steps` events as the run goes, then `done` (or `error`)."""
     request = body or StreamRequest()
     job = await run_in_threadpool(prepare, request, state)
-    live = state.runs.start()
+    live = await run_in_threadpool(state.runs.start)
     duration = request.duration if request.duration is not None else default_duration(request.steps)
     return StreamingResponse(
         run_events(job, live, state, duration),
