@@ -10,14 +10,14 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "gdlab"
 # Lower layers first. A module may import only from its own layer or layers to its left.
 LAYERS = [
     {"errors", "fileio"},
-    {"data", "readers", "model", "losses"},
+    {"data", "frames", "readers", "model", "losses"},
     {"optimizers", "lstsq"},
     {"engines"},
     {"train"},
     {"analysis"},
     {"run"},
-    {"api"},
-    {"plots", "explain"},
+    {"api", "savedmodel"},
+    {"plots", "explain", "sklearn", "export"},
     {"cli", "web", "__main__"},
 ]
 

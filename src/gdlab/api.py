@@ -128,7 +128,7 @@ def dataset_for_record(record: Mapping[str, Any]) -> Dataset:
     data = record.get("data", {})
     source = data.get("source")
     if source == "seed":
-        seed = int(record.get("config", {}).get("seed", 0))
+        seed = int(data.get("seed", record.get("config", {}).get("seed", 0)))
         return seed_dataset(seed, int(data.get("n", 50)), float(data.get("noise", 1.0)))
     if not isinstance(source, str) or source == "arrays":
         raise DataError(

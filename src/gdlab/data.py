@@ -7,12 +7,13 @@ that carries the offset b, *first*, so weights read (b, a1, a2, …) as in the s
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from gdlab.errors import DataError
+from gdlab.frames import feature_matrix, target_vector
 
 SEED_ROWS = 50
 
@@ -62,19 +63,27 @@ def seed_dataset(seed: int, n: int = SEED_ROWS, noise: float = 1.0) -> Dataset:
     `gdlab.demo` draws the data first and the initial weights after, from one generator,
     so this regenerates a demo run's data from its record.
     """
-    return seed_data(np.random.default_rng(seed), n, noise)
+    data = seed_data(np.random.default_rng(seed), n, noise)
+    return replace(data, extra={**data.extra, "seed": seed})
 
 
 def from_arrays(
     features: ArrayLike,
     target: ArrayLike,
     feature_names: Sequence[str] | None = None,
-    target_name: str = "y",
+    target_name: str | None = None,
     source: str = "arrays",
 ) -> Dataset:
-    """Validate in-memory arrays (1-D or 2-D features, 1-D target) into a `Dataset`."""
-    X = np.asarray(features, dtype=np.float64)
-    y = np.asarray(target, dtype=np.float64)
+    """Validate in-memory data (1-D or 2-D features, 1-D target) into a `Dataset`.
+
+    Features and target may be numpy arrays, lists, pandas or polars DataFrames/Series or
+    Dask collections; a frame's column names become the feature names and a Series' name
+    the target's, unless `feature_names` / `target_name` are given.
+    """
+    X, column_names = feature_matrix(features)
+    y, series_name = target_vector(target)
+    feature_names = feature_names if feature_names is not None else column_names
+    target_name = target_name or series_name or "y"
     if X.ndim == 1:
         X = X.reshape(-1, 1)
     if X.ndim != 2:
