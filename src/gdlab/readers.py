@@ -20,22 +20,30 @@ def read_table(path: str | Path, x_columns: Sequence[str], y_column: str) -> Dat
 
     Every failure is a `DataError` whose message says what is wrong and where.
     """
-    file = Path(path)
     if not x_columns:
         raise DataError("no feature columns given (use --x COL[,COL...])")
+    columns = read_columns(path, [*x_columns, y_column])
+    X = np.column_stack([columns[name] for name in x_columns])
+    return from_arrays(X, columns[y_column], tuple(x_columns), y_column, source=str(path))
+
+
+def read_columns(path: str | Path, names: Sequence[str]) -> dict[str, np.ndarray]:
+    """The named columns of a CSV or Parquet file as float64 arrays, checked cell by cell.
+
+    Every failure is a `DataError` naming the file and, where it applies, column and row.
+    """
+    file = Path(path)
     if not file.exists():
         raise DataError(f"{file}: no such file")
     if file.is_dir():
         raise DataError(f"{file}: is a directory, expected a CSV or Parquet file")
     if file.stat().st_size == 0:
         raise DataError(f"{file}: the file is empty")
-    wanted = [*x_columns, y_column]
+    wanted = list(dict.fromkeys(names))
     table = _read_parquet(file, wanted) if is_parquet(file) else _read_csv(file, wanted)
     if table.num_rows == 0:
         raise DataError(f"{file}: no data rows (only a header?)")
-    columns = {name: column_values(table.column(name), name, file) for name in wanted}
-    X = np.column_stack([columns[name] for name in x_columns])
-    return from_arrays(X, columns[y_column], tuple(x_columns), y_column, source=str(file))
+    return {name: column_values(table.column(name), name, file) for name in wanted}
 
 
 def is_parquet(file: Path) -> bool:
@@ -47,11 +55,13 @@ def is_parquet(file: Path) -> bool:
 
 
 def check_columns(available: Sequence[str], wanted: Sequence[str], file: Path) -> None:
-    """Raise a `DataError` for the first wanted column the file lacks, listing what it has."""
-    for name in wanted:
-        if name not in available:
-            listed = ", ".join(available) if available else "(none)"
-            raise DataError(f"{file}: no column '{name}'; available columns: {listed}")
+    """Raise a `DataError` naming every wanted column the file lacks, listing what it has."""
+    missing = [name for name in wanted if name not in available]
+    if missing:
+        listed = ", ".join(available) if available else "(none)"
+        lacking = ", ".join(f"'{name}'" for name in missing)
+        plural = "s" if len(missing) > 1 else ""
+        raise DataError(f"{file}: no column{plural} {lacking}; available columns: {listed}")
 
 
 def _read_csv(file: Path, wanted: list[str]) -> pa.Table:

@@ -32,6 +32,9 @@ def fit_command(
     json_out: Annotated[
         bool, typer.Option("--json", help="Print only the run record on stdout.")
     ] = False,
+    save: Annotated[
+        Path | None, typer.Option(help="Save the trained model here, for `gdlab predict`.")
+    ] = None,
 ) -> None:
     """Fit y = b + a1·x1 + … to columns of a CSV or Parquet file by gradient descent.
 
@@ -59,12 +62,16 @@ def fit_command(
         if dataset.n_features == 1 and not no_intercept:
             save_seed_figure(run, dataset, out / "figure.png")
         run.save(out / "run.json")
+    if save is not None:
+        gdlab.save_model(run, dataset, save)
     if json_out:
         typer.echo(run.to_json(), nl=False)
     else:
         print_summary(run, title=f"gdlab fit {data}")
         if out is not None:
             typer.echo(f"Wrote {out / 'run.json'}")
+        if save is not None:
+            typer.echo(f"Saved the model to {save}")
 
 
 def register(app: typer.Typer) -> None:
