@@ -32,6 +32,10 @@ _EXPORTS = {
     "DataError": "gdlab.errors",
     "DivergedError": "gdlab.errors",
     "GdlabError": "gdlab.errors",
+    "GDRegressor": "gdlab.sklearn",
+    "SavedModel": "gdlab.savedmodel",
+    "load_model": "gdlab.savedmodel",
+    "save_model": "gdlab.savedmodel",
     "read_table": "gdlab.readers",
     "Run": "gdlab.run",
     "TrainConfig": "gdlab.run",
@@ -44,8 +48,10 @@ __all__ = [
     "DataError",
     "Dataset",
     "DivergedError",
+    "GDRegressor",
     "GdlabError",
     "Run",
+    "SavedModel",
     "TrainConfig",
     "__version__",
     "analyze",
@@ -55,8 +61,10 @@ __all__ = [
     "fit",
     "fit_arrays",
     "from_arrays",
+    "load_model",
     "load_record",
     "read_table",
+    "save_model",
     "seed_data",
     "seed_dataset",
 ]
@@ -68,6 +76,8 @@ if TYPE_CHECKING:
     from gdlab.errors import ConfigError, DataError, DivergedError, GdlabError
     from gdlab.readers import read_table
     from gdlab.run import Run, TrainConfig, load_record
+    from gdlab.savedmodel import SavedModel, load_model, save_model
+    from gdlab.sklearn import GDRegressor
 
 
 def __getattr__(name: str) -> Any:
