@@ -34,6 +34,7 @@ _EXPORTS = {
     "GdlabError": "gdlab.errors",
     "GDRegressor": "gdlab.sklearn",
     "SavedModel": "gdlab.savedmodel",
+    "export_script": "gdlab.export",
     "load_model": "gdlab.savedmodel",
     "save_model": "gdlab.savedmodel",
     "read_table": "gdlab.readers",
@@ -58,6 +59,7 @@ __all__ = [
     "dataset_for_record",
     "demo",
     "design_matrix",
+    "export_script",
     "fit",
     "fit_arrays",
     "from_arrays",
@@ -74,6 +76,7 @@ if TYPE_CHECKING:
     from gdlab.api import dataset_for_record, demo, fit, fit_arrays
     from gdlab.data import Dataset, design_matrix, from_arrays, seed_data, seed_dataset
     from gdlab.errors import ConfigError, DataError, DivergedError, GdlabError
+    from gdlab.export import export_script
     from gdlab.readers import read_table
     from gdlab.run import Run, TrainConfig, load_record
     from gdlab.savedmodel import SavedModel, load_model, save_model

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import typer
 
-from gdlab.cli import demo, fit, predict
+from gdlab.cli import demo, export, fit, predict
 
 app = typer.Typer(
     name="gdlab",
@@ -22,7 +22,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-for module in (demo, fit, predict):
+for module in (demo, fit, predict, export):
     module.register(app)
 
 
