@@ -12,6 +12,7 @@ from numpy.typing import ArrayLike
 from gdlab.analysis import analyze
 from gdlab.data import (
     Dataset,
+    check_seed,
     design_matrix,
     from_arrays,
     seed_data,
@@ -75,7 +76,7 @@ def fit(
     lr = check_lr(lr)
     steps = check_steps(steps)
     loss_fn = get_loss(loss)
-    rng = rng if rng is not None else np.random.default_rng(seed)
+    rng = rng if rng is not None else np.random.default_rng(check_seed(seed))
     A = design_matrix(data.features, intercept)
     names = tuple(weight_names(data.feature_names, intercept))
     w0 = initial_weights(A.shape[1], rng, init, init_std)
@@ -116,7 +117,7 @@ def demo(seed: int = 0, *, lr: float = 0.002, steps: int = 50, n: int = 50) -> R
 
     One generator drives both draws in the seed's order: data first, then the weights.
     """
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed(seed))
     return fit(seed_data(rng, n), lr=lr, steps=steps, seed=seed, rng=rng)
 
 

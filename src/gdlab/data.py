@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from gdlab.errors import DataError
+from gdlab.errors import ConfigError, DataError
 from gdlab.frames import feature_matrix, target_vector
 
 SEED_ROWS = 50
@@ -63,8 +63,15 @@ def seed_dataset(seed: int, n: int = SEED_ROWS, noise: float = 1.0) -> Dataset:
     `gdlab.demo` draws the data first and the initial weights after, from one generator,
     so this regenerates a demo run's data from its record.
     """
-    data = seed_data(np.random.default_rng(seed), n, noise)
+    data = seed_data(np.random.default_rng(check_seed(seed)), n, noise)
     return replace(data, extra={**data.extra, "seed": seed})
+
+
+def check_seed(seed: int) -> int:
+    """A seed must be a whole number ≥ 0 (what `numpy.random.default_rng` accepts)."""
+    if isinstance(seed, bool) or int(seed) != seed or seed < 0:
+        raise ConfigError(f"seed must be a whole number ≥ 0, got {seed}")
+    return int(seed)
 
 
 def from_arrays(

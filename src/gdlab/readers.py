@@ -13,6 +13,8 @@ from gdlab.data import Dataset, from_arrays
 from gdlab.errors import DataError
 
 PARQUET_SUFFIXES = (".parquet", ".pq", ".parq")
+#: What Arrow raises on a file it cannot read: its own errors, bad UTF-8, I/O failures.
+READ_ERRORS = (pa.ArrowException, UnicodeDecodeError, OSError)
 
 
 def read_table(path: str | Path, x_columns: Sequence[str], y_column: str) -> Dataset:
@@ -61,7 +63,17 @@ def check_columns(available: Sequence[str], wanted: Sequence[str], file: Path) -
         listed = ", ".join(available) if available else "(none)"
         lacking = ", ".join(f"'{name}'" for name in missing)
         plural = "s" if len(missing) > 1 else ""
-        raise DataError(f"{file}: no column{plural} {lacking}; available columns: {listed}")
+        hint = separator_hint(available)
+        raise DataError(f"{file}: no column{plural} {lacking}; available columns: {listed}{hint}")
+
+
+def separator_hint(available: Sequence[str]) -> str:
+    """When the one column found holds ';', a tab or '|', say the file is not comma-separated."""
+    if len(available) == 1:
+        for separator, name in ((";", "';'"), ("\t", "tabs"), ("|", "'|'")):
+            if separator in available[0]:
+                return f" (the file seems to separate columns with {name}; use commas)"
+    return ""
 
 
 def _read_csv(file: Path, wanted: list[str]) -> pa.Table:
@@ -70,7 +82,7 @@ def _read_csv(file: Path, wanted: list[str]) -> pa.Table:
     try:
         with csv.open_csv(file) as reader:
             names = reader.schema.names
-    except pa.ArrowInvalid as error:
+    except READ_ERRORS as error:
         raise DataError(f"{file}: not a readable CSV file ({first_line(error)})") from None
     check_columns(names, wanted, file)
     # Read the wanted columns as text so a bad cell can be reported with its row.
@@ -81,7 +93,7 @@ def _read_csv(file: Path, wanted: list[str]) -> pa.Table:
     )
     try:
         return csv.read_csv(file, convert_options=options)
-    except pa.ArrowInvalid as error:
+    except READ_ERRORS as error:
         raise DataError(f"{file}: {first_line(error)}") from None
 
 
@@ -92,7 +104,7 @@ def _read_parquet(file: Path, wanted: list[str]) -> pa.Table:
         names = pq.read_schema(file).names
         check_columns(names, wanted, file)
         return pq.read_table(file, columns=wanted)
-    except (pa.ArrowInvalid, OSError) as error:
+    except READ_ERRORS as error:
         raise DataError(f"{file}: not a readable Parquet file ({first_line(error)})") from None
 
 

@@ -49,8 +49,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def fail(message: str, code: int) -> int:
-    """Print a one-line error on stderr and return the exit code."""
-    print(" ".join(message.split()), file=sys.stderr)
+    """Print a one-line error on stderr and return the exit code.
+
+    Control characters from the input (a NUL or an escape sequence in a column name) are
+    shown escaped, so a hostile file cannot drive the terminal.
+    """
+    line = " ".join(message.split())
+    print("".join(c if c.isprintable() else repr(c)[1:-1] for c in line), file=sys.stderr)
     return code
 
 

@@ -26,9 +26,10 @@ def demo_command(
     """
     import gdlab
     from gdlab.cli.render import print_summary, save_seed_figure
+    from gdlab.fileio import make_folder
 
     run = gdlab.demo(seed, lr=lr, steps=steps)
-    out.mkdir(parents=True, exist_ok=True)
+    make_folder(out)
     written = []
     if not no_plot:
         save_seed_figure(run, gdlab.seed_dataset(seed), out / "figure.png")
