@@ -277,6 +277,28 @@ def test_random_argument_lists_never_crash(workdir, command, values, pairs, toke
     assert_clean_exit(*run_in(workdir, *argv))
 
 
+@pytest.mark.parametrize(
+    ("content", "argv", "message"),
+    [
+        (b"\xff\xfex,y\n1,2\n", ["--x", "x", "--y", "y"], "not a readable CSV file"),
+        (b"x,y\n1,2\n2,3\n", ["--x", "x", "--y", "y", "--out", "good.csv"], "cannot create"),
+        (b"x,y\n1,2\n2,3\n", ["--x", "x", "--y", "y", "--save", "r"], "is a folder"),
+        (b"x,y\n1,2\n2,3\n", ["--x", "x", "--y", "y", "--seed", "-1"], "seed must be"),
+        (b"x,y\n1,2\n2,3\n", ["--x", "x", "--y", "y", "--steps", "9" * 20], "at most"),
+        (b"\x1b[2Jx,y\n1,2\n", ["--x", "x", "--y", "y"], "\\x1b[2Jx"),
+        (b"x;y\n1;2\n", ["--x", "x", "--y", "y"], "separate columns with ';'"),
+    ],
+    ids=["not-utf8", "out-is-a-file", "save-is-a-folder", "negative-seed", "huge-steps",
+         "escape-codes", "semicolons"],
+)  # fmt: skip
+def test_what_fuzzing_found_stays_fixed(workdir, content, argv, message):
+    (workdir / "found.csv").write_bytes(content)
+    code, out, err = run_in(workdir, "fit", "found.csv", *argv)
+    assert_clean_exit(code, out, err)
+    assert code == 2 and message in err, err
+    assert "\x1b" not in err
+
+
 def test_library_errors_from_records_are_data_errors(workdir):
     """dataset_for_record on a record naming a missing file: a DataError, not an OSError."""
     record = json.loads((workdir / "r" / "run.json").read_text())
