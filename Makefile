@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test lint typecheck venv venv-test clean
+.PHONY: demo test lint typecheck venv venv-test docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,10 @@ typecheck: venv-test
 ## test: lint, type-check and run the whole suite
 test: venv-test lint typecheck
 	$(BIN)/python -m pytest
+
+## docs: regenerate docs/cli.md from the commands' --help (a test fails while it is stale)
+docs: venv
+	$(BIN)/python docs/make_cli_reference.py
 
 clean:
 	rm -rf $(VENV) gdlab-demo .pytest_cache .mypy_cache .ruff_cache
