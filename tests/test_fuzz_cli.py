@@ -39,7 +39,13 @@ def workdir(tmp_path_factory):
     write_csv(folder / "good.csv", "x,y", rows)
     assert run_cli("fit", str(folder / "good.csv"), "--x", "x", "--y", "y", "--save",
                    str(folder / "model.json"), "--out", str(folder / "r"))[0] == 0  # fmt: skip
+    PRISTINE.update({name: (folder / name).read_bytes() for name in PRISTINE_NAMES})
     return folder
+
+
+#: The good inputs, restored before every run: a fuzzed --out or --save may overwrite them.
+PRISTINE_NAMES = ("good.csv", "model.json", "r/run.json")
+PRISTINE: dict[str, bytes] = {}
 
 
 def assert_clean_exit(code: int, out: str, err: str) -> None:
@@ -56,7 +62,9 @@ def flat(groups: list[list[str]]) -> list[str]:
 
 
 def run_in(folder: Path, *args: str) -> tuple[int, str, str]:
-    """`run_cli` with `folder` as the working directory (for relative outputs)."""
+    """`run_cli` in `folder` (for relative outputs), its good inputs as they were made."""
+    for name, content in PRISTINE.items():
+        (folder / name).write_bytes(content)
     with contextlib.chdir(folder):
         return run_cli(*args)
 
