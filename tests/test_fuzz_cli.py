@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -65,7 +66,9 @@ def run_in(folder: Path, *args: str) -> tuple[int, str, str]:
     """`run_cli` in `folder` (for relative outputs), its good inputs as they were made."""
     for name, content in PRISTINE.items():
         (folder / name).write_bytes(content)
-    with contextlib.chdir(folder):
+    with contextlib.chdir(folder), warnings.catch_warnings():
+        # A numpy RuntimeWarning would print lines on stderr: let it surface as exit 1.
+        warnings.simplefilter("error", RuntimeWarning)
         return run_cli(*args)
 
 
@@ -295,9 +298,13 @@ def test_random_argument_lists_never_crash(workdir, command, values, pairs, toke
         (b"x,y\n1,2\n2,3\n", ["--x", "x", "--y", "y", "--steps", "9" * 20], "at most"),
         (b"\x1b[2Jx,y\n1,2\n", ["--x", "x", "--y", "y"], "\\x1b[2Jx"),
         (b"x;y\n1;2\n", ["--x", "x", "--y", "y"], "separate columns with ';'"),
+        (b"x,y\n1,1_000\n2,3\n", ["--x", "x", "--y", "y"], "non-numeric value '1_000'"),
+        (b"x,y\n1e200,1\n2,3\n", ["--x", "x", "--y", "y"], "is too large: its square"),
+        (b"x,y\n1e30,1\n2,3\n", ["--x", "x", "--y", "y", "--dtype", "float32"], "float32"),
     ],
     ids=["not-utf8", "out-is-a-file", "save-is-a-folder", "negative-seed", "huge-steps",
-         "escape-codes", "semicolons"],
+         "escape-codes", "semicolons", "underscore-number", "overflowing-squares",
+         "float32-overflow"],
 )  # fmt: skip
 def test_what_fuzzing_found_stays_fixed(workdir, content, argv, message):
     (workdir / "found.csv").write_bytes(content)
@@ -313,3 +320,13 @@ def test_library_errors_from_records_are_data_errors(workdir):
     record["data"]["source"] = str(workdir / "gone.csv")
     with pytest.raises(gdlab.DataError, match="no such file"):
         gdlab.dataset_for_record(record)
+
+
+def test_decimal_parquet_columns_are_read_as_numbers(workdir):
+    table = pa.table(
+        {"x": pa.array([1, 2, 4], pa.decimal128(6, 2)), "y": pa.array([1.0, 2.0, 3.5])}
+    )
+    pq.write_table(table, workdir / "decimal.parquet")
+    code, out, err = run_in(workdir, "fit", "decimal.parquet", "--x", "x", "--y", "y", "--json")
+    assert code == 0, err
+    assert json.loads(out)["data"]["n_rows"] == 3

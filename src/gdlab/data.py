@@ -16,6 +16,8 @@ from gdlab.errors import ConfigError, DataError
 from gdlab.frames import feature_matrix, target_vector
 
 SEED_ROWS = 50
+#: The largest |value| a data cell may hold: squares of errors on such data stay finite.
+MAX_MAGNITUDE = 1e100
 
 
 @dataclass(frozen=True)
@@ -117,12 +119,24 @@ def default_names(k: int) -> tuple[str, ...]:
 
 
 def check_finite(values: NDArray[np.float64], names: Sequence[str], source: str) -> None:
-    """Raise a `DataError` naming the first NaN/inf cell by row (1-based) and column."""
+    """Raise a `DataError` naming the first NaN/inf cell, or one too large to square safely.
+
+    Cells must satisfy |v| ≤ `MAX_MAGNITUDE`, so that sums of squared errors stay far from
+    float64's overflow (≈1.8e308) on any number of rows.
+    """
     bad = ~np.isfinite(values)
     if bad.any():
         row, col = np.argwhere(bad)[0]
         kind = "missing value (NaN)" if np.isnan(values[row, col]) else "infinite value"
         raise DataError(f"{source}: {kind} in column '{names[col]}' at data row {row + 1}")
+    huge = np.abs(values) > MAX_MAGNITUDE
+    if huge.any():
+        row, col = np.argwhere(huge)[0]
+        raise DataError(
+            f"{source}: value {values[row, col]:.3g} in column '{names[col]}' at data row "
+            f"{row + 1} is too large: its square would overflow; rescale the column "
+            f"(gdlab takes |value| ≤ {MAX_MAGNITUDE:.0e})"
+        )
 
 
 def design_matrix(features: ArrayLike, intercept: bool = True) -> NDArray[np.float64]:

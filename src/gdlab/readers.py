@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -13,6 +14,10 @@ from gdlab.data import Dataset, from_arrays
 from gdlab.errors import DataError
 
 PARQUET_SUFFIXES = (".parquet", ".pq", ".parq")
+#: A number as CSV files write them (Python's float() also takes '1_000' and other digits).
+PLAIN_NUMBER = re.compile(
+    r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|[+-]?(inf|infinity|nan)", re.I | re.A
+)
 #: What Arrow raises on a file it cannot read: its own errors, bad UTF-8, I/O failures.
 READ_ERRORS = (pa.ArrowException, UnicodeDecodeError, OSError)
 
@@ -113,6 +118,8 @@ def column_values(column: pa.ChunkedArray, name: str, file: Path) -> np.ndarray:
     import pyarrow.compute as pc
 
     is_text = pa.types.is_string(column.type) or pa.types.is_large_string(column.type)
+    if pa.types.is_decimal(column.type):
+        column = pc.cast(column, pa.float64())
     if not (is_text or pa.types.is_integer(column.type) or pa.types.is_floating(column.type)):
         raise DataError(f"{file}: column '{name}' is {column.type}, not numeric")
     if is_text:
@@ -121,7 +128,7 @@ def column_values(column: pa.ChunkedArray, name: str, file: Path) -> np.ndarray:
         except pa.ArrowInvalid:
             for row, text in enumerate(column.to_pylist()):
                 parse_number(text, name, row, file)  # raises at the first bad cell
-            raise  # unreachable in practice: some cell failed to parse above
+            raise DataError(f"{file}: column '{name}' holds text that is not a number") from None
     if column.null_count:
         row = next(i for i, v in enumerate(column.is_null().to_pylist()) if v)
         raise DataError(f"{file}: missing value in column '{name}' at data row {row + 1}")
@@ -133,10 +140,9 @@ def parse_number(text: str | None, name: str, row: int, file: Path) -> float:
     where = f"in column '{name}' at data row {row + 1} (line {row + 2})"
     if text is None or not text.strip():
         raise DataError(f"{file}: missing value {where}")
-    try:
-        value = float(text)
-    except ValueError:
-        raise DataError(f"{file}: non-numeric value {text!r} {where}") from None
+    if not PLAIN_NUMBER.fullmatch(text.strip()):
+        raise DataError(f"{file}: non-numeric value {text!r} {where}")
+    value = float(text)
     if not math.isfinite(value):
         raise DataError(f"{file}: non-finite value {text!r} {where}")
     return value
