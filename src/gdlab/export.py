@@ -18,7 +18,6 @@ from typing import Any
 from gdlab.errors import ConfigError, DataError
 from gdlab.readers import PARQUET_SUFFIXES
 
-FRAMEWORKS = ("numpy", "pytorch", "keras", "sklearn")
 FRAMEWORK_IMPORTS = {
     "numpy": (),
     "pytorch": ("import torch",),
@@ -26,8 +25,12 @@ FRAMEWORK_IMPORTS = {
     "sklearn": ("from sklearn.neural_network import MLPRegressor",),
 }
 
-#: Config keys every export honours; any other key must hold a neutral value.
-HONOURED = {"lr", "steps", "optimizer", "loss", "seed", "engine", "dtype", "intercept", "init_std"}
+#: Config keys every export honours; any other key must hold a neutral value. A stopping
+#: tolerance is honoured too: the scripts take as many steps as the run actually took.
+HONOURED = {
+    *("lr", "steps", "optimizer", "loss", "seed", "engine", "dtype", "intercept", "init_std"),
+    "tol",
+}
 NEUTRAL_VALUES: tuple[Any, ...] = (None, False, 0, "", "none", "constant", {}, [])
 
 

@@ -4,7 +4,8 @@ It drops into `Pipeline` and `GridSearchCV` like any regressor and passes scikit
 `check_estimator`. By default it standardises the features (centred and scaled to unit
 variance; the weights are mapped back to the raw units afterwards) and picks the best
 constant rate 2/(λ_min + λ_max) of the standardised problem (`Analysis.lr_optimal`), so
-plain gradient descent converges in a few hundred steps on any reasonable data.
+plain gradient descent converges within its 1000 default steps unless features are
+strongly correlated; a `ConvergenceWarning` then says to raise `steps`.
 Needs the `sklearn` extra: ``pip install 'gdlab[sklearn]'``.
 """
 
