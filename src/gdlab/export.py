@@ -10,13 +10,13 @@ else is refused with a message that says what cannot be reproduced.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from gdlab.errors import ConfigError, DataError
 from gdlab.readers import PARQUET_SUFFIXES
+from gdlab.savedmodel import is_finite_number
 
 FRAMEWORK_IMPORTS = {
     "numpy": (),
@@ -111,13 +111,13 @@ def recipe_from_record(record: Any, where: str) -> Recipe:
     if not isinstance(intercept, bool):
         raise DataError(f"{where}: config.intercept must be true or false")
     init = record.get("init")
-    if not isinstance(init, list) or not all(is_finite(v) for v in init):
+    if not isinstance(init, list) or not all(is_finite_number(v) for v in init):
         raise DataError(f"{where}: 'init' must be a list of finite numbers")
     if len(init) != len(features) + intercept or not init:
         raise DataError(f"{where}: {len(init)} initial weights for {len(features)} feature(s)")
     lr: Any = config.get("lr")
     losses = record.get("losses")
-    if not is_finite(lr) or lr <= 0:
+    if not is_finite_number(lr) or lr <= 0:
         raise DataError(f"{where}: config.lr must be a finite number > 0, got {lr!r}")
     if not isinstance(losses, list) or not losses:
         raise DataError(f"{where}: 'losses' must list the loss after each update")
@@ -167,7 +167,7 @@ def data_loading_code(
         seed: Any = data.get("seed", config.get("seed", 0))
         n: Any = data.get("n", 50)
         noise: Any = data.get("noise", 1.0)
-        if not (is_whole(seed) and is_whole(n) and n >= 2 and is_finite(noise)):
+        if not (is_whole(seed) and is_whole(n) and n >= 2 and is_finite_number(noise)):
             raise DataError(f"{where}: the seed recipe needs whole seed and n ≥ 2, finite noise")
         code = (
             f"# The seed program's data: two ramps with N(0, {noise!r}²) noise added to both.\n"
@@ -355,16 +355,6 @@ def is_parquet_name(source: str) -> bool:
         with path.open("rb") as handle:
             return handle.read(4) == b"PAR1"
     except (OSError, ValueError):  # no such file, or a name no file can have
-        return False
-
-
-def is_finite(value: Any) -> bool:
-    """True for a finite int or float (not a bool)."""
-    if not isinstance(value, int | float) or isinstance(value, bool):
-        return False
-    try:
-        return math.isfinite(value)
-    except OverflowError:
         return False
 
 

@@ -26,15 +26,10 @@ def export_command(
     Example: gdlab export result/run.json --to pytorch > reproduce.py
     """
     import gdlab
-    from gdlab.export import export_script
-    from gdlab.fileio import atomic_write_text
+    from gdlab.cli.render import print_or_write
 
-    script = export_script(gdlab.load_record(run), to.strip().lower(), where=str(run))
-    if out is None:
-        typer.echo(script, nl=False)
-        return
-    atomic_write_text(out, script)
-    typer.echo(f"Wrote {out}")
+    script = gdlab.export_script(gdlab.load_record(run), to.strip().lower(), where=str(run))
+    print_or_write(script, out, f"Wrote {out}")
 
 
 def register(app: typer.Typer) -> None:

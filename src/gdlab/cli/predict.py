@@ -29,17 +29,12 @@ def predict_command(
     Example: gdlab predict model.json new_points.csv --out predictions.csv
     """
     import gdlab
-    from gdlab.cli.render import predictions_csv
-    from gdlab.fileio import atomic_write_text
+    from gdlab.cli.render import predictions_csv, print_or_write
 
     saved = gdlab.load_model(model)
     columns, predictions = saved.predict_file(data)
     text = predictions_csv(saved.features, columns, f"predicted_{saved.target}", predictions)
-    if out is None:
-        typer.echo(text, nl=False)
-        return
-    atomic_write_text(out, text)
-    typer.echo(f"Wrote {len(predictions)} predictions of {saved.target} to {out}")
+    print_or_write(text, out, f"Wrote {len(predictions)} predictions of {saved.target} to {out}")
 
 
 def register(app: typer.Typer) -> None:

@@ -76,3 +76,14 @@ def csv_field(text: str) -> str:
     if any(c in text for c in ',"\r\n') or text != text.strip():
         return '"' + text.replace('"', '""') + '"'
     return text
+
+
+def print_or_write(text: str, out: Path | None, written: str) -> None:
+    """Print `text` on stdout, or write it to `out` atomically and say `written`."""
+    from gdlab.fileio import atomic_write_text
+
+    if out is None:
+        typer.echo(text, nl=False)
+        return
+    atomic_write_text(out, text)
+    typer.echo(written)
