@@ -139,7 +139,10 @@ def test_runs_export_cannot_repeat_are_refused_with_the_reason(tmp_path, change,
 
 def test_neutral_settings_of_newer_gdlab_versions_do_not_block_export():
     record = gdlab.demo(0).to_record()
-    record["config"].update(l2=0.0, schedule="constant", tol=None, standardize=False)
+    record["config"].update(
+        l2=0.0, schedule="constant", tol=1e-9, tol_kind="grad", standardize=False,
+        optimizer_options={},
+    )  # fmt: skip
     assert "lr, steps = 0.002, 50" in export_script(record, "numpy")
     with pytest.raises(gdlab.ConfigError, match="unknown framework 'jax'"):
         export_script(record, "jax")

@@ -26,10 +26,10 @@ FRAMEWORK_IMPORTS = {
 }
 
 #: Config keys every export honours; any other key must hold a neutral value. A stopping
-#: tolerance is honoured too: the scripts take as many steps as the run actually took.
+#: rule is honoured too: the scripts take as many steps as the run actually took.
 HONOURED = {
     *("lr", "steps", "optimizer", "loss", "seed", "engine", "dtype", "intercept", "init_std"),
-    "tol",
+    *("tol", "tol_kind"),
 }
 NEUTRAL_VALUES: tuple[Any, ...] = (None, False, 0, "", "none", "constant", {}, [])
 
