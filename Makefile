@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo images load test lint typecheck venv venv-test browser clean
+.PHONY: demo images load docs test lint typecheck venv venv-test browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -15,7 +15,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet -e ".[test,sklearn]"
 	touch $(VENV)/.installed $@
 
 venv: $(VENV)/.installed
@@ -56,6 +56,10 @@ browser:
 ## test: lint, type-check and run the whole suite
 test: venv-test lint typecheck browser
 	$(BIN)/python -m pytest
+
+## docs: regenerate docs/cli.md from the commands' --help (a test fails while it is stale)
+docs: venv
+	$(BIN)/python docs/make_cli_reference.py
 
 clean:
 	rm -rf $(VENV) gdlab-demo .pytest_cache .mypy_cache .ruff_cache

@@ -10,14 +10,14 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "gdlab"
 # Lower layers first. A module may import only from its own layer or layers to its left.
 LAYERS = [
     {"errors", "fileio"},
-    {"data", "readers", "model", "losses", "standardize"},
+    {"data", "frames", "readers", "model", "losses", "standardize"},
     {"optimizers", "lstsq", "schedules"},
     {"engines", "ridge"},
     {"train"},
     {"analysis", "regression", "training_analysis"},
     {"run"},
-    {"api"},
-    {"plots", "explain", "trace"},
+    {"api", "savedmodel"},
+    {"plots", "explain", "trace", "sklearn", "export"},
     {"cli", "web", "__main__"},
 ]
 

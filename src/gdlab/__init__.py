@@ -35,6 +35,11 @@ _EXPORTS = {
     "LearningRateWarning": "gdlab.errors",
     "predicted_losses": "gdlab.analysis",
     "steps_to_gap": "gdlab.analysis",
+    "GDRegressor": "gdlab.sklearn",
+    "SavedModel": "gdlab.savedmodel",
+    "export_script": "gdlab.export",
+    "load_model": "gdlab.savedmodel",
+    "save_model": "gdlab.savedmodel",
     "read_table": "gdlab.readers",
     "Run": "gdlab.run",
     "TrainConfig": "gdlab.run",
@@ -47,21 +52,26 @@ __all__ = [
     "DataError",
     "Dataset",
     "DivergedError",
+    "GDRegressor",
     "GdlabError",
     "LearningRateWarning",
     "Run",
+    "SavedModel",
     "TrainConfig",
     "__version__",
     "analyze",
     "dataset_for_record",
     "demo",
     "design_matrix",
+    "export_script",
     "fit",
     "fit_arrays",
     "from_arrays",
+    "load_model",
     "load_record",
     "predicted_losses",
     "read_table",
+    "save_model",
     "seed_data",
     "seed_dataset",
     "steps_to_gap",
@@ -72,8 +82,11 @@ if TYPE_CHECKING:
     from gdlab.api import dataset_for_record, demo, fit, fit_arrays
     from gdlab.data import Dataset, design_matrix, from_arrays, seed_data, seed_dataset
     from gdlab.errors import ConfigError, DataError, DivergedError, GdlabError, LearningRateWarning
+    from gdlab.export import export_script
     from gdlab.readers import read_table
     from gdlab.run import Run, TrainConfig, load_record
+    from gdlab.savedmodel import SavedModel, load_model, save_model
+    from gdlab.sklearn import GDRegressor
 
 
 def __getattr__(name: str) -> Any:

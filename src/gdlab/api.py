@@ -12,6 +12,7 @@ from numpy.typing import ArrayLike
 
 from gdlab.data import (
     Dataset,
+    check_seed,
     design_matrix,
     from_arrays,
     seed_data,
@@ -103,7 +104,7 @@ def fit(
     options = {key: float(value) for key, value in (optimizer_options or {}).items()}
     rate = parse_schedule(schedule, lr, steps) if schedule is not None else lr
     transform = make_optimizer(optimizer, rate, **options)
-    rng = rng if rng is not None else np.random.default_rng(seed)
+    rng = rng if rng is not None else np.random.default_rng(check_seed(seed))
     natural = fit_standardization(data.features, intercept)
     scaling = natural if standardize else None
     if scaling is not None:
@@ -212,7 +213,7 @@ def demo(seed: int = 0, *, lr: float = 0.002, steps: int = 50, n: int = 50) -> R
 
     One generator drives both draws in the seed's order: data first, then the weights.
     """
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed(seed))
     return fit(seed_data(rng, n), lr=lr, steps=steps, seed=seed, rng=rng)
 
 
@@ -224,7 +225,7 @@ def dataset_for_record(record: Mapping[str, Any]) -> Dataset:
     data = record.get("data", {})
     source = data.get("source")
     if source == "seed":
-        seed = int(record.get("config", {}).get("seed", 0))
+        seed = int(data.get("seed", record.get("config", {}).get("seed", 0)))
         return seed_dataset(seed, int(data.get("n", 50)), float(data.get("noise", 1.0)))
     if not isinstance(source, str) or source == "arrays":
         raise DataError(

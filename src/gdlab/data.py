@@ -7,14 +7,17 @@ that carries the offset b, *first*, so weights read (b, a1, a2, …) as in the s
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from gdlab.errors import DataError
+from gdlab.errors import ConfigError, DataError
+from gdlab.frames import feature_matrix, target_vector
 
 SEED_ROWS = 50
+#: The largest |value| a data cell may hold: squares of errors on such data stay finite.
+MAX_MAGNITUDE = 1e100
 
 
 @dataclass(frozen=True)
@@ -62,19 +65,34 @@ def seed_dataset(seed: int, n: int = SEED_ROWS, noise: float = 1.0) -> Dataset:
     `gdlab.demo` draws the data first and the initial weights after, from one generator,
     so this regenerates a demo run's data from its record.
     """
-    return seed_data(np.random.default_rng(seed), n, noise)
+    data = seed_data(np.random.default_rng(check_seed(seed)), n, noise)
+    return replace(data, extra={**data.extra, "seed": seed})
+
+
+def check_seed(seed: int) -> int:
+    """A seed must be a whole number ≥ 0 (what `numpy.random.default_rng` accepts)."""
+    if isinstance(seed, bool) or int(seed) != seed or seed < 0:
+        raise ConfigError(f"seed must be a whole number ≥ 0, got {seed}")
+    return int(seed)
 
 
 def from_arrays(
     features: ArrayLike,
     target: ArrayLike,
     feature_names: Sequence[str] | None = None,
-    target_name: str = "y",
+    target_name: str | None = None,
     source: str = "arrays",
 ) -> Dataset:
-    """Validate in-memory arrays (1-D or 2-D features, 1-D target) into a `Dataset`."""
-    X = np.asarray(features, dtype=np.float64)
-    y = np.asarray(target, dtype=np.float64)
+    """Validate in-memory data (1-D or 2-D features, 1-D target) into a `Dataset`.
+
+    Features and target may be numpy arrays, lists, pandas or polars DataFrames/Series or
+    Dask collections; a frame's column names become the feature names and a Series' name
+    the target's, unless `feature_names` / `target_name` are given.
+    """
+    X, column_names = feature_matrix(features)
+    y, series_name = target_vector(target)
+    feature_names = feature_names if feature_names is not None else column_names
+    target_name = target_name or series_name or "y"
     if X.ndim == 1:
         X = X.reshape(-1, 1)
     if X.ndim != 2:
@@ -101,12 +119,24 @@ def default_names(k: int) -> tuple[str, ...]:
 
 
 def check_finite(values: NDArray[np.float64], names: Sequence[str], source: str) -> None:
-    """Raise a `DataError` naming the first NaN/inf cell by row (1-based) and column."""
+    """Raise a `DataError` naming the first NaN/inf cell, or one too large to square safely.
+
+    Cells must satisfy |v| ≤ `MAX_MAGNITUDE`, so that sums of squared errors stay far from
+    float64's overflow (≈1.8e308) on any number of rows.
+    """
     bad = ~np.isfinite(values)
     if bad.any():
         row, col = np.argwhere(bad)[0]
         kind = "missing value (NaN)" if np.isnan(values[row, col]) else "infinite value"
         raise DataError(f"{source}: {kind} in column '{names[col]}' at data row {row + 1}")
+    huge = np.abs(values) > MAX_MAGNITUDE
+    if huge.any():
+        row, col = np.argwhere(huge)[0]
+        raise DataError(
+            f"{source}: value {values[row, col]:.3g} in column '{names[col]}' at data row "
+            f"{row + 1} is too large: its square would overflow; rescale the column "
+            f"(gdlab takes |value| ≤ {MAX_MAGNITUDE:.0e})"
+        )
 
 
 def design_matrix(features: ArrayLike, intercept: bool = True) -> NDArray[np.float64]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -13,6 +14,12 @@ from gdlab.data import Dataset, from_arrays
 from gdlab.errors import DataError
 
 PARQUET_SUFFIXES = (".parquet", ".pq", ".parq")
+#: A number as CSV files write them (Python's float() also takes '1_000' and other digits).
+PLAIN_NUMBER = re.compile(
+    r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|[+-]?(inf|infinity|nan)", re.I | re.A
+)
+#: What Arrow raises on a file it cannot read: its own errors, bad UTF-8, I/O failures.
+READ_ERRORS = (pa.ArrowException, UnicodeDecodeError, OSError)
 
 
 def read_table(path: str | Path, x_columns: Sequence[str], y_column: str) -> Dataset:
@@ -20,22 +27,30 @@ def read_table(path: str | Path, x_columns: Sequence[str], y_column: str) -> Dat
 
     Every failure is a `DataError` whose message says what is wrong and where.
     """
-    file = Path(path)
     if not x_columns:
         raise DataError("no feature columns given (use --x COL[,COL...])")
+    columns = read_columns(path, [*x_columns, y_column])
+    X = np.column_stack([columns[name] for name in x_columns])
+    return from_arrays(X, columns[y_column], tuple(x_columns), y_column, source=str(path))
+
+
+def read_columns(path: str | Path, names: Sequence[str]) -> dict[str, np.ndarray]:
+    """The named columns of a CSV or Parquet file as float64 arrays, checked cell by cell.
+
+    Every failure is a `DataError` naming the file and, where it applies, column and row.
+    """
+    file = Path(path)
     if not file.exists():
         raise DataError(f"{file}: no such file")
     if file.is_dir():
         raise DataError(f"{file}: is a directory, expected a CSV or Parquet file")
     if file.stat().st_size == 0:
         raise DataError(f"{file}: the file is empty")
-    wanted = [*x_columns, y_column]
+    wanted = list(dict.fromkeys(names))
     table = _read_parquet(file, wanted) if is_parquet(file) else _read_csv(file, wanted)
     if table.num_rows == 0:
         raise DataError(f"{file}: no data rows (only a header?)")
-    columns = {name: column_values(table.column(name), name, file) for name in wanted}
-    X = np.column_stack([columns[name] for name in x_columns])
-    return from_arrays(X, columns[y_column], tuple(x_columns), y_column, source=str(file))
+    return {name: column_values(table.column(name), name, file) for name in wanted}
 
 
 def is_parquet(file: Path) -> bool:
@@ -47,11 +62,23 @@ def is_parquet(file: Path) -> bool:
 
 
 def check_columns(available: Sequence[str], wanted: Sequence[str], file: Path) -> None:
-    """Raise a `DataError` for the first wanted column the file lacks, listing what it has."""
-    for name in wanted:
-        if name not in available:
-            listed = ", ".join(available) if available else "(none)"
-            raise DataError(f"{file}: no column '{name}'; available columns: {listed}")
+    """Raise a `DataError` naming every wanted column the file lacks, listing what it has."""
+    missing = [name for name in wanted if name not in available]
+    if missing:
+        listed = ", ".join(available) if available else "(none)"
+        lacking = ", ".join(f"'{name}'" for name in missing)
+        plural = "s" if len(missing) > 1 else ""
+        hint = separator_hint(available)
+        raise DataError(f"{file}: no column{plural} {lacking}; available columns: {listed}{hint}")
+
+
+def separator_hint(available: Sequence[str]) -> str:
+    """When the one column found holds ';', a tab or '|', say the file is not comma-separated."""
+    if len(available) == 1:
+        for separator, name in ((";", "';'"), ("\t", "tabs"), ("|", "'|'")):
+            if separator in available[0]:
+                return f" (the file seems to separate columns with {name}; use commas)"
+    return ""
 
 
 def _read_csv(file: Path, wanted: list[str]) -> pa.Table:
@@ -60,7 +87,7 @@ def _read_csv(file: Path, wanted: list[str]) -> pa.Table:
     try:
         with csv.open_csv(file) as reader:
             names = reader.schema.names
-    except pa.ArrowInvalid as error:
+    except READ_ERRORS as error:
         raise DataError(f"{file}: not a readable CSV file ({first_line(error)})") from None
     check_columns(names, wanted, file)
     # Read the wanted columns as text so a bad cell can be reported with its row.
@@ -71,7 +98,7 @@ def _read_csv(file: Path, wanted: list[str]) -> pa.Table:
     )
     try:
         return csv.read_csv(file, convert_options=options)
-    except pa.ArrowInvalid as error:
+    except READ_ERRORS as error:
         raise DataError(f"{file}: {first_line(error)}") from None
 
 
@@ -82,7 +109,7 @@ def _read_parquet(file: Path, wanted: list[str]) -> pa.Table:
         names = pq.read_schema(file).names
         check_columns(names, wanted, file)
         return pq.read_table(file, columns=wanted)
-    except (pa.ArrowInvalid, OSError) as error:
+    except READ_ERRORS as error:
         raise DataError(f"{file}: not a readable Parquet file ({first_line(error)})") from None
 
 
@@ -91,6 +118,8 @@ def column_values(column: pa.ChunkedArray, name: str, file: Path) -> np.ndarray:
     import pyarrow.compute as pc
 
     is_text = pa.types.is_string(column.type) or pa.types.is_large_string(column.type)
+    if pa.types.is_decimal(column.type):
+        column = pc.cast(column, pa.float64())
     if not (is_text or pa.types.is_integer(column.type) or pa.types.is_floating(column.type)):
         raise DataError(f"{file}: column '{name}' is {column.type}, not numeric")
     if is_text:
@@ -99,7 +128,7 @@ def column_values(column: pa.ChunkedArray, name: str, file: Path) -> np.ndarray:
         except pa.ArrowInvalid:
             for row, text in enumerate(column.to_pylist()):
                 parse_number(text, name, row, file)  # raises at the first bad cell
-            raise  # unreachable in practice: some cell failed to parse above
+            raise DataError(f"{file}: column '{name}' holds text that is not a number") from None
     if column.null_count:
         row = next(i for i, v in enumerate(column.is_null().to_pylist()) if v)
         raise DataError(f"{file}: missing value in column '{name}' at data row {row + 1}")
@@ -111,10 +140,9 @@ def parse_number(text: str | None, name: str, row: int, file: Path) -> float:
     where = f"in column '{name}' at data row {row + 1} (line {row + 2})"
     if text is None or not text.strip():
         raise DataError(f"{file}: missing value {where}")
-    try:
-        value = float(text)
-    except ValueError:
-        raise DataError(f"{file}: non-numeric value {text!r} {where}") from None
+    if not PLAIN_NUMBER.fullmatch(text.strip()):
+        raise DataError(f"{file}: non-numeric value {text!r} {where}")
+    value = float(text)
     if not math.isfinite(value):
         raise DataError(f"{file}: non-finite value {text!r} {where}")
     return value

@@ -66,11 +66,18 @@ class RegressionSummary:
 
 
 def inverse_gram_diagonal(stats: LeastSquaresStats) -> Array:
-    """diag((AᵀA)⁻¹) = squared row norms of R⁻¹, from the column-scaled R = S·diag(d)."""
-    from scipy.linalg import solve_triangular
+    """diag((AᵀA)⁻¹) = squared row norms of R⁻¹, from the column-scaled R = S·diag(d).
+
+    NaN for every weight when AᵀA is singular (collinear columns, fewer rows than weights):
+    the weights are then not determined by the data, nor are their standard errors.
+    """
+    from scipy.linalg import LinAlgError, solve_triangular
 
     scaled, norms = stats.column_scaled()
-    inverse = solve_triangular(scaled, np.eye(stats.n_weights))
+    try:
+        inverse = solve_triangular(scaled, np.eye(stats.n_weights))
+    except LinAlgError:
+        return np.full(stats.n_weights, math.nan)
     return np.asarray(np.sum(inverse**2, axis=1) / norms**2, dtype=np.float64)
 
 
@@ -93,7 +100,9 @@ def regression_summary(
     no_df = df <= 0
     sigma = math.sqrt(sse / df) if not no_df else math.nan
     adj = 1 - (1 - r_squared) * (n - (1 if intercept else 0)) / df if not no_df else math.nan
-    std_errors = sigma * np.sqrt(inverse_gram_diagonal(stats))
+    std_errors = (
+        sigma * np.sqrt(inverse_gram_diagonal(stats)) if not no_df else np.full(p, math.nan)
+    )
     with np.errstate(divide="ignore", invalid="ignore"):
         t_values = weights / std_errors
     p_values = 2 * stdtr(df, -np.abs(t_values)) if not no_df else np.full(p, math.nan)

@@ -28,6 +28,10 @@ Array = NDArray[np.floating]
 #: Called after each update with (step, loss, weights); returning True stops the run.
 StepCallback = Callable[[int, float, Array], bool | None]
 
+#: The most updates one run may take: the loop keeps every iterate, so more would only
+#: exhaust memory (a mistyped --steps must not take the machine down).
+MAX_STEPS = 1_000_000
+
 #: A loss that has grown this many steps in a row, above where it started, is diverging.
 GROWTH_PATIENCE = 10
 #: Momentum methods on a quadratic settle over about 1/(1 − √β) steps; give them this many of
@@ -78,9 +82,11 @@ class TrainResult:
 
 
 def check_steps(steps: int) -> int:
-    """Steps must be a whole number ≥ 1."""
+    """Steps must be a whole number from 1 to `MAX_STEPS`."""
     if int(steps) != steps or steps < 1:
         raise ConfigError(f"steps must be a whole number ≥ 1, got {steps}")
+    if steps > MAX_STEPS:
+        raise ConfigError(f"steps must be at most {MAX_STEPS:,}, got {steps:,}")
     return int(steps)
 
 

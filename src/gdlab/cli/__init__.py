@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import typer
 
-from gdlab.cli import demo, explain, fit, plot, serve
+from gdlab.cli import demo, explain, export, fit, plot, predict, serve
 
 app = typer.Typer(
     name="gdlab",
@@ -22,7 +22,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-for module in (demo, fit, explain, plot, serve):
+for module in (demo, fit, explain, plot, predict, export, serve):
     module.register(app)
 
 
@@ -49,8 +49,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def fail(message: str, code: int) -> int:
-    """Print a one-line error on stderr and return the exit code."""
-    print(" ".join(message.split()), file=sys.stderr)
+    """Print a one-line error on stderr and return the exit code.
+
+    Control characters from the input (a NUL or an escape sequence in a column name) are
+    shown escaped, so a hostile file cannot drive the terminal.
+    """
+    line = " ".join(message.split())
+    print("".join(c if c.isprintable() else repr(c)[1:-1] for c in line), file=sys.stderr)
     return code
 
 

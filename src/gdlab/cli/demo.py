@@ -31,10 +31,11 @@ def demo_command(
     import gdlab
     from gdlab.cli.plot import plot_kinds, write_plots
     from gdlab.cli.render import print_summary, save_seed_figure
+    from gdlab.fileio import make_folder
 
     kinds = plot_kinds(plot, compare, out)
     run = gdlab.demo(seed, lr=lr, steps=steps)
-    out.mkdir(parents=True, exist_ok=True)
+    make_folder(out)
     written = []
     if not no_plot:
         save_seed_figure(run, gdlab.seed_dataset(seed), out / "figure.png")

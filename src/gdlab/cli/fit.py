@@ -71,6 +71,9 @@ def fit_command(
     ] = False,
     plot: PlotOption = None,
     compare: CompareOption = None,
+    save: Annotated[
+        Path | None, typer.Option(help="Save the trained model here, for `gdlab predict`.")
+    ] = None,
 ) -> None:
     """Fit y = b + a1·x1 + … to columns of a CSV or Parquet file by gradient descent.
 
@@ -111,6 +114,8 @@ def fit_command(
             save_seed_figure(run, dataset, out / "figure.png")
         run.save(out / "run.json")
     pictures = write_plots(run, dataset, kinds, out, compare) if out is not None else []
+    if save is not None:
+        gdlab.save_model(run, dataset, save)
     if trace is not None:
         from gdlab.trace import write_trace
 
@@ -126,6 +131,8 @@ def fit_command(
     for path in (out / "run.json" if out is not None else None, *pictures, trace):
         if path is not None:
             typer.echo(f"Wrote {path}")
+    if save is not None:
+        typer.echo(f"Saved the model to {save}")
 
 
 @contextmanager

@@ -22,6 +22,17 @@ def resolve_dtype(dtype: str) -> np.dtype:
         raise ConfigError(f"unknown dtype '{dtype}'; choose float64 or float32") from None
 
 
+def check_range(A: NDArray[np.float64], y: NDArray[np.float64], dtype: np.dtype) -> None:
+    """float32 squares overflow beyond ≈1.8e19: refuse data whose errors could reach that."""
+    limit = np.sqrt(np.finfo(dtype).max) / 1e3
+    largest = max(float(np.max(np.abs(A), initial=0.0)), float(np.max(np.abs(y), initial=0.0)))
+    if largest > limit:
+        raise ConfigError(
+            f"values up to {largest:.3g} are too large for {dtype.name}: squared errors "
+            f"would overflow; use float64 or rescale the data"
+        )
+
+
 class DenseEngine:
     """L(w) and ∇L(w) = Aᵀ·dL/de from the full design matrix, in the chosen dtype."""
 
@@ -31,6 +42,7 @@ class DenseEngine:
         self.dtype = resolve_dtype(dtype)
         self._A64 = np.asarray(A, dtype=np.float64)
         self._y64 = np.asarray(y, dtype=np.float64)
+        check_range(self._A64, self._y64, self.dtype)
         self.A = self._A64.astype(self.dtype, copy=False)
         self.y = self._y64.astype(self.dtype, copy=False)
         self.loss = loss

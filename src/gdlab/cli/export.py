@@ -1,0 +1,37 @@
+"""`gdlab export`: a runnable script that reproduces a run in numpy, PyTorch, Keras or sklearn."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+
+def export_command(
+    run: Annotated[
+        Path, typer.Argument(help="Run record (run.json) to reproduce.", show_default=False)
+    ],
+    to: Annotated[str, typer.Option(help="numpy, pytorch, keras or sklearn.")] = "numpy",
+    out: Annotated[
+        Path | None, typer.Option(help="Write the script to this file, not stdout.")
+    ] = None,
+) -> None:
+    """Print a short script that reproduces a run in another framework.
+
+    The script loads the same data (the seed recipe, or the same CSV/Parquet file), starts
+    from the run's initial weights and takes the same number of gradient-descent steps at
+    the same learning rate, then prints the weights (bias first) and the final loss.
+
+    Example: gdlab export result/run.json --to pytorch > reproduce.py
+    """
+    import gdlab
+    from gdlab.cli.render import print_or_write
+
+    script = gdlab.export_script(gdlab.load_record(run), to.strip().lower(), where=str(run))
+    print_or_write(script, out, f"Wrote {out}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add `export` to the app."""
+    app.command("export")(export_command)

@@ -1,0 +1,121 @@
+"""GDRegressor: a scikit-learn estimator that a pipeline or a grid search takes as is."""
+
+from __future__ import annotations
+
+import pickle
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LinearRegression
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+import gdlab
+from gdlab.sklearn import GDRegressor
+
+
+@parametrize_with_checks([GDRegressor()])
+def test_passes_scikit_learn_estimator_checks(estimator, check):
+    check(estimator)
+
+
+@pytest.fixture
+def offset_data():
+    """Features far from zero with unequal scales: raw GD would need ~10⁶ steps."""
+    rng = np.random.default_rng(0)
+    X = rng.normal([1000.0, -5.0, 0.0], [1.0, 30.0, 0.01], size=(120, 3))
+    y = 4.0 + X @ [1.5, -0.2, 30.0] + 0.1 * rng.normal(size=120)
+    return X, y
+
+
+def test_matches_least_squares_on_badly_scaled_data(offset_data):
+    X, y = offset_data
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        model = GDRegressor().fit(X, y)
+    exact = LinearRegression().fit(X, y)
+    np.testing.assert_allclose(model.coef_, exact.coef_, rtol=1e-8)
+    assert model.intercept_ == pytest.approx(exact.intercept_, rel=1e-8)
+    np.testing.assert_allclose(model.predict(X), exact.predict(X), rtol=1e-10)
+    assert model.n_iter_ == 1000 == len(model.loss_curve_)
+    assert model.loss_curve_[-1] <= model.loss_curve_[0]
+    assert model.lr_ == pytest.approx(model.run_.analysis.lr_optimal)
+
+
+def test_pipeline_and_grid_search_with_dataframe_names(offset_data):
+    X, y = offset_data
+    frame = pd.DataFrame(X, columns=["size", "age", "tilt"])
+    search = GridSearchCV(
+        make_pipeline(StandardScaler(), GDRegressor(lr=1e-3, standardize=False)),
+        {"gdregressor__steps": [2, 300]},
+        cv=3,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)  # the 2-step candidate
+        search.fit(frame, y)
+    assert search.best_params_ == {"gdregressor__steps": 300}
+    assert search.best_score_ > 0.99
+    assert list(search.best_estimator_.feature_names_in_) == ["size", "age", "tilt"]
+    model = GDRegressor().fit(frame, pd.Series(y, name="price"))
+    assert list(model.feature_names_in_) == ["size", "age", "tilt"]
+    assert model.run_.weight_names == ("b", "size", "age", "tilt")
+    assert model.to_saved_model().target == "price"
+
+
+def test_constant_and_duplicated_columns_still_fit():
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=60)
+    X = np.column_stack([x, np.full(60, 7.0), 2 * x])
+    y = 1.0 + 3.0 * x
+    model = GDRegressor().fit(X, y)
+    assert model.coef_[1] == 0.0
+    np.testing.assert_allclose(model.predict(X), y, atol=1e-9)
+
+
+def test_too_few_steps_is_a_convergence_warning_and_a_bad_rate_diverges(offset_data):
+    X, y = offset_data
+    with pytest.warns(ConvergenceWarning, match="did not converge in 3 steps at lr=0.0001"):
+        GDRegressor(steps=3, lr=1e-4).fit(X, y)
+    with pytest.raises(gdlab.DivergedError, match="largest stable learning rate"):
+        GDRegressor(lr=10.0).fit(X, y)
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"lr": 0}, "lr must be 'auto' or a finite number > 0"),
+        ({"lr": "fast"}, "lr must be 'auto'"),
+        ({"steps": 0}, "steps must be a whole number"),
+        ({"init_std": -1.0}, "init_std must be"),
+        ({"loss": "huber"}, "unknown loss 'huber'"),
+        ({"random_state": None}, "random_state must be a whole number"),
+    ],
+)
+def test_bad_settings_are_value_errors_raised_by_fit_not_init(params, message):
+    model = GDRegressor(**params)
+    with pytest.raises(ValueError, match=message):
+        model.fit([[0.0], [1.0], [2.0]], [0.0, 1.0, 2.0])
+
+
+def test_no_intercept_mse_and_pickling():
+    rng = np.random.default_rng(2)
+    X = rng.normal(3.0, 1.0, size=(50, 2))
+    y = X @ [2.0, -1.0]
+    model = GDRegressor(fit_intercept=False, loss="mse").fit(X, y)
+    assert model.intercept_ == 0.0
+    np.testing.assert_allclose(model.coef_, [2.0, -1.0], rtol=1e-9)
+    clone = pickle.loads(pickle.dumps(model))
+    np.testing.assert_array_equal(clone.predict(X), model.predict(X))
+
+
+def test_same_random_state_same_curve_and_gdlab_names_the_estimator(offset_data):
+    X, y = offset_data
+    first, second = GDRegressor(steps=20).fit(X, y), GDRegressor(steps=20).fit(X, y)
+    assert first.loss_curve_ == second.loss_curve_
+    assert GDRegressor(steps=20, random_state=1).fit(X, y).loss_curve_ != first.loss_curve_
+    assert gdlab.GDRegressor is GDRegressor
