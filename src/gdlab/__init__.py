@@ -33,6 +33,8 @@ _EXPORTS = {
     "DivergedError": "gdlab.errors",
     "GdlabError": "gdlab.errors",
     "read_table": "gdlab.readers",
+    "open_files": "gdlab.sources",
+    "dask_arrays": "gdlab.engines.dask_engine",
     "Run": "gdlab.run",
     "TrainConfig": "gdlab.run",
     "load_record": "gdlab.run",
@@ -49,6 +51,7 @@ __all__ = [
     "TrainConfig",
     "__version__",
     "analyze",
+    "dask_arrays",
     "dataset_for_record",
     "demo",
     "design_matrix",
@@ -56,6 +59,7 @@ __all__ = [
     "fit_arrays",
     "from_arrays",
     "load_record",
+    "open_files",
     "read_table",
     "seed_data",
     "seed_dataset",
@@ -65,9 +69,11 @@ if TYPE_CHECKING:
     from gdlab.analysis import Analysis, analyze
     from gdlab.api import dataset_for_record, demo, fit, fit_arrays
     from gdlab.data import Dataset, design_matrix, from_arrays, seed_data, seed_dataset
+    from gdlab.engines.dask_engine import dask_arrays
     from gdlab.errors import ConfigError, DataError, DivergedError, GdlabError
     from gdlab.readers import read_table
     from gdlab.run import Run, TrainConfig, load_record
+    from gdlab.sources import open_files
 
 
 def __getattr__(name: str) -> Any:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -12,18 +13,18 @@ from numpy.typing import ArrayLike
 from gdlab.analysis import analyze
 from gdlab.data import (
     Dataset,
-    design_matrix,
     from_arrays,
     seed_data,
     seed_dataset,
     weight_names,
 )
-from gdlab.engines import make_engine
+from gdlab.engines import DenseEngine, engine_for
+from gdlab.engines.dask_engine import DaskData, dask_arrays, is_dask_collection
 from gdlab.errors import ConfigError, DataError, DivergedError
-from gdlab.losses import get_loss
+from gdlab.losses import get_loss, huber
 from gdlab.optimizers import check_lr, make_optimizer
-from gdlab.readers import read_table
 from gdlab.run import DataInfo, Run, TrainConfig
+from gdlab.sources import FileSource, open_files
 from gdlab.train import StepCallback, check_steps, train
 
 
@@ -47,7 +48,7 @@ def initial_weights(
 
 
 def fit(
-    data: Dataset,
+    data: Dataset | FileSource | DaskData,
     *,
     lr: float = 0.002,
     steps: int = 50,
@@ -58,12 +59,20 @@ def fit(
     seed: int = 0,
     intercept: bool = True,
     dtype: str = "float64",
-    engine: str = "dense",
+    engine: str = "auto",
     rng: np.random.Generator | None = None,
     on_step: StepCallback | None = None,
     raise_on_divergence: bool = True,
+    batch_size: int | None = None,
+    scheduler: str | None = None,
+    huber_delta: float = 1.0,
 ) -> Run:
     """Train the linear layer on `data` by gradient descent and return the `Run`.
+
+    `data` is a `Dataset` in memory, files from `open_files` (streamed in one pass) or dask
+    collections from `dask_arrays`. `engine` says how the gradient is computed (see
+    `gdlab.engines`; ``auto`` picks); `batch_size` turns GD into mini-batch SGD, shuffled
+    from the seed; `scheduler` is a Dask scheduler's address for the dask engine.
 
     Raises `DivergedError` (carrying the partial run) when the loss blows up, with the
     largest stable learning rate for this data in its message.
@@ -74,17 +83,31 @@ def fit(
     """
     lr = check_lr(lr)
     steps = check_steps(steps)
-    loss_fn = get_loss(loss)
+    loss_fn = huber(huber_delta) if loss == "huber" else get_loss(loss)
     rng = rng if rng is not None else np.random.default_rng(seed)
-    A = design_matrix(data.features, intercept)
     names = tuple(weight_names(data.feature_names, intercept))
-    w0 = initial_weights(A.shape[1], rng, init, init_std)
-    runner = make_engine(engine, A, data.target, loss_fn, dtype=dtype)
+    w0 = initial_weights(len(names), rng, init, init_std)
+    runner = engine_for(
+        engine,
+        data,
+        loss_fn,
+        intercept=intercept,
+        dtype=dtype,
+        batch_size=batch_size,
+        rng=rng,
+        scheduler=scheduler,
+    )
     result = train(runner, make_optimizer(optimizer, lr), w0, steps, on_step=on_step)
     analysis = analyze(runner.statistics(), loss_fn)
-    config = TrainConfig(lr, steps, optimizer, loss, seed, runner.name, dtype, intercept, init_std)
+    if not loss_fn.is_quadratic and isinstance(runner, DenseEngine):
+        optimum_weights, optimum_loss = runner.optimum()
+        analysis = replace(analysis, optimum_weights=optimum_weights, optimum_loss=optimum_loss)
+    options = engine_options(loss, huber_delta, batch_size)
+    config = TrainConfig(
+        lr, steps, optimizer, loss, seed, runner.name, dtype, intercept, init_std, options
+    )
     run = Run(
-        data=DataInfo(data.source, data.n_rows, data.feature_names, data.target_name, data.extra),
+        data=DataInfo(data.source, runner.n_rows, data.feature_names, data.target_name, data.extra),
         config=config,
         weight_names=names,
         init=np.asarray(w0, dtype=runner.dtype),
@@ -99,6 +122,16 @@ def fit(
     if result.diverged and raise_on_divergence:
         raise DivergedError(divergence_message(run), run)
     return run
+
+
+def engine_options(loss: str, huber_delta: float, batch_size: int | None) -> dict[str, Any]:
+    """Settings the run record keeps beside the core config: Huber's δ, the batch size."""
+    options: dict[str, Any] = {}
+    if loss == "huber":
+        options["huber_delta"] = float(huber_delta)
+    if batch_size is not None:
+        options["batch_size"] = int(batch_size)
+    return options
 
 
 def divergence_message(run: Run) -> str:
@@ -134,9 +167,12 @@ def dataset_for_record(record: Mapping[str, Any]) -> Dataset:
         raise DataError(
             "the run record's data came from in-memory arrays; pass the data explicitly"
         )
-    return read_table(source, list(data.get("features", [])), str(data.get("target", "y")))
+    files = open_files(source, list(data.get("features", [])), str(data.get("target", "y")))
+    return files.read()
 
 
 def fit_arrays(features: ArrayLike, target: ArrayLike, **options: object) -> Run:
-    """`fit` on plain arrays: features N×k (or N), target N."""
+    """`fit` on plain arrays: features N×k (or N), target N; dask arrays or frames stay lazy."""
+    if is_dask_collection(features) or is_dask_collection(target):
+        return fit(dask_arrays(features, target), **options)  # type: ignore[arg-type]
     return fit(from_arrays(features, target), **options)  # type: ignore[arg-type]

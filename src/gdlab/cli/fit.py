@@ -1,4 +1,4 @@
-"""`gdlab fit`: train on a CSV or Parquet file with the seed's loop."""
+"""`gdlab fit`: train on CSV or Parquet files with the seed's loop."""
 
 from __future__ import annotations
 
@@ -9,9 +9,17 @@ import typer
 
 from gdlab.cli.options import parse_floats, split_names
 
+#: `--out` draws the seed figure (every point) up to this many rows.
+FIGURE_MAX_ROWS = 100_000
+
 
 def fit_command(
-    data: Annotated[Path, typer.Argument(help="CSV or Parquet file.", show_default=False)],
+    data: Annotated[
+        Path,
+        typer.Argument(
+            help="CSV or Parquet file, a glob of them, or a directory.", show_default=False
+        ),
+    ],
     x: Annotated[str, typer.Option("--x", help="Feature column(s), comma-separated.")],
     y: Annotated[str, typer.Option("--y", help="Target column.")],
     lr: Annotated[float, typer.Option(help="Learning rate.")] = 0.002,
@@ -22,18 +30,36 @@ def fit_command(
     ] = None,
     init_std: Annotated[float, typer.Option(help="Std of the random initial weights.")] = 0.1,
     seed: Annotated[int, typer.Option(help="Seed for the random initial weights.")] = 0,
-    loss: Annotated[str, typer.Option(help="l2 (½Σe², the seed's) or mse (mean e²).")] = "l2",
+    loss: Annotated[
+        str, typer.Option(help="l2 (½Σe², the seed's), mse (mean e²) or huber.")
+    ] = "l2",
+    huber_delta: Annotated[
+        float, typer.Option(help="Huber's threshold δ (with --loss huber).")
+    ] = 1.0,
+    batch_size: Annotated[
+        int | None,
+        typer.Option(help="Mini-batch SGD: rows per step, shuffled from --seed."),
+    ] = None,
     no_intercept: Annotated[
         bool, typer.Option("--no-intercept", help="No bias column: y = Xw.")
     ] = False,
-    engine: Annotated[str, typer.Option(help="How gradients are computed.")] = "auto",
+    engine: Annotated[
+        str, typer.Option(help="auto, dense, stats, stream or dask: how gradients are computed.")
+    ] = "auto",
+    scheduler: Annotated[
+        str | None,
+        typer.Option(help="Address of a Dask scheduler for --engine dask (else a local one)."),
+    ] = None,
     dtype: Annotated[str, typer.Option(help="float64 or float32.")] = "float64",
     out: Annotated[Path | None, typer.Option(help="Folder for run.json (and figure).")] = None,
     json_out: Annotated[
         bool, typer.Option("--json", help="Print only the run record on stdout.")
     ] = False,
 ) -> None:
-    """Fit y = b + a1·x1 + … to columns of a CSV or Parquet file by gradient descent.
+    """Fit y = b + a1·x1 + … to columns of CSV or Parquet files by gradient descent.
+
+    Files are streamed in one pass (bounded memory) when the loss is quadratic and the
+    batch is full; huber and --batch-size read them into memory.
 
     Example: gdlab fit points.csv --x x --y y --lr 0.002 --steps 50 --out result
     """
@@ -41,9 +67,9 @@ def fit_command(
     from gdlab.cli.render import print_summary, save_seed_figure
 
     features = split_names(x, "--x")
-    dataset = gdlab.read_table(data, features, y.strip())
+    source = gdlab.open_files(data, features, y.strip())
     run = gdlab.fit(
-        dataset,
+        source,
         lr=lr,
         steps=steps,
         optimizer=optimizer,
@@ -54,10 +80,13 @@ def fit_command(
         intercept=not no_intercept,
         dtype=dtype,
         engine=engine,
+        batch_size=batch_size,
+        scheduler=scheduler,
+        huber_delta=huber_delta,
     )
     if out is not None:
-        if dataset.n_features == 1 and not no_intercept:
-            save_seed_figure(run, dataset, out / "figure.png")
+        if source.n_features == 1 and not no_intercept and run.data.n_rows <= FIGURE_MAX_ROWS:
+            save_seed_figure(run, source.read(), out / "figure.png")
         run.save(out / "run.json")
     if json_out:
         typer.echo(run.to_json(), nl=False)
