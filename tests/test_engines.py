@@ -13,8 +13,10 @@ from hypothesis import strategies as st
 import gdlab
 from gdlab.data import design_matrix
 from gdlab.engines import DenseEngine, StatsEngine, StreamEngine, make_engine
+from gdlab.engines.stats import array_statistics
 from gdlab.errors import ConfigError
 from gdlab.losses import L2, MSE
+from gdlab.lstsq import LeastSquaresStats
 from gdlab.optimizers import chain, gd
 from gdlab.sources import open_files
 from gdlab.train import train
@@ -90,6 +92,29 @@ def test_stream_engine_gives_the_dense_iterates(rows, features, batch, suffix, f
     assert_same_run(
         train(engine, optimizer, w0, 20), train(DenseEngine(A, y, L2), optimizer, w0, 20)
     )
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    rows=st.integers(1, 400),
+    features=st.integers(1, 5),
+    block=st.integers(1, 64),
+    threads=st.integers(1, 3),
+    seed=st.integers(0, 2**31),
+)
+def test_the_fast_pass_gives_from_arrays_statistics(rows, features, block, threads, seed):
+    # Engines factor [A | y] in batched blocks, in slabs, on threads; `from_arrays` is the
+    # reference definition of the statistics (so changes to it must show up here).
+    X, y = well_conditioned(seed, rows, features)
+    A = design_matrix(X)
+    reference = LeastSquaresStats.from_arrays(A, y, chunk_rows=block)
+    for stats in (
+        LeastSquaresStats.from_augmented(np.column_stack([A, y]), block),
+        array_statistics(A, y, chunk_rows=block, threads=threads),
+    ):
+        scale = np.abs(reference.factor()).max()
+        np.testing.assert_allclose(stats.factor(), reference.factor(), atol=1e-12 * scale)
+        assert stats.n_rows == rows
 
 
 def test_the_fused_loop_gives_the_step_by_step_numbers():

@@ -39,13 +39,22 @@ GLOB_CHARACTERS = frozenset("*?[")
 
 @dataclass(frozen=True)
 class Batch:
-    """A block of rows from one file: features (n×k), target (n), and where it came from."""
+    """A block of rows from one file: the feature columns and the target, and where from."""
 
-    features: Array
-    target: Array
+    columns: tuple[Array, ...]
     file: Path
     first_row: int
     bytes_read: int
+
+    @property
+    def features(self) -> Array:
+        """The feature columns side by side (n×k; a copy)."""
+        return np.column_stack(self.columns[:-1])
+
+    @property
+    def target(self) -> Array:
+        """The target column (n)."""
+        return self.columns[-1]
 
     @property
     def n_rows(self) -> int:
@@ -247,8 +256,7 @@ def to_batch(
 ) -> Batch:
     """Convert one record batch's wanted columns into a float64 `Batch`."""
     columns = [column_array(record_batch.column(name), name, file, first_row) for name in wanted]
-    features = np.column_stack(columns[:-1]) if columns[:-1] else np.empty((len(columns[-1]), 0))
-    return Batch(features, columns[-1], file, first_row, bytes_read)
+    return Batch(tuple(columns), file, first_row, bytes_read)
 
 
 def column_array(column: pa.Array, name: str, file: Path, first_row: int) -> Array:

@@ -18,8 +18,12 @@ from typing import Any
 
 import numpy as np
 
-from gdlab.data import design_matrix
-from gdlab.engines.stats import StatsEngine, array_statistics, default_threads, require_quadratic
+from gdlab.engines.stats import (
+    StatsEngine,
+    augmented_statistics,
+    default_threads,
+    require_quadratic,
+)
 from gdlab.errors import ConfigError, DataError, GdlabError
 from gdlab.losses import Loss
 from gdlab.lstsq import LeastSquaresStats, merge_all
@@ -164,8 +168,9 @@ def block_statistics(
 ) -> LeastSquaresStats:
     """QR statistics of one block (run on a worker)."""
     X = block_values(features, names[:-1], source)
-    y = block_values(target, names[-1:], source)[:, 0]
-    return array_statistics(design_matrix(X, intercept), y, threads=1)
+    y = block_values(target, names[-1:], source)
+    ones = [np.broadcast_to(1.0, y.shape[0])] if intercept else []
+    return augmented_statistics([*ones, X, y], threads=1)
 
 
 def tree_reduce(parts: list[Any], split_every: int = SPLIT_EVERY) -> Any:

@@ -15,12 +15,14 @@ from contextlib import contextmanager
 from itertools import accumulate
 from typing import TYPE_CHECKING
 
-from gdlab.data import design_matrix
+import numpy as np
+
 from gdlab.engines.stats import (
     StatsEngine,
     all_finite,
-    array_statistics,
+    augmented_statistics,
     default_threads,
+    one_blas_thread,
     require_quadratic,
 )
 from gdlab.errors import DataError
@@ -56,8 +58,9 @@ class StreamEngine(StatsEngine):
 
 
 def batch_statistics(batch: Batch, intercept: bool) -> LeastSquaresStats:
-    """QR statistics of one batch's [A | y] (A with its column of ones)."""
-    return array_statistics(design_matrix(batch.features, intercept), batch.target, threads=1)
+    """QR statistics of one batch's [A | y] (A with its ones), assembled from its columns."""
+    ones = [np.broadcast_to(1.0, batch.n_rows)] if intercept else []
+    return augmented_statistics([*ones, *batch.columns], threads=1)
 
 
 def stream_statistics(
@@ -84,7 +87,11 @@ def stream_statistics(
             parts[:] = [merge_all(parts)]
         return batch
 
-    with progress_bar(source, console) as advance, ThreadPoolExecutor(workers) as pool:
+    with (
+        progress_bar(source, console) as advance,
+        one_blas_thread(),
+        ThreadPoolExecutor(workers) as pool,
+    ):
         for batch in source.batches(batch_rows):
             in_flight.append((batch, pool.submit(batch_statistics, batch, intercept)))
             if len(in_flight) > workers:
