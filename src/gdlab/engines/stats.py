@@ -156,6 +156,8 @@ class StatsEngine:
         self._R = stats.R.astype(self.dtype)
         self._z = stats.z.astype(self.dtype)
         self._rho_squared = stats.rho**2
+        self._gram = stats.R.T @ stats.R  # G = AᵀA and c = Aᵀy, for the fused loop
+        self._moment = stats.R.T @ stats.z
 
     @classmethod
     def from_arrays(
@@ -188,9 +190,8 @@ class StatsEngine:
         b = −factor·h·c (G = RᵀR, c = Rᵀz) each is w ← w − (Kw − b). The loss at every
         point then comes in one go from the sum of squares s·(‖Rw − z‖² + ρ²).
         """
-        gram = self.stats.R.T @ self.stats.R
-        K = (-factor * self._curvature) * gram
-        b = (-factor * self._curvature) * (self.stats.R.T @ self.stats.z)
+        K = (-factor * self._curvature) * self._gram
+        b = (-factor * self._curvature) * self._moment
         start = np.asarray(w0, dtype=self.dtype)
         with np.errstate(over="ignore", invalid="ignore"):
             if self.dtype == np.float64 and self.n_weights <= SCALAR_LOOP_MAX_WEIGHTS:
