@@ -277,13 +277,17 @@ def generate_parquet(path: Path, rows: int, features: int, row_group: int) -> Pa
     return path
 
 
-def bare_read_seconds(path: Path, columns: list[str]) -> float:
-    """pyarrow's bare read: decode every batch of the wanted columns to arrays, nothing else."""
+def bare_read_seconds(path: Path, columns: list[str], pre_buffer: bool) -> float:
+    """pyarrow's bare read: decode every batch of the wanted columns to arrays, nothing else.
+
+    With pre_buffer (pyarrow's default) it reads the whole file into memory first.
+    """
     import pyarrow.parquet as pq
 
     started = time.perf_counter()
     rows = 0
-    for batch in pq.ParquetFile(path).iter_batches(batch_size=1 << 20, columns=columns):
+    parquet = pq.ParquetFile(path, pre_buffer=pre_buffer)
+    for batch in parquet.iter_batches(batch_size=1 << 20, columns=columns):
         rows += batch.num_rows
     return time.perf_counter() - started
 
@@ -296,8 +300,14 @@ def run_files(data_dir: Path, quick: bool) -> list[Row]:
     print(f"== {label}: writing …", flush=True)
     path = generate_parquet(data_dir / "long.parquet", n_long, 1, 1 << 20)
     size_gb = path.stat().st_size / 1e9
-    bare_read_seconds(path, ["x1", "y"])  # warm the page cache: both sides read from memory
-    bare = [bare_read_seconds(path, ["x1", "y"]) for _ in range(3)]
+    bare_read_seconds(path, ["x1", "y"], False)  # warm the page cache: all read from memory
+    bare = min(
+        (
+            [bare_read_seconds(path, ["x1", "y"], pre_buffer) for _ in range(3)]
+            for pre_buffer in (True, False)
+        ),
+        key=np.median,
+    )  # the faster of pyarrow's two ways
     source = gdlab.open_files(path, ["x1"], "y")
     passes = []
     for _ in range(3):
@@ -308,16 +318,18 @@ def run_files(data_dir: Path, quick: bool) -> list[Row]:
     cli = [measured_cli([*arguments, "--steps", "500", "--json"]) for _ in range(2)]
     best = min(cli, key=lambda result: result[0])
     engine = json_field(best[2], "config", "engine")
-    rows.append(
-        Row(label, 0, "pyarrow bare read", float(np.median(bare)), note=f"{size_gb:.2f} GB")
-    )
+    bare_s = float(np.median(bare))
+    note = f"{size_gb:.2f} GB, 2 columns; the faster of pre_buffer on and off"
+    rows.append(Row(label, 0, "pyarrow bare read", bare_s, note=note))
+    note = "StreamEngine, in process: the one pass (same batches, plus the QR statistics)"
     rows.append(
         Row(
             label,
             0,
             "gdlab stream pass",
             float(np.median(passes)),
-            detail={"bare": float(np.median(bare))},
+            note=note,
+            detail={"bare": bare_s},
         )
     )
     rows.append(

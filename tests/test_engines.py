@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 import gdlab
 from gdlab.data import design_matrix
 from gdlab.engines import DenseEngine, StatsEngine, StreamEngine, make_engine
-from gdlab.engines.stats import array_statistics
+from gdlab.engines.one_pass import array_statistics
 from gdlab.errors import ConfigError
 from gdlab.losses import L2, MSE
 from gdlab.lstsq import LeastSquaresStats

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from gdlab.analysis import analyze
+from gdlab.analysis import Analysis, analyze
 from gdlab.data import (
     Dataset,
     from_arrays,
@@ -18,10 +18,10 @@ from gdlab.data import (
     seed_dataset,
     weight_names,
 )
-from gdlab.engines import DenseEngine, engine_for
+from gdlab.engines import DenseEngine, Engine, engine_for
 from gdlab.engines.dask_engine import DaskData, dask_arrays, is_dask_collection
 from gdlab.errors import ConfigError, DataError, DivergedError
-from gdlab.losses import get_loss, huber
+from gdlab.losses import Loss, get_loss, huber
 from gdlab.optimizers import check_lr, make_optimizer
 from gdlab.run import DataInfo, Run, TrainConfig
 from gdlab.sources import FileSource, open_files
@@ -98,10 +98,7 @@ def fit(
         scheduler=scheduler,
     )
     result = train(runner, make_optimizer(optimizer, lr), w0, steps, on_step=on_step)
-    analysis = analyze(runner.statistics(), loss_fn)
-    if not loss_fn.is_quadratic and isinstance(runner, DenseEngine):
-        optimum_weights, optimum_loss = runner.optimum()
-        analysis = replace(analysis, optimum_weights=optimum_weights, optimum_loss=optimum_loss)
+    analysis = analysis_of(runner, loss_fn)
     options = engine_options(loss, huber_delta, batch_size)
     config = TrainConfig(
         lr, steps, optimizer, loss, seed, runner.name, dtype, intercept, init_std, options
@@ -122,6 +119,19 @@ def fit(
     if result.diverged and raise_on_divergence:
         raise DivergedError(divergence_message(run), run)
     return run
+
+
+def analysis_of(runner: Engine, loss: Loss) -> Analysis:
+    """`analyze` the engine's statistics; a non-quadratic loss's optimum comes from its rows.
+
+    For Huber's loss the curvature bounds of the least-squares Hessian still hold (its
+    Hessian is never larger), but the optimum is its own (IRLS over the rows).
+    """
+    analysis = analyze(runner.statistics(), loss)
+    if loss.is_quadratic or not isinstance(runner, DenseEngine):
+        return analysis
+    weights, value = runner.optimum()
+    return replace(analysis, optimum_weights=weights, optimum_loss=value)
 
 
 def engine_options(loss: str, huber_delta: float, batch_size: int | None) -> dict[str, Any]:

@@ -187,7 +187,7 @@ def parquet_batches(file: Path, wanted: list[str], rows: int) -> Iterator[Batch]
 
     size = file.stat().st_size
     try:
-        parquet = pq.ParquetFile(file)
+        parquet = pq.ParquetFile(file, pre_buffer=False)  # pre-buffering reads the whole file
         total = max(1, parquet.metadata.num_rows)
         done = 0
         for record_batch in parquet.iter_batches(batch_size=rows, columns=wanted):

@@ -18,12 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from gdlab.engines.stats import (
-    StatsEngine,
-    augmented_statistics,
-    default_threads,
-    require_quadratic,
-)
+from gdlab.engines.one_pass import augmented_statistics, default_threads
+from gdlab.engines.stats import StatsEngine, require_quadratic
 from gdlab.errors import ConfigError, DataError, GdlabError
 from gdlab.losses import Loss
 from gdlab.lstsq import LeastSquaresStats, merge_all

@@ -17,14 +17,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from gdlab.engines.stats import (
-    StatsEngine,
+from gdlab.engines.one_pass import (
     all_finite,
     augmented_statistics,
     default_threads,
     one_blas_thread,
-    require_quadratic,
 )
+from gdlab.engines.stats import StatsEngine, require_quadratic
 from gdlab.errors import DataError
 from gdlab.losses import Loss
 from gdlab.lstsq import LeastSquaresStats, merge_all
