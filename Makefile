@@ -3,7 +3,10 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo images load docs test lint typecheck venv venv-test browser clean
+BENCH_VENV ?= .venv-bench
+BENCH_ARGS ?=
+
+.PHONY: demo images load docs bench test lint typecheck venv venv-test browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -15,7 +18,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[test,sklearn]"
+	$(BIN)/python -m pip install --quiet -e ".[test,sklearn,dask]"
 	touch $(VENV)/.installed $@
 
 venv: $(VENV)/.installed
@@ -60,6 +63,17 @@ test: venv-test lint typecheck browser
 ## docs: regenerate docs/cli.md from the commands' --help (a test fails while it is stale)
 docs: venv
 	$(BIN)/python docs/make_cli_reference.py
+
+# The peers (PyTorch, JAX, TensorFlow, Dask) live in their own venv, never in the core one.
+$(BENCH_VENV)/.installed: benchmarks/requirements-bench.txt pyproject.toml
+	test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet -r benchmarks/requirements-bench.txt -e ".[dask]"
+	touch $@
+
+## bench: gdlab's engines against NumPy, PyTorch, JAX, TensorFlow and Dask, side by side;
+##        writes benchmarks/results.md (minutes; BENCH_ARGS=--quick for a smoke run)
+bench: $(BENCH_VENV)/.installed
+	$(BENCH_VENV)/bin/python benchmarks/bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) gdlab-demo .pytest_cache .mypy_cache .ruff_cache

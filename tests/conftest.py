@@ -48,3 +48,36 @@ def run_cli(*args: str) -> tuple[int, str, str]:
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         code = main(list(args))
     return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture(scope="session")
+def dask_client():
+    """A two-worker Dask cluster on loopback (in-process), the default client while it lasts."""
+    distributed = pytest.importorskip("distributed")
+    cluster = distributed.LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        host="127.0.0.1",
+        dashboard_address="127.0.0.1:0",
+        processes=False,
+        protocol="tcp",
+    )
+    client = distributed.Client(cluster)
+    yield client
+    client.close()
+    cluster.close()
+
+
+def write_table(path: Path, columns: dict[str, Any], row_group_size: int | None = None) -> Path:
+    """Write columns to a Parquet file (by suffix) or a CSV file (repr keeps every digit)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    if path.suffix == ".parquet":
+        pq.write_table(pa.table(columns), path, row_group_size=row_group_size)
+        return path
+    names = list(columns)
+    rows = [
+        ",".join(repr(float(v)) for v in values) for values in zip(*columns.values(), strict=True)
+    ]
+    return write_csv(path, ",".join(names), rows)

@@ -127,7 +127,7 @@ def test_record_keeps_the_contract_keys_and_adds_the_outlook():
     for key in ("lr_max_stable", "lr_optimal", "condition_number", "hessian_eigenvalues"):
         assert key in record
     assert record["outlook"]["steps_to_gap"] == gdlab.demo(0).analysis.outlook.steps_to_gap
-    assert set(record["lr_by_loss"]) == {"l2", "mse"}
+    assert set(record["lr_by_loss"]) == {"l2", "mse", "huber"}
     assert {"lr", "beta"} <= set(record["momentum_best"])
     assert record["conditioning"]["condition_number_after"] < record["condition_number"]
 

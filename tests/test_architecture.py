@@ -10,7 +10,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "gdlab"
 # Lower layers first. A module may import only from its own layer or layers to its left.
 LAYERS = [
     {"errors", "fileio"},
-    {"data", "frames", "readers", "model", "losses", "standardize"},
+    {"data", "frames", "readers", "sources", "model", "losses", "standardize"},
     {"optimizers", "lstsq", "schedules"},
     {"engines", "ridge"},
     {"train"},

@@ -69,10 +69,13 @@ def file_runs(tmp_path):
     return {"csv-mse": on_csv.to_record(), "parquet-nobias-f32": on_parquet.to_record()}
 
 
-def test_numpy_export_of_the_seed_reproduces_the_run_bit_for_bit(tmp_path):
+def test_numpy_export_of_the_seed_reproduces_the_run(tmp_path):
     record = gdlab.demo(seed=2).to_record()
     weights, loss = run_script(export_script(record, "numpy"), sys.executable, tmp_path)
-    np.testing.assert_array_equal(weights, record["weights"])
+    # The script loops over the rows like the seed; gdlab ran the same steps from the
+    # one-pass statistics (engine "stats"), so the two agree to rounding, not to the bit.
+    assert record["config"]["engine"] == "stats"
+    np.testing.assert_allclose(weights, record["weights"], rtol=1e-12)
     assert loss == pytest.approx(record["losses"][-1], rel=1e-12)
 
 

@@ -92,7 +92,7 @@ def test_too_few_steps_is_a_convergence_warning_and_a_bad_rate_diverges(offset_d
         ({"lr": "fast"}, "lr must be 'auto'"),
         ({"steps": 0}, "steps must be a whole number"),
         ({"init_std": -1.0}, "init_std must be"),
-        ({"loss": "huber"}, "unknown loss 'huber'"),
+        ({"loss": "l1"}, "unknown loss 'l1'"),
         ({"random_state": None}, "random_state must be a whole number"),
     ],
 )

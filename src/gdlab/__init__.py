@@ -41,6 +41,8 @@ _EXPORTS = {
     "load_model": "gdlab.savedmodel",
     "save_model": "gdlab.savedmodel",
     "read_table": "gdlab.readers",
+    "open_files": "gdlab.sources",
+    "dask_arrays": "gdlab.engines.dask_engine",
     "Run": "gdlab.run",
     "TrainConfig": "gdlab.run",
     "load_record": "gdlab.run",
@@ -60,6 +62,7 @@ __all__ = [
     "TrainConfig",
     "__version__",
     "analyze",
+    "dask_arrays",
     "dataset_for_record",
     "demo",
     "design_matrix",
@@ -69,6 +72,7 @@ __all__ = [
     "from_arrays",
     "load_model",
     "load_record",
+    "open_files",
     "predicted_losses",
     "read_table",
     "save_model",
@@ -81,12 +85,14 @@ if TYPE_CHECKING:
     from gdlab.analysis import Analysis, analyze, predicted_losses, steps_to_gap
     from gdlab.api import dataset_for_record, demo, fit, fit_arrays
     from gdlab.data import Dataset, design_matrix, from_arrays, seed_data, seed_dataset
+    from gdlab.engines.dask_engine import dask_arrays
     from gdlab.errors import ConfigError, DataError, DivergedError, GdlabError, LearningRateWarning
     from gdlab.export import export_script
     from gdlab.readers import read_table
     from gdlab.run import Run, TrainConfig, load_record
     from gdlab.savedmodel import SavedModel, load_model, save_model
     from gdlab.sklearn import GDRegressor
+    from gdlab.sources import open_files
 
 
 def __getattr__(name: str) -> Any:

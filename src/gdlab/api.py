@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -13,21 +14,25 @@ from numpy.typing import ArrayLike
 from gdlab.data import (
     Dataset,
     check_seed,
-    design_matrix,
     from_arrays,
     seed_data,
     seed_dataset,
     weight_names,
 )
-from gdlab.engines import make_engine
+from gdlab.engines import DenseEngine, Engine, StatsEngine, engine_for
+from gdlab.engines.dask_engine import DaskData, dask_arrays, is_dask_collection
 from gdlab.errors import ConfigError, DataError, DivergedError, LearningRateWarning
-from gdlab.losses import get_loss
+from gdlab.losses import Loss, get_loss, huber
 from gdlab.optimizers import check_lr, make_optimizer, optimizer_options
-from gdlab.readers import read_table
 from gdlab.ridge import RidgeEngine, check_l2, penalty_mask
 from gdlab.run import DataInfo, Run, TrainConfig
 from gdlab.schedules import parse_schedule
-from gdlab.standardize import fit_standardization
+from gdlab.sources import FileSource, open_files
+from gdlab.standardize import (
+    Standardization,
+    fit_standardization,
+    standardization_from_gram,
+)
 from gdlab.train import StepCallback, check_steps, check_tol, divergence_patience, train
 from gdlab.training_analysis import (
     analyze_training,
@@ -57,7 +62,7 @@ def initial_weights(
 
 
 def fit(
-    data: Dataset,
+    data: Dataset | FileSource | DaskData,
     *,
     lr: float = 0.002,
     steps: int = 50,
@@ -74,10 +79,13 @@ def fit(
     seed: int = 0,
     intercept: bool = True,
     dtype: str = "float64",
-    engine: str = "dense",
+    engine: str = "auto",
     rng: np.random.Generator | None = None,
     on_step: StepCallback | None = None,
     raise_on_divergence: bool = True,
+    batch_size: int | None = None,
+    scheduler: str | None = None,
+    huber_delta: float = 1.0,
 ) -> Run:
     """Train the linear layer on `data` by gradient descent and return the `Run`.
 
@@ -92,34 +100,50 @@ def fit(
     `LearningRateWarning` that explains why. Raises `DivergedError` (carrying the partial
     run) when the loss blows up, with the largest stable learning rate in its message.
 
+    `data` is a `Dataset` in memory, files from `open_files` (streamed in one pass) or dask
+    collections from `dask_arrays`. `engine` says how the gradient is computed (see
+    `gdlab.engines`; ``auto`` picks); `batch_size` turns GD into mini-batch SGD, shuffled
+    from the seed; `scheduler` is a Dask scheduler's address for the dask engine.
+
     >>> run = fit(seed_data(np.random.default_rng(0)), steps=5)
     >>> len(run.losses), run.weight_names
     (5, ('b', 'x'))
     """
     lr = check_lr(lr)
     steps = check_steps(steps)
-    loss_fn = get_loss(loss)
+    loss_fn = huber(huber_delta) if loss == "huber" else get_loss(loss)
     l2 = check_l2(l2)
     tol = check_tol(tol, tol_kind)
     options = {key: float(value) for key, value in (optimizer_options or {}).items()}
     rate = parse_schedule(schedule, lr, steps) if schedule is not None else lr
     transform = make_optimizer(optimizer, rate, **options)
     rng = rng if rng is not None else np.random.default_rng(check_seed(seed))
-    natural = fit_standardization(data.features, intercept)
+    names = tuple(weight_names(data.feature_names, intercept))
+    w0 = initial_weights(len(names), rng, init, init_std)
+    plain = engine_for(
+        engine,
+        data,
+        loss_fn,
+        intercept=intercept,
+        dtype=dtype,
+        batch_size=batch_size,
+        rng=rng,
+        scheduler=scheduler,
+    )
+    data_stats = plain.statistics()
+    if isinstance(data, Dataset):
+        natural = fit_standardization(data.features, intercept)
+    else:
+        natural = standardization_from_gram(data_stats.gram(), data_stats.n_rows, intercept)
     scaling = natural if standardize else None
     if scaling is not None:
         scaling.require_varying(data.feature_names)
-    features = scaling.apply(data.features) if scaling is not None else data.features
-    A = design_matrix(features, intercept)
-    names = tuple(weight_names(data.feature_names, intercept))
-    w0 = initial_weights(A.shape[1], rng, init, init_std)
-    if init is not None and scaling is not None:
-        w0 = scaling.to_standard() @ w0  # --init is given in the data's units
-    plain = make_engine(engine, A, data.target, loss_fn, dtype=dtype)
-    runner = RidgeEngine(plain, l2, penalty_mask(A.shape[1], intercept)) if l2 > 0 else plain
-    data_stats = plain.statistics()
-    if scaling is not None:
-        data_stats = data_stats.transformed(scaling.to_standard())
+        plain = standardized_engine(
+            plain, data, scaling, loss_fn, intercept, dtype, batch_size, rng
+        )
+        if init is not None:
+            w0 = scaling.to_standard() @ w0  # --init is given in the data's units
+    runner = RidgeEngine(plain, l2, penalty_mask(len(names), intercept)) if l2 > 0 else plain
     analysis = analyze_training(
         runner.statistics(),
         data_stats,
@@ -131,6 +155,9 @@ def fit(
         scaling=scaling,
         conditioning_scaling=natural,
     )
+    if not loss_fn.is_quadratic and isinstance(plain, DenseEngine):
+        huber_weights, huber_value = plain.optimum()  # Huber's own optimum, by IRLS
+        analysis = replace(analysis, optimum_weights=huber_weights, optimum_loss=huber_value)
     warning = stability_warning(analysis, optimizer, lr, options)
     if warning is not None:
         warnings.warn(LearningRateWarning(warning), stacklevel=2)
@@ -153,7 +180,7 @@ def fit(
         tol_kind=tol_kind,
         patience=divergence_patience(momentum_of(optimizer, options)),
     )
-    extras = {
+    extras: dict[str, Any] = {
         "optimizer_options": options,
         "schedule": schedule,
         "l2": l2,
@@ -161,6 +188,10 @@ def fit(
         "tol_kind": tol_kind,
         "standardize": standardize,
     }
+    if loss == "huber":
+        extras["huber_delta"] = float(huber_delta)
+    if batch_size is not None:
+        extras["batch_size"] = int(batch_size)
     config = TrainConfig(
         lr, steps, optimizer, loss, seed, runner.name, dtype, intercept, init_std, extras
     )
@@ -168,7 +199,7 @@ def fit(
     if gradients is not None and to_original is not None:
         gradients = np.linalg.solve(to_original.T, gradients.T).T  # ∇_w = M⁻ᵀ∇_v
     run = Run(
-        data=DataInfo(data.source, data.n_rows, data.feature_names, data.target_name, data.extra),
+        data=DataInfo(data.source, runner.n_rows, data.feature_names, data.target_name, data.extra),
         config=config,
         weight_names=names,
         init=np.asarray(in_data_units(w0), dtype=runner.dtype),
@@ -193,6 +224,37 @@ def momentum_of(optimizer: str, options: Mapping[str, float]) -> float:
     if optimizer == "adam":
         return float(options.get("b1", optimizer_options("adam")["b1"]))
     return 0.0
+
+
+def standardized_engine(
+    plain: Engine,
+    data: Dataset | FileSource | DaskData,
+    scaling: Standardization,
+    loss: Loss,
+    intercept: bool,
+    dtype: str,
+    batch_size: int | None,
+    rng: np.random.Generator,
+) -> Engine:
+    """The same kind of engine over centred, scaled features.
+
+    In memory the features are rescaled and the engine rebuilt; a statistics engine (stats,
+    stream, dask) needs no second pass: its statistics change coordinates exactly.
+    """
+    if isinstance(data, Dataset):
+        scaled = replace(data, features=scaling.apply(data.features))
+        return engine_for(
+            plain.name,
+            scaled,
+            loss,
+            intercept=intercept,
+            dtype=dtype,
+            batch_size=batch_size,
+            rng=rng,
+        )
+    if isinstance(plain, StatsEngine):
+        return StatsEngine(plain.statistics().transformed(scaling.to_standard()), loss, dtype)
+    raise ConfigError(f"--standardize is not available on the {plain.name} engine")
 
 
 def divergence_message(run: Run) -> str:
@@ -231,9 +293,12 @@ def dataset_for_record(record: Mapping[str, Any]) -> Dataset:
         raise DataError(
             "the run record's data came from in-memory arrays; pass the data explicitly"
         )
-    return read_table(source, list(data.get("features", [])), str(data.get("target", "y")))
+    files = open_files(source, list(data.get("features", [])), str(data.get("target", "y")))
+    return files.read()
 
 
 def fit_arrays(features: ArrayLike, target: ArrayLike, **options: object) -> Run:
-    """`fit` on plain arrays: features N×k (or N), target N."""
+    """`fit` on plain arrays: features N×k (or N), target N; dask arrays or frames stay lazy."""
+    if is_dask_collection(features) or is_dask_collection(target):
+        return fit(dask_arrays(features, target), **options)  # type: ignore[arg-type]
     return fit(from_arrays(features, target), **options)  # type: ignore[arg-type]

@@ -74,6 +74,32 @@ class LeastSquaresStats:
         return merge_all(chunks)
 
     @classmethod
+    def from_augmented(
+        cls, M: ArrayLike, block_rows: int | None = None, moments: bool = False
+    ) -> LeastSquaresStats:
+        """Statistics of the rows of M = [A | y] (y last), TSQR in blocks of `block_rows` rows.
+
+        The same as ``from_arrays(A, y, chunk_rows=block_rows)`` up to rounding, but every
+        full block is factored in one batched LAPACK call (no Python loop over chunks): the
+        fast path of the engines' one pass. With `moments`, the extended-precision moments
+        that sharpen `optimum` are summed too (see `wants_moments` for their cost).
+
+        >>> M = np.column_stack([np.ones(5), np.arange(5.0), 1 + 2 * np.arange(5.0)])
+        >>> np.round(LeastSquaresStats.from_augmented(M, block_rows=3).optimum(), 12)
+        array([1., 2.])
+        """
+        M = np.asarray(M, dtype=np.float64)
+        n_rows, columns = M.shape
+        extended = extended_gram(M) if moments else None
+        rows = max(block_rows or n_rows, columns)
+        full = n_rows // rows * rows
+        if full // rows < 2:
+            return cls.from_factor(r_factor(M), n_rows, extended)
+        blocks = cast(Array, np.linalg.qr(M[:full].reshape(-1, rows, columns), mode="r"))
+        stacked = np.vstack([blocks.reshape(-1, columns), M[full:]])
+        return cls.from_factor(r_factor(stacked), n_rows, extended)
+
+    @classmethod
     def from_factor(
         cls, factor: Array, n_rows: int, moments: ExtendedArray | None = None
     ) -> LeastSquaresStats:
@@ -188,10 +214,31 @@ class LeastSquaresStats:
         return w
 
 
+#: Extended-precision moments cost about N·(p+1)² long-double products, without BLAS:
+#: measured here 45 ms for a million rows at p+1 = 3, where the QR pass takes 10 ms. The one
+#: pass sums them while N·(p+1)² stays within this budget (about 20 ms of extra work);
+#: beyond it the QR solution stands alone (at least 5.5 correct digits on every NIST set).
+EXTENDED_MOMENTS_BUDGET = 2**22
+
+
+def wants_moments(n_rows: float, n_columns: int) -> bool:
+    """True when summing extended-precision moments of N rows × (p+1) columns is affordable.
+
+    >>> wants_moments(1_000, 3), wants_moments(1_000_000, 3)
+    (True, False)
+    """
+    return bool(n_rows * n_columns**2 <= EXTENDED_MOMENTS_BUDGET)
+
+
+def extended_gram(M: Array) -> ExtendedArray:
+    """MᵀM summed in extended precision (np.longdouble)."""
+    extended = np.asarray(M, dtype=np.longdouble)
+    return cast(ExtendedArray, np.einsum("ij,ik->jk", extended, extended))
+
+
 def augmented_moments(A: Array, y: Array) -> ExtendedArray:
     """[A | y]ᵀ[A | y] summed in extended precision (merges across chunks by addition)."""
-    augmented = np.column_stack([A, y]).astype(np.longdouble)
-    return cast(ExtendedArray, augmented.T @ augmented)
+    return extended_gram(np.column_stack([A, y]))
 
 
 def triangular_factor(A: Array, y: Array) -> Array:

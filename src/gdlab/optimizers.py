@@ -48,7 +48,19 @@ def scale(factor: float) -> GradientTransformation:
     def update(grads: Array, state: State, params: Array) -> tuple[Array, State]:
         return factor * grads, state
 
+    update.scale_factor = factor  # type: ignore[attr-defined]  # read by `constant_scale`
     return GradientTransformation(init, update)
+
+
+def constant_scale(optimizer: GradientTransformation) -> float | None:
+    """The factor f when `optimizer` is exactly u = f·g with no state (plain GD), else None.
+
+    An engine with a fused loop can then run the steps without calling `update` each time.
+
+    >>> constant_scale(gd(0.1)), constant_scale(chain(gd(0.1)))
+    (-0.1, None)
+    """
+    return getattr(optimizer.update, "scale_factor", None)
 
 
 def chain(*transforms: GradientTransformation) -> GradientTransformation:

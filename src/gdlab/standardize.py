@@ -84,3 +84,22 @@ def fit_standardization(features: ArrayLike, intercept: bool = True) -> Standard
     spread = X.std(axis=0) if intercept else np.sqrt(np.mean(X**2, axis=0))
     scales = np.where(spread > 0, spread, 1.0)
     return Standardization(means, scales, intercept, tuple(bool(v) for v in spread == 0))
+
+
+def standardization_from_gram(
+    gram: ArrayLike, n_rows: int, intercept: bool = True
+) -> Standardization:
+    """`fit_standardization` from G = AᵀA alone (sums and sums of squares), for data that is
+    streamed or distributed rather than held in memory.
+
+    >>> s = standardization_from_gram([[2.0, 4.0], [4.0, 10.0]], 2)
+    >>> s.means, s.scales
+    (array([2.]), array([1.]))
+    """
+    G = np.asarray(gram, dtype=np.float64)
+    squares = np.diag(G)[1:] if intercept else np.diag(G)
+    means = G[0, 1:] / n_rows if intercept else np.zeros(squares.size)
+    variance = np.maximum(squares / n_rows - means**2, 0.0) if intercept else squares / n_rows
+    spread = np.sqrt(variance)
+    scales = np.where(spread > 0, spread, 1.0)
+    return Standardization(means, scales, intercept, tuple(bool(v) for v in spread == 0))

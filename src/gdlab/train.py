@@ -16,13 +16,14 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from gdlab.engines.base import Engine
+from gdlab.engines.base import Engine, FusedDescent
 from gdlab.errors import ConfigError
-from gdlab.optimizers import GradientTransformation
+from gdlab.optimizers import GradientTransformation, constant_scale
 
 Array = NDArray[np.floating]
 #: Called after each update with (step, loss, weights); returning True stops the run.
@@ -56,6 +57,8 @@ def divergence_patience(momentum: float = 0.0) -> int:
 
 #: What a tolerance measures: the gradient's norm, or the relative change of the loss.
 TOL_KINDS = ("grad", "loss")
+#: The fused loop runs this many steps between two looks at the losses.
+FUSED_BLOCK_STEPS = 1000
 
 
 @dataclass(frozen=True)
@@ -124,7 +127,8 @@ def train(
     momentum transient may (`patience − GROWTH_PATIENCE` steps), diverged too; with
     ``stop_reason="stopped"`` when `on_step` returns True (a user pressed Stop); with
     ``stop_reason="tol"`` when the tolerance rule holds. The gradient at every point of the
-    path is kept too (for traces).
+    path is kept too (for traces). Plain GD on an engine with a fused loop (`FusedDescent`)
+    runs there: the same steps, and the callback and stop rules applied to each of them.
     """
     steps = check_steps(steps)
     tol = check_tol(tol, tol_kind)
@@ -132,6 +136,13 @@ def train(
     if w.shape != (engine.n_weights,):
         raise ConfigError(f"expected {engine.n_weights} initial weights, got {w.size}")
     started = time.perf_counter()
+    factor = constant_scale(optimizer)
+    # The engine's own class must fuse the steps: a wrapper (ridge) forwarding `descend`
+    # to the engine it wraps would run that engine's loss, not its own.
+    fused = callable(getattr(type(engine), "descend", None))
+    if factor is not None and fused:
+        rules = StopRules(on_step, tol, tol_kind, patience)
+        return train_fused(cast(FusedDescent, engine), factor, w, steps, started, rules)
     state = optimizer.init(w)
     loss, grad = engine.loss_and_grad(w)
     initial_loss = float(loss)
@@ -152,16 +163,15 @@ def train(
             if on_step is not None and on_step(step, float(loss), w):
                 stop_reason = "stopped"
                 break
-            growth = growth + 1 if loss > previous else 0
-            if not math.isfinite(loss) or (growth >= patience and loss > initial_loss):
+            growth, diverging = growth_check(loss, previous, growth, initial_loss, patience)
+            if diverging:
                 stop_reason = "diverged"
                 break
             if tol is not None and reached_tolerance(tol_kind, tol, previous, loss, grad):
                 stop_reason = "tol"
                 break
-    climbing = len(losses) > 1 and losses[-1] > max(initial_loss, losses[-2])
-    if stop_reason == "steps" and climbing and growth > patience - GROWTH_PATIENCE:
-        stop_reason = "diverged"  # still climbing above the start when the steps ran out
+    if stop_reason == "steps" and still_climbing(initial_loss, losses, growth, patience):
+        stop_reason = "diverged"
     return TrainResult(
         weights=w,
         initial_loss=initial_loss,
@@ -171,3 +181,118 @@ def train(
         train_seconds=time.perf_counter() - started,
         gradients=np.array(gradients),
     )
+
+
+def growth_check(
+    loss: float, previous: float, growth: int, initial_loss: float, patience: int
+) -> tuple[int, bool]:
+    """Count the steps the loss has grown in a row; True when that, or NaN/inf, means divergence."""
+    growth = growth + 1 if loss > previous else 0
+    return growth, not math.isfinite(loss) or (growth >= patience and loss > initial_loss)
+
+
+def still_climbing(initial_loss: float, losses: list[float], growth: int, patience: int) -> bool:
+    """True when the steps ran out with the loss climbing above the start for longer than a
+    momentum transient may (`patience − GROWTH_PATIENCE` steps): diverging."""
+    climbing = len(losses) > 1 and losses[-1] > max(initial_loss, losses[-2])
+    return climbing and growth > patience - GROWTH_PATIENCE
+
+
+@dataclass(frozen=True)
+class StopRules:
+    """What may end a run before its last step: the callback, the tolerance, the patience."""
+
+    on_step: StepCallback | None
+    tol: float | None
+    tol_kind: str
+    patience: int
+
+    @property
+    def per_step(self) -> bool:
+        """True when every step must be looked at (a callback or a tolerance is set)."""
+        return self.on_step is not None or self.tol is not None
+
+
+def train_fused(
+    engine: FusedDescent, factor: float, w: Array, steps: int, started: float, rules: StopRules
+) -> TrainResult:
+    """Plain GD (u = factor·g) in the engine's fused loop, in blocks, with the loop's stop rules.
+
+    The steps of a block are computed first, then looked at one by one in order (callback,
+    divergence, tolerance), as the step-by-step loop does; a run cut short keeps its prefix.
+    """
+    paths = [w[None, :]]
+    initial_loss = float("nan")
+    losses: list[float] = []
+    stop_reason = "steps"
+    growth = 0
+    while len(losses) < steps and stop_reason == "steps":
+        block = min(FUSED_BLOCK_STEPS, steps - len(losses))
+        path, block_losses = engine.descend(paths[-1][-1], factor, block)
+        if not losses:
+            initial_loss = float(block_losses[0])
+        calm = np.all(np.isfinite(block_losses)) and np.all(np.diff(block_losses) <= 0)
+        if calm and not rules.per_step:
+            losses.extend(block_losses[1:].tolist())  # never rose: `growth_check` stays 0
+            growth = 0
+        else:
+            grads = engine.path_gradients(path) if rules.tol is not None else None
+            previous = float(block_losses[0])
+            for taken, loss in enumerate(block_losses[1:].tolist(), start=1):
+                losses.append(loss)
+                stop_reason = step_verdict(
+                    rules,
+                    len(losses),
+                    loss,
+                    previous,
+                    growth,
+                    initial_loss,
+                    path[taken],
+                    grads,
+                    taken,
+                )
+                growth = growth + 1 if loss > previous else 0
+                previous = loss
+                if stop_reason != "steps":
+                    path = path[: taken + 1]
+                    break
+        paths.append(path[1:])
+    if stop_reason == "steps" and still_climbing(initial_loss, losses, growth, rules.patience):
+        stop_reason = "diverged"
+    full_path = np.concatenate(paths)
+    with np.errstate(over="ignore", invalid="ignore"):
+        gradients = engine.path_gradients(full_path)
+    return TrainResult(
+        weights=full_path[-1].copy(),
+        initial_loss=initial_loss,
+        losses=losses,
+        path=full_path,
+        stop_reason=stop_reason,
+        train_seconds=time.perf_counter() - started,
+        gradients=gradients,
+    )
+
+
+def step_verdict(
+    rules: StopRules,
+    step: int,
+    loss: float,
+    previous: float,
+    growth: int,
+    initial_loss: float,
+    w: Array,
+    grads: Array | None,
+    taken: int,
+) -> str:
+    """Why the run ends at this step ("stopped", "diverged", "tol"), or "steps" to go on."""
+    if rules.on_step is not None and rules.on_step(step, loss, w):
+        return "stopped"
+    _, diverging = growth_check(loss, previous, growth, initial_loss, rules.patience)
+    if diverging:
+        return "diverged"
+    tol_reached = (
+        grads is not None
+        and rules.tol is not None
+        and reached_tolerance(rules.tol_kind, rules.tol, previous, loss, grads[taken])
+    )
+    return "tol" if tol_reached else "steps"

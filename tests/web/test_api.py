@@ -84,7 +84,7 @@ def test_a_diverged_run_is_a_result_with_its_reason(client):
         ({"data": {"kind": "seed", "n": 1}}, ["data.seed.n"]),
         ({"data": {"kind": "nope"}}, ["data", "kind"]),
         ({"optimizer": "sgdx"}, ["optimizer", "unknown optimizer 'sgdx'", "gd"]),
-        ({"loss": "huber"}, ["loss", "unknown loss 'huber'"]),
+        ({"loss": "l1"}, ["loss", "unknown loss 'l1'"]),
         ({"seed": -1}, ["seed"]),
         ({"init": [1, "x"]}, ["init"]),
         ({"init": [1e200, 0]}, ["init.0", "must be within ±1e+100"]),
@@ -176,7 +176,7 @@ def test_an_option_the_optimizer_lacks_is_a_clear_400(client):
 def test_meta_lists_the_optimizers_of_the_library(client):
     meta = client.get("/api/meta").json()
     assert [o["name"] for o in meta["optimizers"]] == list(OPTIMIZERS)
-    assert set(meta["losses"]) == {"l2", "mse"}
+    assert set(meta["losses"]) == {"l2", "mse", "huber"}
     assert meta["defaults"]["lr"] == 0.002 and meta["defaults"]["steps"] == 50
     assert meta["limits"] == {
         "max_rows": 1_000_000,

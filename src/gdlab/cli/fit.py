@@ -12,8 +12,10 @@ from typing import Annotated, Any
 import typer
 
 from gdlab.cli.options import (
+    BatchSizeOption,
     DtypeOption,
     EngineOption,
+    HuberDeltaOption,
     InitOption,
     InitStdOption,
     L2Option,
@@ -24,6 +26,7 @@ from gdlab.cli.options import (
     OptimizerOption,
     OptimizerSettingOption,
     ScheduleOption,
+    SchedulerOption,
     SeedOption,
     StandardizeOption,
     StepsOption,
@@ -32,13 +35,21 @@ from gdlab.cli.options import (
     XOption,
     YOption,
     fit_options,
-    read_data,
+    open_data,
 )
 from gdlab.cli.plot import CompareOption, PlotOption
 
+#: `--out` draws the seed figure (every point) up to this many rows.
+FIGURE_MAX_ROWS = 100_000
+
 
 def fit_command(
-    data: Annotated[Path, typer.Argument(help="CSV or Parquet file.", show_default=False)],
+    data: Annotated[
+        Path,
+        typer.Argument(
+            help="CSV or Parquet file, a glob of them, or a directory.", show_default=False
+        ),
+    ],
     x: XOption = None,
     y: YOption = None,
     lr: LrOption = 0.002,
@@ -55,8 +66,11 @@ def fit_command(
     init_std: InitStdOption = 0.1,
     seed: SeedOption = 0,
     loss: LossOption = "l2",
+    huber_delta: HuberDeltaOption = 1.0,
+    batch_size: BatchSizeOption = None,
     no_intercept: NoInterceptOption = False,
     engine: EngineOption = "auto",
+    scheduler: SchedulerOption = None,
     dtype: DtypeOption = "float64",
     out: Annotated[Path | None, typer.Option(help="Folder for run.json (and figure).")] = None,
     json_out: Annotated[
@@ -75,7 +89,10 @@ def fit_command(
         Path | None, typer.Option(help="Save the trained model here, for `gdlab predict`.")
     ] = None,
 ) -> None:
-    """Fit y = b + a1·x1 + … to columns of a CSV or Parquet file by gradient descent.
+    """Fit y = b + a1·x1 + … to columns of CSV or Parquet files by gradient descent.
+
+    Files are streamed in one pass (bounded memory) when the loss is quadratic and the
+    batch is full; huber and --batch-size read them into memory.
 
     Before training, a learning rate at or above the stable bound for the data is explained
     on stderr. Schedules: constant, step:EVERY:FACTOR, exp:DECAY, cosine[:FLOOR].
@@ -87,7 +104,7 @@ def fit_command(
     from gdlab.cli.render import print_summary, save_seed_figure
 
     kinds = plot_kinds(plot, compare, out)
-    dataset = read_data(data, x, y)
+    source = open_data(data, x, y)
     options = fit_options(
         lr=lr,
         steps=steps,
@@ -108,14 +125,20 @@ def fit_command(
         dtype=dtype,
     )
     with warnings_to_stderr():
-        run = gdlab.fit(dataset, **options)
+        run = gdlab.fit(
+            source, **options, batch_size=batch_size, scheduler=scheduler, huber_delta=huber_delta
+        )
+    seed_figure = source.n_features == 1 and not no_intercept and run.data.n_rows <= FIGURE_MAX_ROWS
+    pictures: list[Path] = []
     if out is not None:
-        if dataset.n_features == 1 and not no_intercept:
-            save_seed_figure(run, dataset, out / "figure.png")
+        if seed_figure or kinds:  # pictures draw the rows: read them once (not for the pass)
+            dataset = source.read()
+            if seed_figure:
+                save_seed_figure(run, dataset, out / "figure.png")
+            pictures = write_plots(run, dataset, kinds, out, compare)
         run.save(out / "run.json")
-    pictures = write_plots(run, dataset, kinds, out, compare) if out is not None else []
     if save is not None:
-        gdlab.save_model(run, dataset, save)
+        gdlab.save_model(run, source.read(), save)
     if trace is not None:
         from gdlab.trace import write_trace
 

@@ -95,10 +95,31 @@ SeedOption = Annotated[
     int, typer.Option(help="Seed for the random initial weights.", rich_help_panel=TRAINING)
 ]
 LossOption = Annotated[
-    str, typer.Option(help="l2 (½Σe², the seed's) or mse (mean e²).", rich_help_panel=TRAINING)
+    str,
+    typer.Option(help="l2 (½Σe², the seed's), mse (mean e²) or huber.", rich_help_panel=TRAINING),
 ]
 EngineOption = Annotated[
-    str, typer.Option(help="How gradients are computed.", rich_help_panel=TRAINING)
+    str,
+    typer.Option(
+        help="auto, dense, stats, stream or dask: how gradients are computed.",
+        rich_help_panel=TRAINING,
+    ),
+]
+HuberDeltaOption = Annotated[
+    float, typer.Option(help="Huber's threshold δ (with --loss huber).", rich_help_panel=TRAINING)
+]
+BatchSizeOption = Annotated[
+    int | None,
+    typer.Option(
+        help="Mini-batch SGD: rows per step, shuffled from --seed.", rich_help_panel=TRAINING
+    ),
+]
+SchedulerOption = Annotated[
+    str | None,
+    typer.Option(
+        help="Address of a Dask scheduler for --engine dask (else a local one).",
+        rich_help_panel=TRAINING,
+    ),
 ]
 DtypeOption = Annotated[str, typer.Option(help="float64 or float32.", rich_help_panel=TRAINING)]
 
@@ -135,15 +156,20 @@ def parse_settings(items: list[str] | None, momentum: float | None) -> dict[str,
     return settings
 
 
-def read_data(data: Path, x: str | None, y: str | None) -> Any:
-    """The Dataset named by DATA, --x and --y (both needed with a data file)."""
+def open_data(data: Path, x: str | None, y: str | None) -> Any:
+    """The files named by DATA (a file, a glob or a directory), --x and --y, not yet read."""
     import gdlab
 
     for value, option in ((x, "--x"), (y, "--y")):
         if value is None:
             raise ConfigError(f"missing option '{option}': name the column(s) of {data} to use")
     assert x is not None and y is not None
-    return gdlab.read_table(data, split_names(x, "--x"), y.strip())
+    return gdlab.open_files(data, split_names(x, "--x"), y.strip())
+
+
+def read_data(data: Path, x: str | None, y: str | None) -> Any:
+    """The Dataset named by DATA, --x and --y, read into memory."""
+    return open_data(data, x, y).read()
 
 
 def fit_options(

@@ -1,29 +1,170 @@
 """Engines: how the loss and its gradient are computed over the data for given weights.
 
 Every engine satisfies `Engine`; the one training loop (`gdlab.train`) and the analysis
-never care which one runs. `make_engine` builds one by name.
+never care which one runs:
+
+* ``dense``  — the rows in memory, touched every step (any loss; mini-batch SGD);
+* ``stats``  — one pass builds QR statistics of in-memory data, then each step is O(p²);
+* ``stream`` — the same statistics from one bounded-memory pass over CSV/Parquet files;
+* ``dask``   — the same statistics built on a Dask cluster by tree reduction.
+
+``auto`` picks stats for quadratic losses with full batches and moderate p, stream for files,
+dask for dask collections (or with a scheduler address), dense otherwise.
+`make_engine` builds one over in-memory A and y; `engine_for` over any data.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
+import numpy as np
 from numpy.typing import ArrayLike
 
-from gdlab.engines.base import Engine
+from gdlab.data import Dataset, design_matrix
+from gdlab.engines.base import Engine, FusedDescent
 from gdlab.engines.dense import DenseEngine
+from gdlab.engines.minibatch import MiniBatchEngine
+from gdlab.engines.stats import StatsEngine
+from gdlab.engines.stream import StreamEngine
 from gdlab.errors import ConfigError
 from gdlab.losses import Loss
+from gdlab.sources import FileSource
 
-ENGINES = ("dense",)
+ENGINES = ("dense", "stats", "stream", "dask")
+#: `auto` runs the stats engine up to this many weights (its pass costs O(N·p²)).
+MAX_STATS_WEIGHTS = 1000
+
+
+def data_kind(data: object) -> str:
+    """'memory', 'files' or 'dask': where the rows live."""
+    if isinstance(data, FileSource):
+        return "files"
+    if isinstance(data, Dataset):
+        return "memory"
+    return "dask"
+
+
+#: `auto` reads files up to this size into memory (then runs stats or dense); larger ones
+#: stream in one pass in bounded memory.
+IN_MEMORY_MAX_BYTES = 64 * 2**20
+
+
+def choose_engine(
+    loss: Loss,
+    kind: str,
+    n_weights: int,
+    batch_size: int | None = None,
+    scheduler: str | None = None,
+) -> str:
+    """What `auto` runs: dense when rows are needed every step, else a statistics engine
+    (`engine_for` first reads files of at most `IN_MEMORY_MAX_BYTES` into memory).
+
+    >>> from gdlab.losses import HUBER, L2
+    >>> [choose_engine(L2, "memory", 2), choose_engine(L2, "files", 2)]
+    ['stats', 'stream']
+    >>> [choose_engine(HUBER, "files", 2), choose_engine(L2, "memory", 2, batch_size=8)]
+    ['dense', 'dense']
+    """
+    if not loss.is_quadratic or batch_size is not None:
+        return "dense"
+    if kind == "dask" or scheduler:
+        return "dask"
+    if kind == "files":
+        return "stream"
+    return "stats" if n_weights <= MAX_STATS_WEIGHTS else "dense"
+
+
+def check_engine_name(name: str) -> str:
+    """An engine name must be `auto` or one of `ENGINES`."""
+    if name not in ("auto", *ENGINES):
+        known = ", ".join(("auto", *ENGINES))
+        raise ConfigError(f"unknown engine '{name}'; choose one of: {known}")
+    return name
 
 
 def make_engine(
-    name: str, A: ArrayLike, y: ArrayLike, loss: Loss, dtype: str = "float64"
+    name: str,
+    A: ArrayLike,
+    y: ArrayLike,
+    loss: Loss,
+    dtype: str = "float64",
+    *,
+    batch_size: int | None = None,
+    rng: np.random.Generator | None = None,
 ) -> Engine:
-    """Build the engine called `name` over design matrix A and target y."""
-    if name in ("dense", "auto"):
-        return DenseEngine(A, y, loss, dtype=dtype)
-    known = ", ".join(("auto", *ENGINES))
-    raise ConfigError(f"unknown engine '{name}'; choose one of: {known}")
+    """Build the engine called `name` over an in-memory design matrix A and target y."""
+    check_engine_name(name)
+    A = np.asarray(A, dtype=np.float64)
+    if name == "auto":
+        name = choose_engine(loss, "memory", A.shape[1], batch_size)
+    if batch_size is not None and name != "dense":
+        raise ConfigError(f"mini-batch SGD (--batch-size) runs on the dense engine, not {name}")
+    if name == "stream":
+        raise ConfigError("the stream engine reads files; in-memory data runs on --engine stats")
+    if name == "dask":
+        from gdlab.engines.dask_engine import DaskEngine, dask_arrays
+
+        return DaskEngine(dask_arrays(A, y), loss, intercept=False, dtype=dtype)
+    if name == "stats":
+        return StatsEngine.from_arrays(A, y, loss, dtype=dtype)
+    if batch_size is not None:
+        if rng is None:
+            raise ConfigError("mini-batch SGD needs a random generator to shuffle the rows")
+        return MiniBatchEngine(A, y, loss, batch_size, rng, dtype=dtype)
+    return DenseEngine(A, y, loss, dtype=dtype)
 
 
-__all__ = ["ENGINES", "DenseEngine", "Engine", "make_engine"]
+def engine_for(
+    name: str,
+    data: Any,
+    loss: Loss,
+    *,
+    intercept: bool = True,
+    dtype: str = "float64",
+    batch_size: int | None = None,
+    rng: np.random.Generator | None = None,
+    scheduler: str | None = None,
+) -> Engine:
+    """Build the engine called `name` (or `auto`'s choice) for a `Dataset`, files or dask data."""
+    check_engine_name(name)
+    kind = data_kind(data)
+    if name == "auto" and kind == "files" and data.total_bytes <= IN_MEMORY_MAX_BYTES:
+        data, kind = data.read(), "memory"  # small files: read whole, every cell checked
+    if name == "auto":
+        name = choose_engine(loss, kind, data.n_features + intercept, batch_size, scheduler)
+    if scheduler and name != "dask":
+        raise ConfigError(f"--scheduler is for --engine dask, not {name}")
+    if name == "dask":
+        from gdlab.engines.dask_engine import DaskEngine, dask_arrays, dask_files
+
+        if batch_size is not None:
+            raise ConfigError("mini-batch SGD (--batch-size) runs on the dense engine, not dask")
+        if kind == "files":
+            data = dask_files(data)
+        elif kind == "memory":
+            names, target, source = data.feature_names, data.target_name, data.source
+            data = dask_arrays(data.features, data.target, names, target, source=source)
+        return DaskEngine(data, loss, intercept, dtype, scheduler)
+    if kind == "dask":
+        raise ConfigError(f"dask collections run on --engine dask (or auto), not {name}")
+    if name == "stream" and kind == "files":
+        if batch_size is not None:
+            raise ConfigError("mini-batch SGD (--batch-size) runs on the dense engine, not stream")
+        return StreamEngine(data, loss, intercept, dtype)
+    dataset = data.read() if kind == "files" else data
+    A = design_matrix(dataset.features, intercept)
+    return make_engine(name, A, dataset.target, loss, dtype, batch_size=batch_size, rng=rng)
+
+
+__all__ = [
+    "ENGINES",
+    "DenseEngine",
+    "Engine",
+    "FusedDescent",
+    "MiniBatchEngine",
+    "StatsEngine",
+    "StreamEngine",
+    "choose_engine",
+    "engine_for",
+    "make_engine",
+]

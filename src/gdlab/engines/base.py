@@ -27,3 +27,17 @@ class Engine(Protocol):
     def statistics(self) -> LeastSquaresStats:
         """One-pass statistics of the data (float64), for the optimum and the curvature."""
         ...
+
+
+class FusedDescent(Engine, Protocol):
+    """An engine that can run plain GD's steps itself, without a call per step."""
+
+    def descend(
+        self, w0: NDArray[np.floating], factor: float, steps: int
+    ) -> tuple[NDArray[np.floating], NDArray[np.floating]]:
+        """`steps` updates w ← w + factor·∇L(w): the path (w0 first) and the loss at each point."""
+        ...
+
+    def path_gradients(self, path: NDArray[np.floating]) -> NDArray[np.floating]:
+        """∇L at every point of a path (rows), in one go."""
+        ...

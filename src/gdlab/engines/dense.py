@@ -8,7 +8,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from gdlab.errors import ConfigError
-from gdlab.losses import Loss
+from gdlab.losses import HuberLoss, Loss
 from gdlab.lstsq import LeastSquaresStats
 
 DTYPES = {"float64": np.float64, "float32": np.float32}
@@ -60,3 +60,13 @@ class DenseEngine:
     def statistics(self) -> LeastSquaresStats:
         """The QR statistics of the float64 data (computed once, on first use)."""
         return self._stats
+
+    def optimum(self) -> tuple[NDArray[np.float64], float]:
+        """The loss's minimiser over all rows and the loss there (QR solve, or IRLS for Huber)."""
+        from gdlab.engines.robust import huber_minimum
+
+        if isinstance(self.loss, HuberLoss):
+            weights = huber_minimum(self._A64, self._y64, self.loss)
+        else:
+            weights = self._stats.optimum()
+        return weights, self.loss.value(self._A64 @ weights - self._y64)

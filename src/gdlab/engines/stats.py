@@ -1,0 +1,139 @@
+"""The stats engine: one pass builds the QR statistics, then every step costs O(p²), whatever N.
+
+For a quadratic loss L = s·Σe² (DESIGN.md §3), with R, z, ρ the triangular factor of [A | y]:
+
+* L(w) = s·(‖Rw − z‖² + ρ²)            (a sum of squares: exact near a perfect fit)
+* ∇L(w) = h·Rᵀ(Rw − z)                  (h = 2s: 1 for l2, 2/N for mse)
+
+The iterates are the seed's, w ← w − lr·∇L(w), up to floating-point rounding. The pass itself
+lives in `gdlab.engines.one_pass`; the stream and dask engines are this engine with their own
+pass.
+"""
+
+from __future__ import annotations
+
+from operator import mul
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from gdlab.engines.dense import check_range, resolve_dtype
+from gdlab.engines.one_pass import array_statistics
+from gdlab.errors import ConfigError
+from gdlab.losses import Loss
+from gdlab.lstsq import LeastSquaresStats
+
+Array = NDArray[np.floating]
+
+#: Up to this many weights the fused loop runs on Python floats (cheaper than numpy calls).
+SCALAR_LOOP_MAX_WEIGHTS = 6
+
+
+def require_quadratic(loss: Loss, engine: str) -> None:
+    """Statistics engines run quadratic losses only; say which engine can run the others."""
+    if not loss.is_quadratic:
+        raise ConfigError(
+            f"the {engine} engine needs a quadratic loss (l2 or mse), not {loss.name}; "
+            "use --engine dense (or auto)"
+        )
+
+
+def all_finite(stats: LeastSquaresStats) -> bool:
+    """True when the statistics hold no NaN/inf (their data had none and did not overflow)."""
+    return bool(
+        np.isfinite(stats.R).all() and np.isfinite(stats.z).all() and np.isfinite(stats.rho)
+    )
+
+
+class StatsEngine:
+    """L(w) and ∇L(w) of a quadratic loss from one-pass QR statistics (no row touched again)."""
+
+    name = "stats"
+
+    def __init__(self, stats: LeastSquaresStats, loss: Loss, dtype: str = "float64") -> None:
+        require_quadratic(loss, self.name)
+        self.dtype = resolve_dtype(dtype)
+        self.loss = loss
+        self.stats = stats
+        self.n_rows = stats.n_rows
+        self.n_weights = stats.n_weights
+        self._sum_weight = loss.sum_weight(stats.n_rows)
+        self._curvature = loss.curvature_scale(stats.n_rows)
+        self._R = stats.R.astype(self.dtype)
+        self._z = stats.z.astype(self.dtype)
+        self._rho_squared = stats.rho**2
+        self._gram = stats.R.T @ stats.R  # G = AᵀA and c = Aᵀy, for the fused loop
+        self._moment = stats.R.T @ stats.z
+
+    @classmethod
+    def from_arrays(
+        cls,
+        A: ArrayLike,
+        y: ArrayLike,
+        loss: Loss,
+        dtype: str = "float64",
+        chunk_rows: int | None = None,
+        threads: int | None = None,
+    ) -> StatsEngine:
+        """One pass over in-memory A and y (see `array_statistics`)."""
+        check_range(
+            np.asarray(A, dtype=np.float64), np.asarray(y, dtype=np.float64), resolve_dtype(dtype)
+        )
+        return cls(array_statistics(A, y, chunk_rows, threads), loss, dtype)
+
+    def loss_and_grad(self, w: NDArray[np.floating]) -> tuple[float, NDArray[np.floating]]:
+        """L(w) = s·(‖Rw − z‖² + ρ²) and ∇L(w) = h·Rᵀ(Rw − z), O(p²)."""
+        gap = self._R @ w - self._z
+        return float(self._sum_weight * (gap @ gap + self._rho_squared)), self._curvature * (
+            self._R.T @ gap
+        )
+
+    def statistics(self) -> LeastSquaresStats:
+        """The QR statistics the engine runs on."""
+        return self.stats
+
+    def descend(self, w0: ArrayLike, factor: float, steps: int) -> tuple[Array, Array]:
+        """Plain GD fused: `steps` updates w ← w + factor·∇L(w); the path (w0 first) and losses.
+
+        The steps are the real recurrence, one after another: with K = −factor·h·G and
+        b = −factor·h·c (G = RᵀR, c = Rᵀz) each is w ← w − (Kw − b). The loss at every
+        point then comes in one go from the sum of squares s·(‖Rw − z‖² + ρ²).
+        """
+        K = (-factor * self._curvature) * self._gram
+        b = (-factor * self._curvature) * self._moment
+        start = np.asarray(w0, dtype=self.dtype)
+        with np.errstate(over="ignore", invalid="ignore"):
+            if self.dtype == np.float64 and self.n_weights <= SCALAR_LOOP_MAX_WEIGHTS:
+                path = scalar_descent(K, b, start, steps)
+            else:
+                path = array_descent(K.astype(self.dtype), b.astype(self.dtype), start, steps)
+            gaps = path @ self._R.T - self._z
+            losses = self._sum_weight * (np.einsum("ij,ij->i", gaps, gaps) + self._rho_squared)
+        return path, losses
+
+    def path_gradients(self, path: ArrayLike) -> Array:
+        """∇L(w) = h·(Gw − c) at every row w of `path`, in one matrix product (for traces)."""
+        points = np.asarray(path, dtype=np.float64)
+        gradients = self._curvature * (points @ self._gram - self._moment)
+        return gradients.astype(self.dtype, copy=False)
+
+
+def scalar_descent(K: Array, b: Array, w0: Array, steps: int) -> Array:
+    """w ← w − (Kw − b), `steps` times, on Python floats (small p: no numpy call per step)."""
+    rows, offsets, weights = K.tolist(), b.tolist(), range(b.size)
+    w = w0.tolist()
+    path = [w]
+    for _ in range(steps):
+        w = [w[i] - (sum(map(mul, rows[i], w)) - offsets[i]) for i in weights]
+        path.append(w)
+    return np.array(path)
+
+
+def array_descent(K: Array, b: Array, w0: Array, steps: int) -> Array:
+    """w ← w − (Kw − b), `steps` times, with numpy (any p, any dtype)."""
+    path = np.empty((steps + 1, w0.size), dtype=w0.dtype)
+    path[0] = w0
+    for step in range(steps):
+        w = path[step]
+        path[step + 1] = w - (K @ w - b)
+    return path
