@@ -81,15 +81,28 @@ def separator_hint(available: Sequence[str]) -> str:
     return ""
 
 
-def _read_csv(file: Path, wanted: list[str]) -> pa.Table:
+def column_names(file: Path) -> list[str]:
+    """The column names in a CSV's header or a Parquet file's schema, or a `DataError`."""
+    if is_parquet(file):
+        import pyarrow.parquet as pq
+
+        try:
+            return list(pq.read_schema(file).names)
+        except READ_ERRORS as error:
+            raise DataError(f"{file}: not a readable Parquet file ({first_line(error)})") from None
     from pyarrow import csv
 
     try:
         with csv.open_csv(file) as reader:
-            names = reader.schema.names
+            return list(reader.schema.names)
     except READ_ERRORS as error:
         raise DataError(f"{file}: not a readable CSV file ({first_line(error)})") from None
-    check_columns(names, wanted, file)
+
+
+def _read_csv(file: Path, wanted: list[str]) -> pa.Table:
+    from pyarrow import csv
+
+    check_columns(column_names(file), wanted, file)
     # Read the wanted columns as text so a bad cell can be reported with its row.
     options = csv.ConvertOptions(
         include_columns=wanted,
@@ -105,9 +118,8 @@ def _read_csv(file: Path, wanted: list[str]) -> pa.Table:
 def _read_parquet(file: Path, wanted: list[str]) -> pa.Table:
     import pyarrow.parquet as pq
 
+    check_columns(column_names(file), wanted, file)
     try:
-        names = pq.read_schema(file).names
-        check_columns(names, wanted, file)
         return pq.read_table(file, columns=wanted)
     except READ_ERRORS as error:
         raise DataError(f"{file}: not a readable Parquet file ({first_line(error)})") from None

@@ -22,8 +22,8 @@ from gdlab.data import Dataset, from_arrays
 from gdlab.errors import DataError
 from gdlab.readers import (
     PARQUET_SUFFIXES,
-    READ_ERRORS,
     check_columns,
+    column_names,
     first_line,
     is_parquet,
     parse_number,
@@ -153,22 +153,7 @@ def check_file_columns(file: Path, wanted: list[str]) -> None:
     """Raise a `DataError` when a file is empty, unreadable or lacks a wanted column."""
     if file.stat().st_size == 0:
         raise DataError(f"{file}: the file is empty")
-    if is_parquet(file):
-        import pyarrow.parquet as pq
-
-        try:
-            names = pq.read_schema(file).names
-        except READ_ERRORS as error:
-            raise DataError(f"{file}: not a readable Parquet file ({first_line(error)})") from None
-    else:
-        from pyarrow import csv
-
-        try:
-            with csv.open_csv(file) as reader:
-                names = reader.schema.names
-        except READ_ERRORS as error:
-            raise DataError(f"{file}: not a readable CSV file ({first_line(error)})") from None
-    check_columns(names, wanted, file)
+    check_columns(column_names(file), wanted, file)
 
 
 def text_options(wanted: list[str]) -> Any:
