@@ -89,3 +89,31 @@ def test_a_constant_feature_is_named_when_standardizing():
         gdlab.fit(data, standardize=True)
     run = gdlab.fit(data, lr=1e-4, steps=2)  # still fits; only the comparison is left out
     assert run.analysis.conditioning is None
+
+
+def test_standardize_on_files_and_streams_matches_the_in_memory_run(tmp_path):
+    rng = np.random.default_rng(3)
+    area, rooms = rng.normal(5, 2, 200), rng.normal(-3, 1, 200)
+    price = 1.5 + 0.8 * area - 2 * rooms + rng.normal(0, 0.5, 200)
+    path = tmp_path / "houses.csv"
+    rows = [
+        f"{a},{b},{c}"
+        for a, b, c in zip(area.tolist(), rooms.tolist(), price.tolist(), strict=True)
+    ]
+    path.write_text("area,rooms,price\n" + "\n".join(rows) + "\n")
+    memory = gdlab.fit(
+        gdlab.read_table(path, ["area", "rooms"], "price"), lr=0.002, steps=40, standardize=True
+    )
+    for engine in ("auto", "stream"):
+        files = gdlab.fit(
+            gdlab.open_files(path, ["area", "rooms"], "price"),
+            lr=0.002,
+            steps=40,
+            standardize=True,
+            engine=engine,
+        )
+        np.testing.assert_allclose(
+            files.analysis.hessian_eigenvalues, memory.analysis.hessian_eigenvalues, rtol=1e-9
+        )
+        np.testing.assert_allclose(files.weights, memory.weights, rtol=1e-9)
+        np.testing.assert_allclose(files.losses, memory.losses, rtol=1e-9)

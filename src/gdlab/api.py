@@ -253,7 +253,9 @@ def standardized_engine(
             rng=rng,
         )
     if isinstance(plain, StatsEngine):
-        return StatsEngine(plain.statistics().transformed(scaling.to_standard()), loss, dtype)
+        # The scaled design is A·M with M = to_original (w = M·v), so its statistics are those
+        # of A in the coordinates v: `transformed(M)`, no second pass.
+        return StatsEngine(plain.statistics().transformed(scaling.to_original()), loss, dtype)
     raise ConfigError(f"--standardize is not available on the {plain.name} engine")
 
 
