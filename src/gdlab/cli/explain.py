@@ -77,25 +77,7 @@ def explain_command(
     import gdlab
     from gdlab.explain import explain
 
-    options = fit_options(
-        lr=lr,
-        steps=steps,
-        optimizer=optimizer,
-        momentum=momentum,
-        optimizer_option=optimizer_option,
-        schedule=schedule,
-        l2=l2,
-        tol=tol,
-        tol_kind=tol_kind,
-        standardize=standardize,
-        init=init,
-        init_std=init_std,
-        seed=seed,
-        loss=loss,
-        no_intercept=no_intercept,
-        engine=engine,
-        dtype=dtype,
-    )
+    options = fit_options(locals())
     if lang not in ("en", "ko"):
         raise gdlab.ConfigError(f"unknown language '{lang}'; choose one of: en, ko")
     if data is None:

@@ -105,25 +105,7 @@ def fit_command(
 
     kinds = plot_kinds(plot, compare, out)
     source = open_data(data, x, y)
-    options = fit_options(
-        lr=lr,
-        steps=steps,
-        optimizer=optimizer,
-        momentum=momentum,
-        optimizer_option=optimizer_option,
-        schedule=schedule,
-        l2=l2,
-        tol=tol,
-        tol_kind=tol_kind,
-        standardize=standardize,
-        init=init,
-        init_std=init_std,
-        seed=seed,
-        loss=loss,
-        no_intercept=no_intercept,
-        engine=engine,
-        dtype=dtype,
-    )
+    options = fit_options(locals())
     with warnings_to_stderr():
         run = gdlab.fit(
             source, **options, batch_size=batch_size, scheduler=scheduler, huber_delta=huber_delta

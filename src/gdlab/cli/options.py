@@ -7,6 +7,7 @@ arguments of `gdlab.fit`. Nothing here imports NumPy (the CLI must start fast).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -172,42 +173,33 @@ def read_data(data: Path, x: str | None, y: str | None) -> Any:
     return open_data(data, x, y).read()
 
 
-def fit_options(
-    *,
-    lr: float,
-    steps: int,
-    optimizer: str,
-    momentum: float | None,
-    optimizer_option: list[str] | None,
-    schedule: str | None,
-    l2: float,
-    tol: float | None,
-    tol_kind: str,
-    standardize: bool,
-    init: str | None,
-    init_std: float,
-    seed: int,
-    loss: str,
-    no_intercept: bool,
-    engine: str,
-    dtype: str,
-) -> dict[str, Any]:
-    """The keyword arguments of `gdlab.fit` for the shared training flags."""
-    return {
-        "lr": lr,
-        "steps": steps,
-        "optimizer": optimizer,
-        "optimizer_options": parse_settings(optimizer_option, momentum),
-        "schedule": schedule,
-        "l2": l2,
-        "tol": tol,
-        "tol_kind": tol_kind,
-        "standardize": standardize,
-        "init": parse_floats(init, "--init") if init is not None else None,
-        "init_std": init_std,
-        "seed": seed,
-        "loss": loss,
-        "intercept": not no_intercept,
-        "dtype": dtype,
-        "engine": engine,
-    }
+#: Training flags passed to `gdlab.fit` unchanged (their names are its keywords).
+PLAIN_FIT_OPTIONS = (
+    "lr",
+    "steps",
+    "optimizer",
+    "schedule",
+    "l2",
+    "tol",
+    "tol_kind",
+    "standardize",
+    "init_std",
+    "seed",
+    "loss",
+    "dtype",
+    "engine",
+)
+
+
+def fit_options(flags: Mapping[str, Any]) -> dict[str, Any]:
+    """The keyword arguments of `gdlab.fit` from a command's shared training flags.
+
+    `flags` maps each flag's parameter name to its value (a command passes its
+    ``locals()``), so `fit` and `explain` share one translation instead of two lists.
+    """
+    options = {name: flags[name] for name in PLAIN_FIT_OPTIONS}
+    options["optimizer_options"] = parse_settings(flags["optimizer_option"], flags["momentum"])
+    init = flags["init"]
+    options["init"] = parse_floats(init, "--init") if init is not None else None
+    options["intercept"] = not flags["no_intercept"]
+    return options
