@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 
 import numpy as np
@@ -92,9 +93,18 @@ def test_an_unreachable_scheduler_is_a_one_line_usage_error(tmp_path, monkeypatc
     monkeypatch.setattr(dask_module, "CONNECT_TIMEOUT", "0.5s")
     path = write_table(tmp_path / "d.csv", {"x": [1.0, 2.0, 3.0], "y": [1.0, 3.0, 2.0]})
     for address in ("tcp://127.0.0.1:9", "nonsense://"):
+        before = live_clients()
         code, _, err = run_cli("fit", str(path), "--x", "x", "--y", "y", "--scheduler", address)
         assert code == 2 and f"--scheduler {address}: no Dask scheduler" in err, err
         assert err.count("\n") == 1
+        # no half-made Client left for a later collection on Dask's IO loop (a deadlock)
+        assert live_clients() <= before
+
+
+def live_clients() -> set[int]:
+    from distributed import Client
+
+    return {id(thing) for thing in gc.get_objects() if isinstance(thing, Client)}
 
 
 def test_bad_values_in_dask_blocks_are_named(dask_client, tmp_path):

@@ -9,6 +9,7 @@ started for the pass. Dask is an optional extra: ``pip install 'gdlab[dask]'``.
 
 from __future__ import annotations
 
+import gc
 import logging
 import math
 import sys
@@ -213,12 +214,18 @@ def dask_client(scheduler: str | None = None) -> Iterator[Any]:
     from distributed import Client, LocalCluster
 
     if scheduler:
+        reason = None
         try:
             client = Client(scheduler, timeout=CONNECT_TIMEOUT, set_as_default=False)
         except (OSError, ValueError, TimeoutError) as error:
+            reason = first_line(error)
+        if reason is not None:
+            # The half-made Client sits in a reference cycle; finalised later by a collection
+            # on Dask's IO-loop thread, its __del__ waits for that thread: a deadlock.
+            gc.collect()
             raise ConfigError(
-                f"--scheduler {scheduler}: no Dask scheduler reachable there ({first_line(error)})"
-            ) from None
+                f"--scheduler {scheduler}: no Dask scheduler reachable there ({reason})"
+            )
         with client:
             yield client
         return
