@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import numpy as np
 import pytest
@@ -29,6 +32,26 @@ def nist_datasets() -> dict[str, Any]:
 def rng() -> np.random.Generator:
     """A fresh generator with a fixed seed."""
     return np.random.default_rng(12345)
+
+
+#: The two routes of the one pass: LAPACK (small data, with moments) and the compiled kernel.
+PASS_ROUTES = ["lapack", "kernel"]
+
+
+@contextmanager
+def pass_route(route: str) -> Iterator[None]:
+    """Within: "kernel" runs every pass compiled whatever its size (so without moments)."""
+    from gdlab import lstsq
+    from gdlab.engines import one_pass
+
+    if route == "lapack":
+        yield
+        return
+    with (
+        mock.patch.object(one_pass, "KERNEL_MIN_VALUES", 0),
+        mock.patch.object(lstsq, "EXTENDED_MOMENTS_BUDGET", -1),
+    ):
+        yield
 
 
 def write_csv(path: Path, header: str, rows: list[str]) -> Path:

@@ -11,7 +11,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "gdlab"
 LAYERS = [
     {"errors", "fileio"},
     {"data", "frames", "readers", "sources", "model", "losses", "standardize"},
-    {"optimizers", "lstsq", "schedules"},
+    {"optimizers", "lstsq", "householder", "schedules"},
     {"engines", "ridge"},
     {"train"},
     {"analysis", "regression", "training_analysis"},

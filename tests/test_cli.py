@@ -189,7 +189,7 @@ def test_console_script_help_is_fast_and_has_no_traceback():
         text=True,
         check=True,
     ).stdout
-    for heavy in ("'numpy'", "'matplotlib'", "'pyarrow'"):
+    for heavy in ("'numpy'", "'matplotlib'", "'pyarrow'", "'numba'"):
         assert heavy not in modules, f"{heavy} imported by the CLI at start-up"
 
 

@@ -19,7 +19,7 @@ from gdlab.errors import ConfigError, DataError
 from gdlab.losses import L2, MSE
 from gdlab.optimizers import gd
 from gdlab.train import train
-from tests.conftest import run_cli, write_table
+from tests.conftest import PASS_ROUTES, pass_route, run_cli, write_table
 from tests.test_engines import assert_same_run, stable_lr, well_conditioned
 
 da = pytest.importorskip("dask.array")
@@ -34,14 +34,16 @@ dd = pytest.importorskip("dask.dataframe")
     split_every=st.integers(2, 5),
     loss=st.sampled_from([L2, MSE]),
     seed=st.integers(0, 2**31),
+    route=st.sampled_from(PASS_ROUTES),
 )
 def test_dask_engine_gives_the_dense_iterates(
-    dask_client, rows, features, block, split_every, loss, seed
+    dask_client, rows, features, block, split_every, loss, seed, route
 ):
     X, y = well_conditioned(seed, rows, features)
     A = design_matrix(X)
     data = dask_arrays(da.from_array(X, chunks=(block, 1)), da.from_array(y, chunks=block + 1))
-    engine = DaskEngine(data, loss, split_every=split_every)
+    with pass_route(route):
+        engine = DaskEngine(data, loss, split_every=split_every)
     optimizer = gd(stable_lr(A, loss))
     w0 = np.full(features + 1, -0.1)
     assert engine.n_rows == rows

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from gdlab.engines.one_pass import augmented_statistics, default_threads
+from gdlab.engines.one_pass import default_threads, pass_statistics, wants_kernel
 from gdlab.engines.stats import StatsEngine, require_quadratic
 from gdlab.errors import ConfigError, DataError, GdlabError
 from gdlab.losses import Loss
@@ -168,12 +168,12 @@ def block_statistics(
     intercept: bool,
     source: str,
     moments: bool = False,
+    kernel: bool = False,
 ) -> LeastSquaresStats:
     """QR statistics of one block (run on a worker)."""
     X = block_values(features, names[:-1], source)
     y = block_values(target, names[-1:], source)
-    ones = [np.broadcast_to(1.0, y.shape[0])] if intercept else []
-    return augmented_statistics([*ones, X, y], threads=1, moments=moments)
+    return pass_statistics(X, y.reshape(-1), intercept, threads=1, moments=moments, kernel=kernel)
 
 
 def tree_reduce(parts: list[Any], split_every: int = SPLIT_EVERY) -> Any:
@@ -199,9 +199,11 @@ def statistics_graph(data: DaskData, intercept: bool, split_every: int = SPLIT_E
         raise DataError(f"{data.source}: features and target are split into different blocks")
     rows = data.target.shape[0]  # NaN (or lazy) for frames of unknown length
     known = isinstance(rows, int | float | np.number) and math.isfinite(rows)
-    moments = known and wants_moments(float(rows), len(names) + 1)
+    columns = len(names) + 1
+    moments = known and wants_moments(float(rows), columns)
+    kernel = not known or wants_kernel(float(rows) * columns, columns)  # unknown: big, likely
     parts = [
-        delayed(block_statistics)(X, y, names, intercept, data.source, moments)
+        delayed(block_statistics)(X, y, names, intercept, data.source, moments, kernel)
         for X, y in zip(feature_blocks, target_blocks, strict=True)
     ]
     return tree_reduce(parts, split_every)

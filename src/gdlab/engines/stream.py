@@ -15,13 +15,12 @@ from contextlib import contextmanager
 from itertools import accumulate
 from typing import TYPE_CHECKING
 
-import numpy as np
-
 from gdlab.engines.one_pass import (
     all_finite,
-    augmented_statistics,
     default_threads,
     one_blas_thread,
+    pass_statistics,
+    wants_kernel,
 )
 from gdlab.engines.stats import StatsEngine, require_quadratic
 from gdlab.errors import DataError
@@ -56,10 +55,13 @@ class StreamEngine(StatsEngine):
         super().__init__(stats, loss, dtype)
 
 
-def batch_statistics(batch: Batch, intercept: bool, moments: bool = False) -> LeastSquaresStats:
-    """QR statistics of one batch's [A | y] (A with its ones), assembled from its columns."""
-    ones = [np.broadcast_to(1.0, batch.n_rows)] if intercept else []
-    return augmented_statistics([*ones, *batch.columns], threads=1, moments=moments)
+def batch_statistics(
+    batch: Batch, intercept: bool, moments: bool = False, kernel: bool = False
+) -> LeastSquaresStats:
+    """QR statistics of one batch's [A | y] (A with its ones), read from its columns."""
+    return pass_statistics(
+        batch.columns[:-1], batch.target, intercept, threads=1, moments=moments, kernel=kernel
+    )
 
 
 def stream_statistics(
@@ -72,8 +74,10 @@ def stream_statistics(
     """One pass over the files: batch statistics on `threads` threads, merged in file order."""
     workers = threads or default_threads()
     names = [*source.feature_names, source.target_name]
-    # At most one row per 8 bytes of file: a bound on N for the moments' cost.
+    # At most one row per 8 bytes of file: a bound on N for the moments' cost, and about
+    # one value per 8 bytes: the pass's size, for the choice of the compiled kernel.
     moments = wants_moments(source.total_bytes / 8, source.n_features + 2)
+    kernel = wants_kernel(source.total_bytes / 8, source.n_features + 2)
     parts: list[LeastSquaresStats] = []
     in_flight: deque[tuple[Batch, Future[LeastSquaresStats]]] = deque()
 
@@ -94,7 +98,9 @@ def stream_statistics(
         ThreadPoolExecutor(workers) as pool,
     ):
         for batch in source.batches(batch_rows):
-            in_flight.append((batch, pool.submit(batch_statistics, batch, intercept, moments)))
+            in_flight.append(
+                (batch, pool.submit(batch_statistics, batch, intercept, moments, kernel))
+            )
             if len(in_flight) > workers:
                 advance(collect())
         while in_flight:
