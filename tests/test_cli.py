@@ -238,3 +238,18 @@ def test_fit_json_records_the_new_settings(good_csv):
 )
 def test_bad_training_flags_exit_2(good_csv, extra, fragments):
     assert_one_line_error(*run_cli(*fit_args(good_csv, *extra)), 2, *fragments)
+
+
+def test_fit_without_pictures_never_imports_matplotlib(tmp_path):
+    """matplotlib costs ~0.6 s to import: a fit that draws nothing must not pay it."""
+    data = write_csv(tmp_path / "d.csv", "x,y", ["1,2", "2,4.1", "3,5.9", "4,8.2"])
+    code = (
+        "import sys, io, contextlib\n"
+        "from gdlab.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    main(['fit', {str(data)!r}, '--x', 'x', '--y', 'y', '--json'])\n"
+        "print('matplotlib' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"

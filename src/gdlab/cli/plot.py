@@ -120,6 +120,8 @@ def plot_kind(kind: str | None, compare: str | None) -> str:
 def plot_kinds(text: str | None, compare: str | None, out: Path | None) -> list[str]:
     """The kinds named by `--plot a,b` (plus 'compare' when --compare is given), checked
     before training so a typo costs nothing."""
+    if text is None and compare is None:
+        return []  # no pictures: matplotlib is never imported
     from gdlab.errors import ConfigError
     from gdlab.plots import KINDS, check_kind
 
