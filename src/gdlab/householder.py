@@ -94,12 +94,83 @@ def copy_reflected(R, j, source, row, head, scale):
 
 
 @compiled
+def reflect_column(R, j, k, below, dot):
+    """Column j's reflection from its block sums (Σb², Σb·b_k): returns (head, factor_k).
+
+    The shared step of `absorb_block`, spelled out for `factor_line`'s fused loops.
+    """
+    diagonal = R[j, j]
+    norm = np.sqrt(diagonal * diagonal + below)
+    alpha = -norm if diagonal >= 0.0 else norm
+    head = diagonal - alpha
+    scale = 2.0 / (head * head + below)
+    R[j, j] = alpha
+    factor = scale * (head * R[j, k] + dot)
+    R[j, k] -= factor * head
+    return factor
+
+
+@compiled
+def factor_line(x, target, start, stop, block):
+    """`factor_columns` for [1 | x | y], the seed's shape, in three fused loops per block.
+
+    The same reflections as the general path: ones (sums), then x (Σx'², Σx'y' in the loop
+    that subtracts the ones' part), then y (Σy''² in the loop that subtracts x's part).
+    """
+    R = np.zeros((3, 3))
+    xs = np.empty(block)
+    ys = np.empty(block)
+    for first in range(start, stop, block):
+        n = min(block, stop - first)
+        xb, yb = x[first : first + n], target[first : first + n]
+        sum_x = 0.0
+        sum_y = 0.0
+        for i in range(n):
+            sum_x += xb[i]
+            sum_y += yb[i]
+        head, scale = reflect_ones(R, n)
+        factor_x = scale * (head * R[0, 1] + sum_x)
+        factor_y = scale * (head * R[0, 2] + sum_y)
+        R[0, 1] -= factor_x * head
+        R[0, 2] -= factor_y * head
+        below = 0.0
+        dot = 0.0
+        for i in range(n):
+            xs[i] = xb[i] - factor_x
+            ys[i] = yb[i] - factor_y
+            below += xs[i] * xs[i]
+            dot += xs[i] * ys[i]
+        factor = 0.0
+        if below != 0.0:
+            factor = reflect_column(R, 1, 2, below, dot)
+        else:
+            for i in range(n):
+                if xs[i] != 0.0:  # squares underflowed: mark for LAPACK (see absorb_block)
+                    R[1, 1] = np.nan
+        rest = 0.0
+        for i in range(n):
+            ys[i] -= factor * xs[i]
+            rest += ys[i] * ys[i]
+        if rest != 0.0:
+            diagonal = R[2, 2]
+            norm = np.sqrt(diagonal * diagonal + rest)
+            R[2, 2] = -norm if diagonal >= 0.0 else norm
+        else:
+            for i in range(n):
+                if ys[i] != 0.0:
+                    R[2, 2] = np.nan
+    return R
+
+
+@compiled
 def factor_columns(columns, target, intercept, start, stop, block):
     """The (q×q) factor of rows start…stop of [1 | columns | target] (ones if `intercept`).
 
     `columns` is a tuple of 1-D arrays of one type (the features), `target` a 1-D array.
     With `intercept` the ones are never stored: their reflection is done on the way in.
     """
+    if intercept and len(columns) == 1:
+        return factor_line(columns[0], target, start, stop, block)
     offset = 1 if intercept else 0
     q = offset + len(columns) + 1
     R = np.zeros((q, q))
