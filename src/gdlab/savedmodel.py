@@ -20,7 +20,7 @@ import hashlib
 import json
 import math
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,6 +34,7 @@ from gdlab.fileio import atomic_write_text
 from gdlab.frames import feature_matrix, is_frame
 from gdlab.readers import read_columns
 from gdlab.run import Run, json_safe
+from gdlab.sources import FileSource
 
 SCHEMA = "gdlab.model"
 SCHEMA_VERSION = 1
@@ -126,30 +127,43 @@ class SavedModel:
         atomic_write_text(path, text + "\n")
 
 
-def data_fingerprint(data: Dataset) -> str:
-    """A SHA-256 of the training data (names, then float64 features and target, row-major).
+def data_fingerprint(data: Dataset | FileSource) -> str:
+    """A SHA-256 of the training data: its names, then its rows [x₁ … x_k y] as float64.
 
-    The same rows in the same order give the same fingerprint on any machine.
+    The same rows in the same order give the same fingerprint on any machine, whether they
+    were in memory or streamed from files (read batch by batch, in bounded memory).
 
     >>> from gdlab.data import seed_dataset
     >>> data_fingerprint(seed_dataset(0)) == data_fingerprint(seed_dataset(0))
     True
     """
+    if isinstance(data, FileSource):
+        names = [*data.feature_names, data.target_name]
+        blocks = (np.column_stack(batch.columns) for batch in data.batches())
+        return hash_rows(names, blocks)
     return fingerprint(data.feature_names, data.target_name, data.features, data.target)
 
 
 def fingerprint(features: Sequence[str], target: str, X: Array, y: Array) -> str:
     """`data_fingerprint` of named arrays."""
+    return hash_rows([*features, target], [np.column_stack([X, y])])
+
+
+def hash_rows(names: Sequence[str], blocks: Iterable[Array]) -> str:
+    """SHA-256 of the names (JSON) and the row-major float64 bytes of consecutive row blocks.
+
+    Row-major bytes of consecutive blocks are those of the whole, so batching never shows.
+    """
     digest = hashlib.sha256()
-    digest.update(json.dumps([list(features), target]).encode())
-    digest.update(np.ascontiguousarray(X, dtype="<f8").tobytes())
-    digest.update(np.ascontiguousarray(y, dtype="<f8").tobytes())
+    digest.update(json.dumps([list(names[:-1]), names[-1]]).encode())
+    for block in blocks:
+        digest.update(np.ascontiguousarray(block, dtype="<f8").tobytes())
     return "sha256:" + digest.hexdigest()
 
 
 def model_from_run(
     run: Run,
-    data: Dataset,
+    data: Dataset | FileSource,
     mean: Sequence[float] | None = None,
     scale: Sequence[float] | None = None,
 ) -> SavedModel:
@@ -170,7 +184,7 @@ def model_from_run(
     )
 
 
-def save_model(run: Run, data: Dataset, path: str | os.PathLike[str]) -> SavedModel:
+def save_model(run: Run, data: Dataset | FileSource, path: str | os.PathLike[str]) -> SavedModel:
     """Save the model of `run` (trained on `data`) to `path`; return it."""
     model = model_from_run(run, data)
     model.save(path)

@@ -113,14 +113,16 @@ def fit_command(
     seed_figure = source.n_features == 1 and not no_intercept and run.data.n_rows <= FIGURE_MAX_ROWS
     pictures: list[Path] = []
     if out is not None:
-        if seed_figure or kinds:  # pictures draw the rows: read them once (not for the pass)
-            dataset = source.read()
-            if seed_figure:
+        if seed_figure or kinds:  # pictures draw the rows: all of small files, else a sample
+            from gdlab.plots.sample import rows_to_draw
+
+            dataset, sample_of = rows_to_draw(source)
+            if seed_figure and sample_of is None:
                 save_seed_figure(run, dataset, out / "figure.png")
-            pictures = write_plots(run, dataset, kinds, out, compare)
+            pictures = write_plots(run, dataset, kinds, out, compare, sample_of)
         run.save(out / "run.json")
     if save is not None:
-        gdlab.save_model(run, source.read(), save)
+        gdlab.save_model(run, source, save)  # files are fingerprinted batch by batch
     if trace is not None:
         from gdlab.trace import write_trace
 

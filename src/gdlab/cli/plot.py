@@ -12,6 +12,7 @@ from gdlab.cli.options import split_names
 if TYPE_CHECKING:
     from gdlab.data import Dataset
     from gdlab.run import Run
+    from gdlab.sources import FileSource
 
 KIND_HELP = "seed, landscape, compare, animation or diagnostics (default: landscape)."
 
@@ -141,12 +142,18 @@ def write_plots(
     kinds: list[str],
     out: Path,
     compare: str | None = None,
+    sample_of: FileSource | None = None,
 ) -> list[Path]:
-    """Write each kind of picture of a fresh run into `out` as KIND.png (animation.gif)."""
+    """Write each kind of picture of a fresh run into `out` as KIND.png (animation.gif).
+
+    `sample_of`: `dataset` is an evenly spaced sample of those files (see rows_to_draw).
+    """
     from gdlab.plots import default_filename, plot_run
 
     return [
-        plot_run(run, kind, out / default_filename(kind), dataset, compare=compare)
+        plot_run(
+            run, kind, out / default_filename(kind), dataset, compare=compare, sample_of=sample_of
+        )
         for kind in kinds
     ]
 

@@ -145,7 +145,7 @@ class TrainingAnimation:
         curve, head, label = self.build_loss(ax_loss)
         self.figure.suptitle(
             f"Training: {view.steps_run} steps of {view.optimizer}, lr {view.lr:g}, "
-            f"loss {loss_formula(view.loss_name)} on {view.dataset.n_rows} rows"
+            f"loss {loss_formula(view.loss_name)} on {view.n_rows} rows"
         )
         return MovingArtists(line, predictions, trail, point, curve, head, label)
 

@@ -125,7 +125,7 @@ def train_member(view: RunView, member: Member) -> RunView:
     with warnings.catch_warnings():  # a member past the bound is shown diverging, on purpose
         warnings.simplefilter("ignore", LearningRateWarning)
         run = fit(
-            view.dataset,
+            view.sample_of or view.dataset,  # all the rows, streamed, when drawing a sample
             lr=member.lr,
             steps=max(view.steps_run, 1),
             optimizer=member.optimizer,
@@ -134,7 +134,7 @@ def train_member(view: RunView, member: Member) -> RunView:
             intercept=view.intercept,
             raise_on_divergence=False,
         )
-    return view_of_run(run, view.dataset)
+    return view_of_run(run, view.dataset, view.sample_of)
 
 
 def member_label(member: Member, run: RunView) -> str:

@@ -21,6 +21,7 @@ from gdlab.plots.output import write_figure
 from gdlab.plots.seed import seed_figure
 from gdlab.plots.style import themed
 from gdlab.plots.view import RunLike, RunView, as_view
+from gdlab.sources import FileSource
 
 #: The kinds of picture, with what each shows (for --help and error messages).
 KINDS = {
@@ -76,12 +77,14 @@ def plot_run(
     fps: float = 10,
     frames: int = DEFAULT_FRAMES,
     dpi: int | None = None,
+    sample_of: FileSource | None = None,
 ) -> Path:
     """Draw one kind of picture of a run and write it to `out` (format from its suffix).
 
-    `dpi` defaults to 100 for figures and 80 for animations (smaller files).
+    `dpi` defaults to 100 for figures and 80 for animations (smaller files). `sample_of`
+    says `data` is a sample of those files (see `gdlab.plots.sample`).
     """
-    view = as_view(run, data)
+    view = as_view(run, data, sample_of)
     check_kind(kind)
     if kind == "animation":
         write_animation(

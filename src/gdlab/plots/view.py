@@ -18,13 +18,15 @@ from matplotlib.figure import Figure
 from numpy.typing import NDArray
 
 from gdlab.analysis import Analysis, analyze
-from gdlab.api import dataset_for_record
 from gdlab.data import Dataset, design_matrix
+from gdlab.engines.stream import stream_statistics
 from gdlab.errors import DataError
 from gdlab.losses import Loss, get_loss
 from gdlab.lstsq import LeastSquaresStats
+from gdlab.plots.sample import record_rows
 from gdlab.plots.style import Theme, get_theme
 from gdlab.run import Run
+from gdlab.sources import FileSource
 
 Array = NDArray[np.float64]
 #: Anything the picture functions accept as "the run".
@@ -48,6 +50,9 @@ class RunView:
     optimizer: str
     loss_name: str
     stop_reason: str
+    #: When `dataset` is an evenly spaced sample (see `gdlab.plots.sample`): the files of
+    #: all the rows, which the losses, the optimum and compared runs are computed from.
+    sample_of: FileSource | None = None
 
     @property
     def n_weights(self) -> int:
@@ -98,8 +103,15 @@ class RunView:
 
     @cached_property
     def stats(self) -> LeastSquaresStats:
-        """One-pass statistics of [A | y]: loss and optimum anywhere, cheaply."""
+        """One-pass statistics of [A | y]: loss and optimum anywhere, cheaply (all rows)."""
+        if self.sample_of is not None:
+            return stream_statistics(self.sample_of, self.intercept)
         return LeastSquaresStats.from_arrays(self.design, self.dataset.target)
+
+    @property
+    def n_rows(self) -> int:
+        """Rows the run trained on (more than `dataset` holds when that is a sample)."""
+        return self.stats.n_rows if self.sample_of is not None else self.dataset.n_rows
 
     @cached_property
     def analysis(self) -> Analysis:
@@ -130,12 +142,18 @@ class RunView:
         return self.dataset.n_features == 1
 
 
-def view_of_run(run: Run, data: Dataset | None = None) -> RunView:
-    """A `RunView` of a `Run`; the data are regenerated from its record when not given."""
-    dataset = data if data is not None else dataset_for_record(run.to_record())
+def view_of_run(
+    run: Run, data: Dataset | None = None, sample_of: FileSource | None = None
+) -> RunView:
+    """A `RunView` of a `Run`; the data are regenerated or re-read when not given.
+
+    `sample_of` says that `data` is a sample of those files (see `gdlab.plots.sample`).
+    """
+    if data is None:
+        data, sample_of = record_rows(run.to_record())
     path = np.asarray(run.path, dtype=np.float64)
     view = RunView(
-        dataset=dataset,
+        dataset=data,
         weight_names=tuple(run.weight_names),
         intercept=run.config.intercept,
         path=path,
@@ -146,12 +164,17 @@ def view_of_run(run: Run, data: Dataset | None = None) -> RunView:
         optimizer=run.config.optimizer,
         loss_name=run.config.loss,
         stop_reason=run.stop_reason,
+        sample_of=sample_of,
     )
     return checked(view)
 
 
-def view_of_record(record: Mapping[str, Any], data: Dataset | None = None) -> RunView:
+def view_of_record(
+    record: Mapping[str, Any], data: Dataset | None = None, sample_of: FileSource | None = None
+) -> RunView:
     """A `RunView` of a run record (`run.json`); its data regenerated or re-read if not given."""
+    if data is None:
+        data, sample_of = record_rows(record)
     try:
         config = record["config"]
         weights = finite_floats(record["weights"])
@@ -159,7 +182,7 @@ def view_of_record(record: Mapping[str, Any], data: Dataset | None = None) -> Ru
         losses = np.array([np.nan if v is None else v for v in record["losses"]], dtype=float)
         steps = record.get("path_steps") or [0, len(losses)][: len(path)]
         view = RunView(
-            dataset=data if data is not None else dataset_for_record(record),
+            dataset=data,
             weight_names=tuple(record.get("weight_names") or default_weight_names(record)),
             intercept=bool(config.get("intercept", True)),
             path=np.array(path, dtype=np.float64),
@@ -170,6 +193,7 @@ def view_of_record(record: Mapping[str, Any], data: Dataset | None = None) -> Ru
             optimizer=str(config.get("optimizer", "gd")),
             loss_name=str(config.get("loss", "l2")),
             stop_reason=str(record.get("stop_reason", "steps")),
+            sample_of=sample_of,
         )
     except (KeyError, TypeError, ValueError) as error:
         raise DataError(f"run record is missing or has a bad field: {error}") from None
@@ -209,10 +233,12 @@ def prepared(
     return as_view(run, data), axes, get_theme(theme)
 
 
-def as_view(run: RunLike, data: Dataset | None = None) -> RunView:
+def as_view(
+    run: RunLike, data: Dataset | None = None, sample_of: FileSource | None = None
+) -> RunView:
     """Whatever was given as the run — `RunView`, `Run` or record dict — as a `RunView`."""
     if isinstance(run, RunView):
         return run
     if isinstance(run, Run):
-        return view_of_run(run, data)
-    return view_of_record(run, data)
+        return view_of_run(run, data, sample_of)
+    return view_of_record(run, data, sample_of)
