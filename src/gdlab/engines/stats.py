@@ -38,13 +38,6 @@ def require_quadratic(loss: Loss, engine: str) -> None:
         )
 
 
-def all_finite(stats: LeastSquaresStats) -> bool:
-    """True when the statistics hold no NaN/inf (their data had none and did not overflow)."""
-    return bool(
-        np.isfinite(stats.R).all() and np.isfinite(stats.z).all() and np.isfinite(stats.rho)
-    )
-
-
 class StatsEngine:
     """L(w) and ∇L(w) of a quadratic loss from one-pass QR statistics (no row touched again)."""
 
