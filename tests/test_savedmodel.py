@@ -160,3 +160,14 @@ def test_streamed_files_fingerprint_like_the_same_rows_in_memory(tmp_path):
     in_memory = gdlab.from_arrays(np.column_stack([x, z]), y, ["x", "z"], "y")
     assert data_fingerprint(source) == data_fingerprint(in_memory)
     assert data_fingerprint(source) == data_fingerprint(source.read())
+
+
+def test_a_prediction_past_float64_is_a_one_line_data_error(tmp_path):
+    """Found by the fuzzer: x = 1.2e308 made `gdlab predict` fail with an internal error."""
+    model = gdlab.SavedModel(("x",), "y", True, np.array([1.0, 2.0]))
+    with pytest.raises(gdlab.DataError, match="data row 2 overflows float64"):
+        model.predict([[0.0], [1.2e308]])
+    model.save(tmp_path / "m.json")
+    data = write_csv(tmp_path / "d.csv", "x", ["0", "1.2e308"])
+    code, _, err = run_cli("predict", str(tmp_path / "m.json"), str(data))
+    assert code == 2 and err.count("\n") == 1 and "overflows float64" in err, err

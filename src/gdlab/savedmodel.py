@@ -77,11 +77,20 @@ class SavedModel:
                 f"the model needs {len(self.features)} feature column(s) "
                 f"({', '.join(self.features)}), got data of shape {X.shape}"
             )
-        if self.mean is not None and self.scale is not None:
-            X = (X - self.mean) / self.scale
         slopes = self.weights[1:] if self.intercept else self.weights
         bias = self.weights[0] if self.intercept else 0.0
-        return np.asarray(X @ slopes + bias, dtype=np.float64)
+        with np.errstate(over="ignore", invalid="ignore"):
+            if self.mean is not None and self.scale is not None:
+                X = (X - self.mean) / self.scale
+            predicted = np.asarray(X @ slopes + bias, dtype=np.float64)
+        beyond = ~np.isfinite(predicted)
+        if beyond.any():
+            row = int(np.argmax(beyond)) + 1
+            raise DataError(
+                f"the prediction for data row {row} overflows float64: its features are too "
+                "large for this model's weights"
+            )
+        return predicted
 
     def select_columns(self, table: Any) -> Array:
         """The model's feature columns, by name, from a DataFrame or a mapping of columns."""
