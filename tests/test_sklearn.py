@@ -81,7 +81,10 @@ def test_too_few_steps_is_a_convergence_warning_and_a_bad_rate_diverges(offset_d
     X, y = offset_data
     with pytest.warns(ConvergenceWarning, match="did not converge in 3 steps at lr=0.0001"):
         GDRegressor(steps=3, lr=1e-4).fit(X, y)
-    with pytest.raises(gdlab.DivergedError, match="largest stable learning rate"):
+    with (
+        pytest.warns(gdlab.LearningRateWarning, match="this run will diverge"),
+        pytest.raises(gdlab.DivergedError, match="largest stable learning rate"),
+    ):
         GDRegressor(lr=10.0).fit(X, y)
 
 
