@@ -122,3 +122,17 @@ def test_small_and_medium_fits_never_load_the_compiler():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
+
+
+def test_without_a_writable_cache_the_kernel_still_loads():
+    """A read-only install with no writable home: numba cannot cache, gdlab still runs."""
+    code = (
+        "import numba.core.caching as caching, numpy as np\n"
+        "caching.CacheImpl._locator_classes = []  # no place to cache anywhere\n"
+        "from gdlab.householder import factor_rows\n"
+        "x = np.arange(5.0)\n"
+        "print(round(float(abs(factor_rows([x], 1 + 2 * x, True, 0, 5)[2, 2])), 9))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "0.0"

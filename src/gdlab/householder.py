@@ -17,6 +17,7 @@ their meaning, so bad data still shows in the result.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numba
 import numpy as np
@@ -27,7 +28,22 @@ FASTMATH = {"reassoc", "contract", "nsz", "arcp"}
 #: Rows reflected together: the buffer (q × BLOCK_ROWS doubles) stays in cache.
 BLOCK_ROWS = 256
 
-compiled = numba.njit(nogil=True, cache=True, fastmath=FASTMATH, error_model="numpy")
+
+def compiled(function: Any) -> Any:
+    """`numba.njit` (no GIL, `FASTMATH`), cached on disk when numba finds a writable place.
+
+    Where it finds none (a read-only install without a writable home), caching would fail
+    at import; the code is then compiled afresh in each process instead.
+    """
+    try:
+        return jit(cache=True)(function)
+    except RuntimeError:  # "cannot cache function …: no locator available for file …"
+        return jit(cache=False)(function)
+
+
+def jit(cache: bool) -> Any:
+    """The numba decorator with this module's options."""
+    return numba.njit(cache=cache, nogil=True, fastmath=FASTMATH, error_model="numpy")
 
 
 @compiled
