@@ -147,7 +147,7 @@ def pass_statistics(
     `kernel` and `moments` once for the whole pass.
 
     >>> x = np.arange(6.0)
-    >>> stats = pass_statistics([x], 1 + 2 * x, intercept=True, kernel=True)
+    >>> stats = pass_statistics([x], 1 + 2 * x, intercept=True, kernel=True, moments=False)
     >>> stats.n_rows, np.round(stats.optimum(), 12)
     (6, array([1., 2.]))
     """
@@ -206,7 +206,7 @@ def kernel_statistics(
 def array_statistics(
     A: ArrayLike, y: ArrayLike, chunk_rows: int | None = None, threads: int | None = None
 ) -> LeastSquaresStats:
-    """TSQR of in-memory [A | y] in blocks of `chunk_rows` rows (see `augmented_statistics`).
+    """TSQR of in-memory [A | y] in blocks of `chunk_rows` rows (see `pass_statistics`).
 
     >>> A = np.column_stack([np.ones(5), np.arange(5.0)])
     >>> stats = array_statistics(A, 1 + 2 * np.arange(5.0), chunk_rows=2)
