@@ -60,6 +60,16 @@ def write_csv(path: Path, header: str, rows: list[str]) -> Path:
     return path
 
 
+def python_output(code: str) -> str:
+    """Run `code` in a fresh Python process (a clean sys.modules); its stdout, stripped."""
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
 def run_cli(*args: str) -> tuple[int, str, str]:
     """Run `gdlab ARGS` in-process; return (exit code, stdout, stderr)."""
     import contextlib

@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from tests.conftest import run_cli, write_csv
+from tests.conftest import python_output, run_cli, write_csv
 
 
 @pytest.fixture
@@ -250,6 +250,4 @@ def test_fit_without_pictures_never_imports_matplotlib(tmp_path):
         f"    main(['fit', {str(data)!r}, '--x', 'x', '--y', 'y', '--json'])\n"
         "print('matplotlib' in sys.modules)"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "False"
+    assert python_output(code) == "False"

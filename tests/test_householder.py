@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -14,6 +11,7 @@ from gdlab.data import design_matrix
 from gdlab.engines.one_pass import all_finite, augmented_statistics, pass_statistics
 from gdlab.householder import factor_rows
 from gdlab.lstsq import r_factor, square_r
+from tests.conftest import python_output
 from tests.test_lstsq import NIST_NAMES, log_relative_error, nist_problem
 
 
@@ -119,9 +117,7 @@ def test_small_and_medium_fits_never_load_the_compiler():
         "gdlab.fit(gdlab.from_arrays(x, 2 + 3 * x), lr=1e-6, steps=5)\n"
         "print('numba' in sys.modules)"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "False"
+    assert python_output(code) == "False"
 
 
 def test_without_a_writable_cache_the_kernel_still_loads():
@@ -133,6 +129,4 @@ def test_without_a_writable_cache_the_kernel_still_loads():
         "x = np.arange(5.0)\n"
         "print(round(float(abs(factor_rows([x], 1 + 2 * x, True, 0, 5)[2, 2])), 9))"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "0.0"
+    assert python_output(code) == "0.0"
