@@ -1,4 +1,4 @@
-"""Shared fixtures: the truth in ../shared/fixtures and a CLI runner."""
+"""Shared fixtures: the reference numbers in tests/fixtures and a CLI runner."""
 
 from __future__ import annotations
 
@@ -12,8 +12,7 @@ from unittest import mock
 import numpy as np
 import pytest
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-FIXTURES = SHARED / "fixtures"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 @pytest.fixture(scope="session")
