@@ -39,11 +39,12 @@ from peers import PEERS, PeerUnavailable, peer_version, prepare  # noqa: E402
 from timing import median_time, peak_rss_mb  # noqa: E402
 
 import gdlab  # noqa: E402
+from gdlab.data.dask import dask_arrays  # noqa: E402
 from gdlab.engines import DenseEngine, StatsEngine, StreamEngine  # noqa: E402
-from gdlab.engines.dask_engine import DaskEngine, dask_arrays  # noqa: E402
-from gdlab.losses import L2  # noqa: E402
-from gdlab.optimizers import gd  # noqa: E402
-from gdlab.train import train  # noqa: E402
+from gdlab.engines.dask import DaskEngine  # noqa: E402
+from gdlab.model.losses import L2  # noqa: E402
+from gdlab.optim.optimizers import gd  # noqa: E402
+from gdlab.training.loop import train  # noqa: E402
 
 #: Final weights must agree with gdlab's to this relative difference (max norm).
 AGREE = 1e-9
@@ -209,7 +210,7 @@ def memory_pass_row(case: Case, A, y) -> Row:
 
 #: Loads the compiled pass in a fresh process and prints how long that took.
 KERNEL_LOAD = (
-    "import time, numpy as np; from gdlab.engines.one_pass import pass_statistics; "
+    "import time, numpy as np; from gdlab.onepass.arrays import pass_statistics; "
     "x = np.ones(1000); started = time.perf_counter(); "
     "pass_statistics([x], x, True, kernel=True, moments=False); "
     "print(time.perf_counter() - started)"
@@ -563,7 +564,7 @@ def write_results(rows: list[Row], path: Path, elapsed: float) -> None:
             "Peers' times exclude moving the data in and compiling (peers.py), "
             "so the comparison favours them.",
             "- The pass over 2**24 values and more runs a Householder kernel compiled by numba "
-            "(gdlab.householder); like the peers' compiling, loading it is left out of the "
+            "(gdlab.onepass.householder); like the peers' compiling, loading it is left out of the "
             "timings (one warm-up call) and reported on its own row: it is paid once per "
             "process, and smaller passes never pay it (they use LAPACK).",
             "- **gdlab dense** touches every row every step, like the peers (it is the engine for "

@@ -40,8 +40,8 @@ PASS_ROUTES = ["lapack", "kernel"]
 @contextmanager
 def pass_route(route: str) -> Iterator[None]:
     """Within: "kernel" runs every pass compiled whatever its size (so without moments)."""
-    from gdlab import lstsq
-    from gdlab.engines import one_pass
+    from gdlab.onepass import arrays as one_pass
+    from gdlab.onepass import lstsq
 
     if route == "lapack":
         yield

@@ -14,38 +14,38 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from gdlab.version import __version__
 
 _EXPORTS = {
-    "Analysis": "gdlab.analysis",
-    "analyze": "gdlab.analysis",
-    "demo": "gdlab.api",
-    "dataset_for_record": "gdlab.api",
-    "fit": "gdlab.api",
-    "fit_arrays": "gdlab.api",
-    "Dataset": "gdlab.data",
-    "design_matrix": "gdlab.data",
-    "from_arrays": "gdlab.data",
-    "seed_data": "gdlab.data",
-    "seed_dataset": "gdlab.data",
+    "Analysis": "gdlab.analysis.quadratic",
+    "analyze": "gdlab.analysis.quadratic",
+    "demo": "gdlab.training.fit",
+    "dataset_for_record": "gdlab.training.fit",
+    "fit": "gdlab.training.fit",
+    "fit_arrays": "gdlab.training.fit",
+    "Dataset": "gdlab.data.dataset",
+    "design_matrix": "gdlab.model.linear",
+    "from_arrays": "gdlab.data.dataset",
+    "seed_data": "gdlab.data.seed",
+    "seed_dataset": "gdlab.data.seed",
     "ConfigError": "gdlab.errors",
     "DataError": "gdlab.errors",
     "DivergedError": "gdlab.errors",
     "GdlabError": "gdlab.errors",
     "LearningRateWarning": "gdlab.errors",
-    "predicted_losses": "gdlab.analysis",
-    "steps_to_gap": "gdlab.analysis",
+    "predicted_losses": "gdlab.analysis.quadratic",
+    "steps_to_gap": "gdlab.analysis.quadratic",
     "GDRegressor": "gdlab.sklearn",
-    "SavedModel": "gdlab.savedmodel",
-    "export_script": "gdlab.export",
-    "load_model": "gdlab.savedmodel",
-    "save_model": "gdlab.savedmodel",
-    "read_table": "gdlab.readers",
-    "open_files": "gdlab.sources",
-    "dask_arrays": "gdlab.engines.dask_engine",
-    "Run": "gdlab.run",
-    "TrainConfig": "gdlab.run",
-    "load_record": "gdlab.run",
+    "SavedModel": "gdlab.outputs.savedmodel",
+    "export_script": "gdlab.outputs.export",
+    "load_model": "gdlab.outputs.savedmodel",
+    "save_model": "gdlab.outputs.savedmodel",
+    "read_table": "gdlab.data.columns",
+    "open_files": "gdlab.data.files",
+    "dask_arrays": "gdlab.data.dask",
+    "Run": "gdlab.training.record",
+    "TrainConfig": "gdlab.training.record",
+    "load_record": "gdlab.training.record",
 }
 
 __all__ = [
@@ -82,17 +82,19 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from gdlab.analysis import Analysis, analyze, predicted_losses, steps_to_gap
-    from gdlab.api import dataset_for_record, demo, fit, fit_arrays
-    from gdlab.data import Dataset, design_matrix, from_arrays, seed_data, seed_dataset
-    from gdlab.engines.dask_engine import dask_arrays
+    from gdlab.analysis.quadratic import Analysis, analyze, predicted_losses, steps_to_gap
+    from gdlab.data.columns import read_table
+    from gdlab.data.dask import dask_arrays
+    from gdlab.data.dataset import Dataset, from_arrays
+    from gdlab.data.files import open_files
+    from gdlab.data.seed import seed_data, seed_dataset
     from gdlab.errors import ConfigError, DataError, DivergedError, GdlabError, LearningRateWarning
-    from gdlab.export import export_script
-    from gdlab.readers import read_table
-    from gdlab.run import Run, TrainConfig, load_record
-    from gdlab.savedmodel import SavedModel, load_model, save_model
+    from gdlab.model.linear import design_matrix
+    from gdlab.outputs.export import export_script
+    from gdlab.outputs.savedmodel import SavedModel, load_model, save_model
     from gdlab.sklearn import GDRegressor
-    from gdlab.sources import open_files
+    from gdlab.training.fit import dataset_for_record, demo, fit, fit_arrays
+    from gdlab.training.record import Run, TrainConfig, load_record
 
 
 def __getattr__(name: str) -> Any:

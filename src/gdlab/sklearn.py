@@ -27,14 +27,15 @@ except ImportError as error:  # pragma: no cover - depends on the environment
         "gdlab.GDRegressor needs scikit-learn: pip install 'gdlab[sklearn]'"
     ) from error
 
-from gdlab.analysis import analyze
-from gdlab.api import fit
-from gdlab.data import default_names, design_matrix, from_arrays
+from gdlab.analysis.quadratic import analyze
+from gdlab.data.dataset import default_names, from_arrays
 from gdlab.errors import ConfigError
-from gdlab.losses import get_loss
-from gdlab.lstsq import LeastSquaresStats
-from gdlab.run import Run
-from gdlab.savedmodel import SavedModel, fingerprint
+from gdlab.model.linear import design_matrix
+from gdlab.model.losses import get_loss
+from gdlab.onepass.lstsq import LeastSquaresStats
+from gdlab.outputs.savedmodel import SavedModel, fingerprint
+from gdlab.training.fit import fit
+from gdlab.training.record import Run
 
 Array = NDArray[np.float64]
 

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import gdlab
-from gdlab.optimizers import OPTIMIZERS
+from gdlab.optim.optimizers import OPTIMIZERS
 from gdlab.web import options as web_options
 from gdlab.web.options import fit_options
 from gdlab.web.schemas import TrainRequest

@@ -28,21 +28,22 @@ def demo_command(
 
     Example: gdlab demo --seed 1 --out demo
     """
-    import gdlab
+    from gdlab.atomic import make_folder
     from gdlab.cli.plot import plot_kinds, write_plots
     from gdlab.cli.render import print_summary, save_seed_figure
-    from gdlab.fileio import make_folder
+    from gdlab.data.seed import seed_dataset
+    from gdlab.training.fit import demo
 
     kinds = plot_kinds(plot, compare, out)
-    run = gdlab.demo(seed, lr=lr, steps=steps)
+    run = demo(seed, lr=lr, steps=steps)
     make_folder(out)
     written = []
     if not no_plot:
-        save_seed_figure(run, gdlab.seed_dataset(seed), out / "figure.png")
+        save_seed_figure(run, seed_dataset(seed), out / "figure.png")
         written.append(out / "figure.png")
     run.save(out / "run.json")
     written.append(out / "run.json")
-    written += write_plots(run, gdlab.seed_dataset(seed), kinds, out, compare)
+    written += write_plots(run, seed_dataset(seed), kinds, out, compare)
     print_summary(run, title="gdlab demo: the seed program")
     typer.echo("Wrote " + " and ".join(str(path) for path in written))
 

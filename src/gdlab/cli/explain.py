@@ -74,21 +74,23 @@ def explain_command(
 
     import numpy as np
 
-    import gdlab
+    from gdlab.data.seed import seed_data
+    from gdlab.errors import ConfigError, LearningRateWarning
     from gdlab.explain import explain
+    from gdlab.training.fit import fit
 
     options = fit_options(locals())
     if lang not in ("en", "ko"):
-        raise gdlab.ConfigError(f"unknown language '{lang}'; choose one of: en, ko")
+        raise ConfigError(f"unknown language '{lang}'; choose one of: en, ko")
     if data is None:
         rng = np.random.default_rng(seed)  # data first, then the weights, as the seed does
-        dataset = gdlab.seed_data(rng)
+        dataset = seed_data(rng)
         options["rng"] = rng
     else:
         dataset = read_data(data, x, y)
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", gdlab.errors.LearningRateWarning)  # explained below
-        run = gdlab.fit(dataset, raise_on_divergence=False, **options)
+        warnings.simplefilter("ignore", LearningRateWarning)  # explained below
+        run = fit(dataset, raise_on_divergence=False, **options)
     typer.echo(explain(run, lang), nl=False)
 
 

@@ -25,10 +25,11 @@ def export_command(
 
     Example: gdlab export result/run.json --to pytorch > reproduce.py
     """
-    import gdlab
     from gdlab.cli.render import print_or_write
+    from gdlab.outputs.export import export_script
+    from gdlab.training.record import load_record
 
-    script = gdlab.export_script(gdlab.load_record(run), to.strip().lower(), where=str(run))
+    script = export_script(load_record(run), to.strip().lower(), where=str(run))
     print_or_write(script, out, f"Wrote {out}")
 
 

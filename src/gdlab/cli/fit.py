@@ -99,15 +99,16 @@ def fit_command(
 
     Example: gdlab fit points.csv --x x --y y --lr 0.002 --steps 50 --out result --plot landscape
     """
-    import gdlab
     from gdlab.cli.plot import plot_kinds, write_plots
     from gdlab.cli.render import print_summary, save_seed_figure
+    from gdlab.outputs.savedmodel import save_model
+    from gdlab.training.fit import fit
 
     kinds = plot_kinds(plot, compare, out)
     source = open_data(data, x, y)
     options = fit_options(locals())
     with warnings_to_stderr():
-        run = gdlab.fit(
+        run = fit(
             source, **options, batch_size=batch_size, scheduler=scheduler, huber_delta=huber_delta
         )
     seed_figure = source.n_features == 1 and not no_intercept and run.data.n_rows <= FIGURE_MAX_ROWS
@@ -122,9 +123,9 @@ def fit_command(
             pictures = write_plots(run, dataset, kinds, out, compare, sample_of)
         run.save(out / "run.json")
     if save is not None:
-        gdlab.save_model(run, source, save)  # files are fingerprinted batch by batch
+        save_model(run, source, save)  # files are fingerprinted batch by batch
     if trace is not None:
-        from gdlab.trace import write_trace
+        from gdlab.outputs.trace import write_trace
 
         write_trace(run, trace)
     if json_out:
@@ -132,7 +133,7 @@ def fit_command(
         return
     print_summary(run, title=f"gdlab fit {data}")
     if summary and run.analysis.regression is not None:
-        from gdlab.regression import summary_table
+        from gdlab.analysis.regression import summary_table
 
         typer.echo("\n" + summary_table(run.analysis.regression))
     for path in (out / "run.json" if out is not None else None, *pictures, trace):

@@ -2,7 +2,7 @@
 
 `gdlab fit` and `gdlab explain` take the same data and training flags; they are declared
 here once as `Annotated` aliases, and `fit_options` turns their values into the keyword
-arguments of `gdlab.fit`. Nothing here imports NumPy (the CLI must start fast).
+arguments of `fit`. Nothing here imports NumPy (the CLI must start fast).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Annotated, Any
 import typer
 
 from gdlab.errors import ConfigError
-from gdlab.schedules import SCHEDULE_GRAMMAR
+from gdlab.optim.schedules import SCHEDULE_GRAMMAR
 
 TRAINING = "Training"
 DATA = "Data"
@@ -159,13 +159,13 @@ def parse_settings(items: list[str] | None, momentum: float | None) -> dict[str,
 
 def open_data(data: Path, x: str | None, y: str | None) -> Any:
     """The files named by DATA (a file, a glob or a directory), --x and --y, not yet read."""
-    import gdlab
+    from gdlab.data.files import open_files
 
     for value, option in ((x, "--x"), (y, "--y")):
         if value is None:
             raise ConfigError(f"missing option '{option}': name the column(s) of {data} to use")
     assert x is not None and y is not None
-    return gdlab.open_files(data, split_names(x, "--x"), y.strip())
+    return open_files(data, split_names(x, "--x"), y.strip())
 
 
 def read_data(data: Path, x: str | None, y: str | None) -> Any:
@@ -173,7 +173,7 @@ def read_data(data: Path, x: str | None, y: str | None) -> Any:
     return open_data(data, x, y).read()
 
 
-#: Training flags passed to `gdlab.fit` unchanged (their names are its keywords).
+#: Training flags passed to `fit` unchanged (their names are its keywords).
 PLAIN_FIT_OPTIONS = (
     "lr",
     "steps",
@@ -192,7 +192,7 @@ PLAIN_FIT_OPTIONS = (
 
 
 def fit_options(flags: Mapping[str, Any]) -> dict[str, Any]:
-    """The keyword arguments of `gdlab.fit` from a command's shared training flags.
+    """The keyword arguments of `fit` from a command's shared training flags.
 
     `flags` maps each flag's parameter name to its value (a command passes its
     ``locals()``), so `fit` and `explain` share one translation instead of two lists.

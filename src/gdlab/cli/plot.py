@@ -10,9 +10,9 @@ import typer
 from gdlab.cli.options import split_names
 
 if TYPE_CHECKING:
-    from gdlab.data import Dataset
-    from gdlab.run import Run
-    from gdlab.sources import FileSource
+    from gdlab.data.dataset import Dataset
+    from gdlab.data.files import FileSource
+    from gdlab.training.record import Run
 
 KIND_HELP = "seed, landscape, compare, animation or diagnostics (default: landscape)."
 
@@ -82,15 +82,16 @@ def plot_command(
 
     Example: gdlab plot gdlab-demo/run.json --kind animation --out descent.gif --fps 12
     """
-    import gdlab
+    from gdlab.data.columns import read_table
     from gdlab.plots import default_filename, plot_run
+    from gdlab.training.record import load_record
 
     chosen = plot_kind(kind, compare)
-    record = gdlab.load_record(run_json)
+    record = load_record(run_json)
     dataset = None
     if data is not None:
         features = [str(name) for name in record.get("data", {}).get("features", [])]
-        dataset = gdlab.read_table(data, features, str(record.get("data", {}).get("target", "y")))
+        dataset = read_table(data, features, str(record.get("data", {}).get("target", "y")))
     target = out if out is not None else run_json.parent / default_filename(chosen)
     written = plot_run(
         record,

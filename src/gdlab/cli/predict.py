@@ -28,10 +28,10 @@ def predict_command(
 
     Example: gdlab predict model.json new_points.csv --out predictions.csv
     """
-    import gdlab
     from gdlab.cli.render import predictions_csv, print_or_write
+    from gdlab.outputs.savedmodel import load_model
 
-    saved = gdlab.load_model(model)
+    saved = load_model(model)
     columns, predictions = saved.predict_file(data)
     text = predictions_csv(saved.features, columns, f"predicted_{saved.target}", predictions)
     print_or_write(text, out, f"Wrote {len(predictions)} predictions of {saved.target} to {out}")

@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import typer
 
-from gdlab.data import Dataset
-from gdlab.run import Run
+from gdlab.data.dataset import Dataset
+from gdlab.training.record import Run
 
 
 def summary_lines(run: Run, title: str) -> list[str]:
@@ -89,7 +89,7 @@ def csv_field(text: str) -> str:
 
 def print_or_write(text: str, out: Path | None, written: str) -> None:
     """Print `text` on stdout, or write it to `out` atomically and say `written`."""
-    from gdlab.fileio import atomic_write_text
+    from gdlab.atomic import atomic_write_text
 
     if out is None:
         typer.echo(text, nl=False)

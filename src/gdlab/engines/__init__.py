@@ -1,6 +1,6 @@
 """Engines: how the loss and its gradient are computed over the data for given weights.
 
-Every engine satisfies `Engine`; the one training loop (`gdlab.train`) and the analysis
+Every engine satisfies `Engine`; the one training loop (`gdlab.training.loop`) and the analysis
 never care which one runs:
 
 * ``dense``  — the rows in memory, touched every step (any loss; mini-batch SGD);
@@ -20,15 +20,16 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from gdlab.data import Dataset, design_matrix
+from gdlab.data.dataset import Dataset
+from gdlab.data.files import FileSource
 from gdlab.engines.base import Engine, FusedDescent
 from gdlab.engines.dense import DenseEngine
 from gdlab.engines.minibatch import MiniBatchEngine
 from gdlab.engines.stats import StatsEngine
 from gdlab.engines.stream import StreamEngine
 from gdlab.errors import ConfigError
-from gdlab.losses import Loss
-from gdlab.sources import FileSource
+from gdlab.model.linear import design_matrix
+from gdlab.model.losses import Loss
 
 ENGINES = ("dense", "stats", "stream", "dask")
 #: `auto` runs the stats engine up to this many weights (its pass costs O(N·p²)).
@@ -59,7 +60,7 @@ def choose_engine(
     """What `auto` runs: dense when rows are needed every step, else a statistics engine
     (`engine_for` first reads files of at most `IN_MEMORY_MAX_BYTES` into memory).
 
-    >>> from gdlab.losses import HUBER, L2
+    >>> from gdlab.model.losses import HUBER, L2
     >>> [choose_engine(L2, "memory", 2), choose_engine(L2, "files", 2)]
     ['stats', 'stream']
     >>> [choose_engine(HUBER, "files", 2), choose_engine(L2, "memory", 2, batch_size=8)]
@@ -102,7 +103,8 @@ def make_engine(
     if name == "stream":
         raise ConfigError("the stream engine reads files; in-memory data runs on --engine stats")
     if name == "dask":
-        from gdlab.engines.dask_engine import DaskEngine, dask_arrays
+        from gdlab.data.dask import dask_arrays
+        from gdlab.engines.dask import DaskEngine
 
         return DaskEngine(dask_arrays(A, y), loss, intercept=False, dtype=dtype)
     if name == "stats":
@@ -135,7 +137,8 @@ def engine_for(
     if scheduler and name != "dask":
         raise ConfigError(f"--scheduler is for --engine dask, not {name}")
     if name == "dask":
-        from gdlab.engines.dask_engine import DaskEngine, dask_arrays, dask_files
+        from gdlab.data.dask import dask_arrays, dask_files
+        from gdlab.engines.dask import DaskEngine
 
         if batch_size is not None:
             raise ConfigError("mini-batch SGD (--batch-size) runs on the dense engine, not dask")

@@ -7,8 +7,8 @@ from typing import Protocol
 import numpy as np
 from numpy.typing import NDArray
 
-from gdlab.losses import Loss
-from gdlab.lstsq import LeastSquaresStats
+from gdlab.model.losses import Loss
+from gdlab.onepass.lstsq import LeastSquaresStats
 
 
 class Engine(Protocol):

@@ -8,8 +8,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from gdlab.errors import ConfigError
-from gdlab.losses import HuberLoss, Loss
-from gdlab.lstsq import LeastSquaresStats
+from gdlab.model.losses import HuberLoss, Loss
+from gdlab.onepass.lstsq import LeastSquaresStats
 
 DTYPES = {"float64": np.float64, "float32": np.float32}
 

@@ -14,7 +14,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from gdlab.engines.dense import DenseEngine
 from gdlab.errors import ConfigError
-from gdlab.losses import Loss
+from gdlab.model.losses import Loss
 
 
 def check_batch_size(batch_size: int) -> int:

@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from gdlab.losses import HuberLoss
-from gdlab.lstsq import LeastSquaresStats
+from gdlab.model.losses import HuberLoss
+from gdlab.onepass.lstsq import LeastSquaresStats
 
 Array = NDArray[np.float64]
 #: Stop when a step moves no weight by more than this, relative to the weights' size.

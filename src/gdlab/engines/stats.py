@@ -6,7 +6,7 @@ For a quadratic loss L = s·Σe² (DESIGN.md §3), with R, z, ρ the triangular 
 * ∇L(w) = h·Rᵀ(Rw − z)                  (h = 2s: 1 for l2, 2/N for mse)
 
 The iterates are the seed's, w ← w − lr·∇L(w), up to floating-point rounding. The pass itself
-lives in `gdlab.engines.one_pass`; the stream and dask engines are this engine with their own
+lives in `gdlab.onepass`; the stream and dask engines are this engine with their own
 pass.
 """
 
@@ -18,10 +18,10 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from gdlab.engines.dense import check_range, resolve_dtype
-from gdlab.engines.one_pass import array_statistics
 from gdlab.errors import ConfigError
-from gdlab.losses import Loss
-from gdlab.lstsq import LeastSquaresStats
+from gdlab.model.losses import Loss
+from gdlab.onepass.arrays import array_statistics
+from gdlab.onepass.lstsq import LeastSquaresStats
 
 Array = NDArray[np.floating]
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from gdlab.errors import ConfigError
 from gdlab.explain import en, ko
 from gdlab.explain.facts import Facts, gather
-from gdlab.run import Run
+from gdlab.training.record import Run
 
 LANGUAGES = {"en": en, "ko": ko}
 #: Terminal columns the text is wrapped to (Korean characters take two).

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gdlab.analysis import RELATIVE_GAP
-from gdlab.run import Run
+from gdlab.analysis.quadratic import RELATIVE_GAP
+from gdlab.training.record import Run
 
 
 def num(value: float) -> str:

@@ -24,9 +24,10 @@ from matplotlib.lines import Line2D
 from matplotlib.text import Text
 from numpy.typing import NDArray
 
-from gdlab.data import Dataset, design_matrix
+from gdlab.atomic import atomic_write_bytes
+from gdlab.data.dataset import Dataset
 from gdlab.errors import ConfigError
-from gdlab.fileio import atomic_write_bytes
+from gdlab.model.linear import design_matrix
 from gdlab.plots.diagnostics import set_loss_scale
 from gdlab.plots.encode import frame_delay_ms, gif_bytes, mp4_bytes
 from gdlab.plots.landscape import clipped, draw_landscape, loss_formula

@@ -18,14 +18,14 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from numpy.typing import NDArray
 
-from gdlab.api import fit
-from gdlab.data import Dataset
+from gdlab.data.dataset import Dataset
 from gdlab.errors import ConfigError, LearningRateWarning
-from gdlab.optimizers import OPTIMIZERS
+from gdlab.optim.optimizers import OPTIMIZERS
 from gdlab.plots.landscape import LandscapeArtists, draw_landscape, draw_path
 from gdlab.plots.style import Theme, themed
 from gdlab.plots.surface import box_around, choose_plane
 from gdlab.plots.view import RunLike, RunView, as_view, view_of_run
+from gdlab.training.fit import fit
 
 Array = NDArray[np.float64]
 

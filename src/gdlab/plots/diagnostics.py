@@ -16,7 +16,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from numpy.typing import ArrayLike
 
-from gdlab.data import Dataset
+from gdlab.data.dataset import Dataset
 from gdlab.plots.style import Theme, get_theme, themed
 from gdlab.plots.view import RunLike, as_view, prepared
 

@@ -11,7 +11,8 @@ from pathlib import Path
 
 from matplotlib.figure import Figure
 
-from gdlab.data import Dataset
+from gdlab.data.dataset import Dataset
+from gdlab.data.files import FileSource
 from gdlab.errors import ConfigError
 from gdlab.plots.animation import DEFAULT_FRAMES, write_animation
 from gdlab.plots.compare import compare_figure
@@ -21,7 +22,6 @@ from gdlab.plots.output import write_figure
 from gdlab.plots.seed import seed_figure
 from gdlab.plots.style import themed
 from gdlab.plots.view import RunLike, RunView, as_view
-from gdlab.sources import FileSource
 
 #: The kinds of picture, with what each shows (for --help and error messages).
 KINDS = {

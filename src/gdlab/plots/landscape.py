@@ -23,7 +23,7 @@ from matplotlib.patheffects import withStroke
 from matplotlib.text import Annotation
 from numpy.typing import NDArray
 
-from gdlab.data import Dataset
+from gdlab.data.dataset import Dataset
 from gdlab.plots.style import Theme, themed
 from gdlab.plots.surface import LossGrid, Plane, box_around, choose_plane, loss_grid
 from gdlab.plots.view import RunLike, RunView, as_view, prepared
@@ -321,7 +321,7 @@ def landscape_figure(
 ) -> Figure:
     """The landscape picture of a run: contours, path, optimum, gradient arrow, caption.
 
-    >>> from gdlab.api import demo
+    >>> from gdlab.training.fit import demo
     >>> figure = landscape_figure(demo(0), grid_size=21)
     >>> figure.axes[0].get_xlabel(), figure.axes[0].get_ylabel()
     ('b (offset)', 'a (slope)')

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from matplotlib.figure import Figure
 
+from gdlab.atomic import atomic_write_bytes
 from gdlab.errors import ConfigError
-from gdlab.fileio import atomic_write_bytes
 
 #: File types a still figure can be written as (by the output file's suffix).
 FIGURE_FORMATS = ("png", "svg", "pdf")

@@ -14,9 +14,9 @@ from typing import Any
 
 import numpy as np
 
-from gdlab.api import dataset_for_record
-from gdlab.data import Dataset, from_arrays
-from gdlab.sources import FileSource, open_files
+from gdlab.data.dataset import Dataset, from_arrays
+from gdlab.data.files import FileSource, open_files
+from gdlab.training.fit import dataset_for_record
 
 #: Files up to this size are read whole (as the engines read them), larger ones sampled.
 READ_WHOLE_BYTES = 64 * 2**20

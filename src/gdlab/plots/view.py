@@ -17,16 +17,17 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from numpy.typing import NDArray
 
-from gdlab.analysis import Analysis, analyze
-from gdlab.data import Dataset, design_matrix
-from gdlab.engines.stream import stream_statistics
+from gdlab.analysis.quadratic import Analysis, analyze
+from gdlab.data.dataset import Dataset
+from gdlab.data.files import FileSource
 from gdlab.errors import DataError
-from gdlab.losses import Loss, get_loss
-from gdlab.lstsq import LeastSquaresStats
+from gdlab.model.linear import design_matrix
+from gdlab.model.losses import Loss, get_loss
+from gdlab.onepass.files import stream_statistics
+from gdlab.onepass.lstsq import LeastSquaresStats
 from gdlab.plots.sample import record_rows
 from gdlab.plots.style import Theme, get_theme
-from gdlab.run import Run
-from gdlab.sources import FileSource
+from gdlab.training.record import Run
 
 Array = NDArray[np.float64]
 #: Anything the picture functions accept as "the run".

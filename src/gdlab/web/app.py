@@ -6,7 +6,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
-import gdlab
+from gdlab.version import __version__
 from gdlab.web.errors import install_error_handlers
 from gdlab.web.limits import BodySizeLimit
 from gdlab.web.routes import meta, page, train, uploads
@@ -26,7 +26,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     app = FastAPI(
         title="gdlab playground",
-        version=gdlab.__version__,
+        version=__version__,
         description=DESCRIPTION,
         docs_url=None,  # FastAPI's docs pages load scripts from a CDN; the page must work offline
         redoc_url=None,

@@ -1,6 +1,6 @@
 """The data a request names (seed recipe, inline columns or an upload) and its start.
 
-The seed recipe follows `gdlab.demo`: one generator from the request's seed draws the data
+The seed recipe follows `demo`: one generator from the request's seed draws the data
 first and the initial weights after. Other data draw the weights as `gdlab fit` does, from a
 fresh generator of the seed. The start is drawn here, before training, so the page can show
 it and the equivalent command line can pass it with `--init`.
@@ -12,10 +12,10 @@ from collections.abc import Mapping
 
 import numpy as np
 
-import gdlab
-from gdlab.api import initial_weights
-from gdlab.data import Dataset
+from gdlab.data.dataset import Dataset, from_arrays
+from gdlab.data.seed import seed_data
 from gdlab.errors import DataError
+from gdlab.training.fit import initial_weights
 from gdlab.web.schemas import InlineData, SeedData, TrainRequest, UploadData
 from gdlab.web.settings import Settings
 from gdlab.web.uploads import UploadCache
@@ -33,7 +33,7 @@ def dataset_and_start(
     rng = np.random.default_rng(request.seed)
     if isinstance(spec, SeedData):
         check_rows(spec.n, settings)
-        dataset = gdlab.seed_data(rng, spec.n, spec.noise)
+        dataset = seed_data(rng, spec.n, spec.noise)
     elif isinstance(spec, InlineData):
         dataset = pick_columns(spec.columns, spec.x, spec.y, "arrays", settings)
     else:
@@ -77,7 +77,7 @@ def pick_columns(
     if len(lengths) > 1:
         raise DataError(f"{source}: the columns have different lengths {sorted(lengths)}")
     check_rows(lengths.pop(), settings)
-    return gdlab.from_arrays(np.column_stack(arrays[:-1]), arrays[-1], x, y, source=source)
+    return from_arrays(np.column_stack(arrays[:-1]), arrays[-1], x, y, source=source)
 
 
 def check_rows(n_rows: int, settings: Settings) -> None:

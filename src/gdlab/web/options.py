@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from gdlab.errors import ConfigError
-from gdlab.optimizers import OPTIMIZERS
+from gdlab.optim.optimizers import OPTIMIZERS
 from gdlab.web.schemas import TrainRequest
 
 #: Optional `gdlab.fit` options and the value meaning "not set".

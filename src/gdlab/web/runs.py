@@ -19,10 +19,9 @@ from typing import Any
 
 import numpy as np
 
-import gdlab
-from gdlab.api import divergence_message
 from gdlab.errors import GdlabError, LearningRateWarning
-from gdlab.run import Run, json_safe
+from gdlab.training.fit import divergence_message, fit
+from gdlab.training.record import Run, json_safe
 from gdlab.web.setup import Job
 
 #: At most this many steps of one run go to the page (evenly spaced, the last one kept).
@@ -165,13 +164,13 @@ class StepFeed:
 
 
 def train(job: Job, feed: StepFeed) -> Run:
-    """Run `gdlab.fit` for the job; a diverged run comes back (it is a result, not an error).
+    """Run `fit` for the job; a diverged run comes back (it is a result, not an error).
 
     The page explains a rate past the bound itself, so the library's warning is not logged.
     """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", LearningRateWarning)
-        return gdlab.fit(job.dataset, **job.options, on_step=feed, raise_on_divergence=False)
+        return fit(job.dataset, **job.options, on_step=feed, raise_on_divergence=False)
 
 
 def outcome_message(run: Run, feed: StepFeed) -> str:

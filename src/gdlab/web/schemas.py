@@ -10,8 +10,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from gdlab.losses import LOSSES
-from gdlab.optimizers import OPTIMIZERS
+from gdlab.model.losses import LOSSES
+from gdlab.optim.optimizers import OPTIMIZERS
 
 #: The issue's hard limits; `Settings` may only tighten them.
 MAX_ROWS = 1_000_000

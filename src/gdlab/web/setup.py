@@ -12,11 +12,12 @@ from typing import Any
 
 import numpy as np
 
-import gdlab
-from gdlab.data import Dataset, design_matrix, weight_names
-from gdlab.losses import get_loss
-from gdlab.lstsq import LeastSquaresStats
-from gdlab.run import json_safe
+from gdlab.analysis.quadratic import analyze
+from gdlab.data.dataset import Dataset
+from gdlab.model.linear import design_matrix, weight_names
+from gdlab.model.losses import get_loss
+from gdlab.onepass.lstsq import LeastSquaresStats
+from gdlab.training.record import json_safe
 from gdlab.web.command import fit_command_line
 from gdlab.web.options import fit_options
 from gdlab.web.schemas import SeedData, TrainRequest, UploadData
@@ -26,7 +27,7 @@ SEED_DATA_FILE = "seed-data.csv"
 
 @dataclass(frozen=True)
 class Job:
-    """A validated request, ready to train: the dataset, `gdlab.fit` keywords, the setup."""
+    """A validated request, ready to train: the dataset, `fit` keywords, the setup."""
 
     dataset: Dataset
     options: dict[str, Any]
@@ -60,7 +61,7 @@ def make_job(request: TrainRequest, dataset: Dataset, init: np.ndarray, max_poin
     loss = get_loss(request.loss)
     A = design_matrix(dataset.features, request.intercept)
     stats = LeastSquaresStats.from_arrays(A, dataset.target)
-    analysis = gdlab.analyze(stats, loss)
+    analysis = analyze(stats, loss)
     rows = thinned_rows(dataset.n_rows, max_points)
     target = dataset.target
     data_file = data_file_name(request, dataset)

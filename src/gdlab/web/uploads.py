@@ -18,8 +18,8 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
+from gdlab.data.columns import column_values, first_line
 from gdlab.errors import DataError
-from gdlab.readers import column_values, first_line
 from gdlab.web.schemas import LARGEST_VALUE
 
 UNSAFE_NAME_CHARACTERS = re.compile(r"[^\w.\- ()+,]")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-import gdlab
-from gdlab.losses import LOSSES
-from gdlab.optimizers import OPTIMIZERS
+from gdlab.model.losses import LOSSES
+from gdlab.optim.optimizers import OPTIMIZERS
+from gdlab.version import __version__
 from gdlab.web.options import OPTIONAL_FIT_OPTIONS, optimizer_parameters
 from gdlab.web.schemas import Meta, OptimizerInfo, TrainRequest
 from gdlab.web.state import ServerState
@@ -19,7 +19,7 @@ def meta(state: ServerState) -> Meta:
     """What this server offers: optimizer names and parameters, losses, defaults, limits."""
     settings = state.settings
     return Meta(
-        version=gdlab.__version__,
+        version=__version__,
         optimizers=[
             OptimizerInfo(name=name, options=optimizer_parameters(name)) for name in OPTIMIZERS
         ],

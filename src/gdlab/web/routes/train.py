@@ -21,9 +21,9 @@ from fastapi import APIRouter, Body, HTTPException, Path, Query
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response, StreamingResponse
 
-import gdlab
-from gdlab.errors import GdlabError
-from gdlab.run import json_safe
+from gdlab.data.seed import seed_dataset
+from gdlab.errors import ConfigError, GdlabError
+from gdlab.training.record import json_safe
 from gdlab.web.datasets import check_rows, dataset_and_start
 from gdlab.web.errors import one_line
 from gdlab.web.runs import LiveRun, StepFeed, default_duration, outcome_message, train
@@ -52,7 +52,7 @@ def prepare(request: TrainRequest, state: AppState) -> Job:
     """Validate the request against its data and gdlab; draw the start; work out the setup."""
     dataset, init = dataset_and_start(request, state.settings, state.uploads)
     if request.steps > state.settings.max_steps:
-        raise gdlab.ConfigError(
+        raise ConfigError(
             f"steps={request.steps}; this server runs at most {state.settings.max_steps}"
         )
     return make_job(request, dataset, init, state.settings.max_plot_points)
@@ -187,7 +187,7 @@ def seed_data_csv(
 ) -> Response:
     """The seed recipe's points as CSV (columns x, y, every digit kept) for `gdlab fit`."""
     check_rows(n, state.settings)
-    data = gdlab.seed_dataset(seed, n, noise)
+    data = seed_dataset(seed, n, noise)
     buffer = io.StringIO()
     np.savetxt(
         buffer,

@@ -1,0 +1,155 @@
+"""The least-squares fit as a statistician reads it: a statsmodels-style summary table.
+
+All from the one-pass statistics (R, z, ρ, N) of [A | y], with p weights and
+ν = N − p residual degrees of freedom:
+
+* SSE = ρ²;  SST = Σ(y − ȳ)² = ‖z₂…‖² + ρ² when the first column is the ones column
+  (else the uncentred Σy² = ‖z‖² + ρ²);  R² = 1 − SSE/SST
+* RMSE = √(SSE/N);  residual standard error s = √(SSE/ν)
+* Cov(ŵ) = s²(AᵀA)⁻¹ = s²·R⁻¹R⁻ᵀ, so se_j = s·‖row j of R⁻¹‖ (triangular solves on the
+  column-scaled R; the normal equations are never formed)
+* t_j = ŵ_j/se_j;  p_j = 2·P(T_ν > |t_j|);  95% interval ŵ_j ± t_{ν,0.975}·se_j
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from gdlab.onepass.lstsq import LeastSquaresStats
+
+Array = NDArray[np.float64]
+
+#: Two-sided confidence level of the reported intervals.
+CONFIDENCE = 0.95
+
+
+@dataclass(frozen=True)
+class RegressionSummary:
+    """Coefficients with their standard errors, t, p and 95% intervals, and the fit's quality."""
+
+    names: tuple[str, ...]
+    coefficients: Array
+    std_errors: Array
+    t_values: Array
+    p_values: Array
+    ci_low: Array
+    ci_high: Array
+    r_squared: float
+    adj_r_squared: float
+    rmse: float
+    residual_std_error: float
+    df_residual: int
+    n_rows: int
+    centred: bool
+
+    def to_record(self) -> dict[str, Any]:
+        """The summary as plain JSON values (the run record's `analysis.regression`)."""
+        return {
+            "r_squared": self.r_squared,
+            "adj_r_squared": self.adj_r_squared,
+            "rmse": self.rmse,
+            "residual_std_error": self.residual_std_error,
+            "df_residual": self.df_residual,
+            "std_errors": self.std_errors.tolist(),
+            "t_values": self.t_values.tolist(),
+            "p_values": self.p_values.tolist(),
+            "ci_95": [
+                [float(lo), float(hi)] for lo, hi in zip(self.ci_low, self.ci_high, strict=True)
+            ],
+        }
+
+
+def inverse_gram_diagonal(stats: LeastSquaresStats) -> Array:
+    """diag((AᵀA)⁻¹) = squared row norms of R⁻¹, from the column-scaled R = S·diag(d).
+
+    NaN for every weight when AᵀA is singular (collinear columns, fewer rows than weights):
+    the weights are then not determined by the data, nor are their standard errors.
+    """
+    from scipy.linalg import LinAlgError, solve_triangular
+
+    scaled, norms = stats.column_scaled()
+    try:
+        inverse = solve_triangular(scaled, np.eye(stats.n_weights))
+    except LinAlgError:
+        return np.full(stats.n_weights, math.nan)
+    return np.asarray(np.sum(inverse**2, axis=1) / norms**2, dtype=np.float64)
+
+
+def regression_summary(
+    stats: LeastSquaresStats, names: Sequence[str], intercept: bool = True
+) -> RegressionSummary:
+    """The statsmodels-style summary of the least-squares fit with statistics `stats`.
+
+    With `intercept` the first column is the ones column and R² is centred, as usual.
+    """
+    from scipy.special import stdtr, stdtrit
+
+    weights = stats.optimum()
+    p, n = stats.n_weights, stats.n_rows
+    df = n - p
+    sse = stats.rho**2
+    explained = stats.z[1:] if intercept else stats.z
+    sst = float(explained @ explained) + sse
+    r_squared = 1 - sse / sst if sst > 0 else math.nan
+    no_df = df <= 0
+    sigma = math.sqrt(sse / df) if not no_df else math.nan
+    adj = 1 - (1 - r_squared) * (n - (1 if intercept else 0)) / df if not no_df else math.nan
+    std_errors = (
+        sigma * np.sqrt(inverse_gram_diagonal(stats)) if not no_df else np.full(p, math.nan)
+    )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t_values = weights / std_errors
+    p_values = 2 * stdtr(df, -np.abs(t_values)) if not no_df else np.full(p, math.nan)
+    critical = float(stdtrit(df, 0.5 + CONFIDENCE / 2)) if not no_df else math.nan
+    return RegressionSummary(
+        names=tuple(names),
+        coefficients=weights,
+        std_errors=std_errors,
+        t_values=t_values,
+        p_values=np.asarray(p_values, dtype=np.float64),
+        ci_low=weights - critical * std_errors,
+        ci_high=weights + critical * std_errors,
+        r_squared=r_squared,
+        adj_r_squared=adj,
+        rmse=math.sqrt(sse / n),
+        residual_std_error=sigma,
+        df_residual=df,
+        n_rows=n,
+        centred=intercept,
+    )
+
+
+def summary_table(summary: RegressionSummary, title: str = "Least-squares fit") -> str:
+    """The summary as a fixed-width text table, laid out like statsmodels' `summary()`."""
+    width = 78
+    rule, thin = "=" * width, "-" * width
+    quality = [
+        (
+            f"No. observations: {summary.n_rows}",
+            f"R-squared{'' if summary.centred else ' (uncentred)'}: {summary.r_squared:.6g}",
+        ),
+        (f"Df residuals: {summary.df_residual}", f"Adj. R-squared: {summary.adj_r_squared:.6g}"),
+        (
+            f"Residual std. error: {summary.residual_std_error:.6g}",
+            f"RMSE: {summary.rmse:.6g}",
+        ),
+    ]
+    lines = [title.center(width).rstrip(), rule]
+    lines += [f"{left:<39}{right:>39}" for left, right in quality]
+    lines.append(rule)
+    header = f"{'':<12}{'coef':>13}{'std err':>12}{'t':>10}{'P>|t|':>9}{'[0.025':>11}{'0.975]':>11}"
+    lines += [header, thin]
+    for i, name in enumerate(summary.names):
+        lines.append(
+            f"{name[:12]:<12}{summary.coefficients[i]:>13.6g}{summary.std_errors[i]:>12.4g}"
+            f"{summary.t_values[i]:>10.4g}{summary.p_values[i]:>9.3f}"
+            f"{summary.ci_low[i]:>11.4g}{summary.ci_high[i]:>11.4g}"
+        )
+    lines.append(rule)
+    return "\n".join(lines)

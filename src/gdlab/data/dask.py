@@ -1,0 +1,144 @@
+"""Dask collections as training data: dask arrays, dataframes, or files read by dask.
+
+`DaskData` holds features (n×k) and a target (n) as Dask collections, named like a
+`Dataset`; each block of rows — a chunk of a dask array, a partition of a dask dataframe,
+or of files read by ``dask.dataframe`` — is one unit of the statistics pass
+(`gdlab.onepass.dask`). Dask is an optional extra: ``pip install 'gdlab[dask]'``.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from gdlab.data.columns import is_parquet
+from gdlab.data.dataset import default_names
+from gdlab.data.files import FileSource
+from gdlab.errors import ConfigError, DataError
+
+#: Rows per dask chunk when gdlab makes the dask array itself.
+BLOCK_ROWS = 1 << 20
+
+
+@dataclass(frozen=True)
+class DaskData:
+    """Features (n×k) and target (n) as Dask collections, named like a `Dataset`."""
+
+    features: Any
+    target: Any
+    feature_names: tuple[str, ...]
+    target_name: str = "y"
+    source: str = "dask"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def n_features(self) -> int:
+        """Number of feature columns k."""
+        return len(self.feature_names)
+
+
+def is_dask_collection(value: object) -> bool:
+    """True for a dask array, dataframe or series (without importing dask when it is unused)."""
+    dask = sys.modules.get("dask")
+    return dask is not None and bool(dask.is_dask_collection(value))
+
+
+def import_dask() -> Any:
+    """Import dask and distributed, or say how to install them."""
+    try:
+        import dask.array
+        import dask.dataframe
+        import distributed  # noqa: F401
+    except ImportError:
+        raise ConfigError(
+            "the dask engine needs the optional extra: pip install 'gdlab[dask]'"
+        ) from None
+    return dask
+
+
+def dask_arrays(
+    features: Any,
+    target: Any,
+    feature_names: Sequence[str] | None = None,
+    target_name: str = "y",
+    block_rows: int = BLOCK_ROWS,
+    source: str = "dask",
+) -> DaskData:
+    """Wrap arrays (dask or in-memory) as `DaskData`, chunked by rows, one chunk across columns."""
+    dask = import_dask()
+    if isinstance(features, dask.dataframe.DataFrame | dask.dataframe.Series):  # block: partition
+        frame = features.to_frame() if features.ndim == 1 else features
+        names = tuple(feature_names or [str(name) for name in frame.columns])
+        target_name = str(getattr(target, "name", None) or target_name)
+        return DaskData(frame, target, names, target_name, source)
+    X = dask.array.asarray(features) if is_dask_collection(features) else None
+    if X is None:
+        X = dask.array.from_array(np.asarray(features, dtype=np.float64), chunks=block_rows)
+    y = dask.array.asarray(target) if is_dask_collection(target) else None
+    if y is None:
+        y = dask.array.from_array(np.asarray(target, dtype=np.float64), chunks=block_rows)
+    if X.ndim == 1:
+        X = X[:, None]
+    if X.ndim != 2 or y.ndim != 1:
+        raise DataError(f"dask data: need features N×k and a 1-D target, got {X.shape}, {y.shape}")
+    k = X.shape[1]
+    names = tuple(feature_names) if feature_names else default_names(k)
+    if len(names) != k:
+        raise DataError(f"{len(names)} feature names given for {k} feature columns")
+    X = X.rechunk({1: -1})
+    y = y.rechunk({0: X.chunks[0]})
+    return DaskData(X, y, names, target_name, source)
+
+
+def dask_frame(
+    frame: Any, x_columns: Sequence[str], y_column: str, source: str = "dask"
+) -> DaskData:
+    """Columns of a dask dataframe as `DaskData` (one block per partition)."""
+    missing = [name for name in [*x_columns, y_column] if name not in frame.columns]
+    if missing:
+        listed = ", ".join(str(name) for name in frame.columns)
+        raise DataError(f"{source}: no column '{missing[0]}'; available columns: {listed}")
+    return DaskData(frame[list(x_columns)], frame[y_column], tuple(x_columns), y_column, source)
+
+
+def dask_files(source: FileSource) -> DaskData:
+    """Files read by ``dask.dataframe`` (CSV split into byte blocks, Parquet by row group)."""
+    dask = import_dask()
+    wanted = [*source.feature_names, source.target_name]
+    parquet = [str(file) for file in source.files if is_parquet(file)]
+    text = [str(file) for file in source.files if not is_parquet(file)]
+    frames = []
+    if parquet:
+        frames.append(dask.dataframe.read_parquet(parquet, columns=wanted))
+    if text:
+        frames.append(dask.dataframe.read_csv(text, usecols=wanted, blocksize="64MB"))
+    frame = frames[0] if len(frames) == 1 else dask.dataframe.concat(frames)
+    data = dask_frame(frame, source.feature_names, source.target_name, source.source)
+    return DaskData(data.features, data.target, data.feature_names, data.target_name, source.source)
+
+
+def block_values(values: Any, names: Sequence[str], source: str) -> np.ndarray:
+    """One block's columns as an n×k float64 matrix; non-numeric or missing values are errors."""
+    if hasattr(values, "to_numpy") and hasattr(values, "ndim"):  # a pandas block
+        from pandas.api.types import is_numeric_dtype
+
+        frame = values.to_frame() if values.ndim == 1 else values
+        for name, kind in zip(names, frame.dtypes, strict=True):
+            if not is_numeric_dtype(kind):
+                raise DataError(f"{source}: column '{name}' is {kind}, not numeric")
+        array = frame.to_numpy(dtype=np.float64, na_value=np.nan)
+    else:
+        array = np.asarray(values)
+        if array.dtype.kind not in "biuf":
+            raise DataError(f"{source}: the data is {array.dtype}, not numeric")
+        array = array.astype(np.float64, copy=False).reshape(array.shape[0], -1)
+    bad = ~np.isfinite(array)
+    if bad.any():
+        row, col = np.argwhere(bad)[0]
+        kind = "missing value (NaN)" if np.isnan(array[row, col]) else "infinite value"
+        raise DataError(f"{source}: {kind} in column '{names[col]}'")
+    return array

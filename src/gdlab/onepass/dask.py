@@ -1,0 +1,146 @@
+"""The one pass on a Dask cluster: block statistics on the workers, merged by tree reduction.
+
+Each block of rows of `DaskData` becomes `LeastSquaresStats` on a worker; `merge_all` folds
+them `SPLIT_EVERY` at a time up a tree, so only small (p+1)×(p+1) factors travel. The cluster
+is the one at ``--scheduler ADDRESS``, else the current `distributed.Client`, else a local
+one started for the pass.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import math
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import numpy as np
+
+from gdlab.data.columns import first_line
+from gdlab.data.dask import DaskData, block_values, import_dask
+from gdlab.errors import ConfigError, DataError, GdlabError
+from gdlab.onepass.arrays import default_threads, pass_statistics, wants_kernel
+from gdlab.onepass.lstsq import LeastSquaresStats, merge_all, wants_moments
+
+#: Partial statistics merged per node of the reduction tree.
+SPLIT_EVERY = 8
+#: How long to try reaching a scheduler given by address.
+CONNECT_TIMEOUT = "10s"
+
+
+def block_statistics(
+    features: Any,
+    target: Any,
+    names: Sequence[str],
+    intercept: bool,
+    source: str,
+    moments: bool = False,
+    kernel: bool = False,
+) -> LeastSquaresStats:
+    """QR statistics of one block (run on a worker)."""
+    X = block_values(features, names[:-1], source)
+    y = block_values(target, names[-1:], source)
+    return pass_statistics(X, y.reshape(-1), intercept, threads=1, moments=moments, kernel=kernel)
+
+
+def tree_reduce(parts: list[Any], split_every: int = SPLIT_EVERY) -> Any:
+    """Merge delayed statistics `split_every` at a time, level by level, down to one."""
+    from dask import delayed
+
+    while len(parts) > 1:
+        parts = [
+            delayed(merge_all)(parts[start : start + split_every])
+            for start in range(0, len(parts), split_every)
+        ]
+    return parts[0]
+
+
+def statistics_graph(data: DaskData, intercept: bool, split_every: int = SPLIT_EVERY) -> Any:
+    """The delayed tree: block statistics for every row block, merged up to one."""
+    from dask import delayed
+
+    names = [*data.feature_names, data.target_name]
+    feature_blocks = np.ravel(data.features.to_delayed()).tolist()
+    target_blocks = np.ravel(data.target.to_delayed()).tolist()
+    if len(feature_blocks) != len(target_blocks):
+        raise DataError(f"{data.source}: features and target are split into different blocks")
+    rows = data.target.shape[0]  # NaN (or lazy) for frames of unknown length
+    known = isinstance(rows, int | float | np.number) and math.isfinite(rows)
+    columns = len(names) + 1
+    moments = known and wants_moments(float(rows), columns)
+    kernel = not known or wants_kernel(float(rows) * columns, columns)  # unknown: big, likely
+    parts = [
+        delayed(block_statistics)(X, y, names, intercept, data.source, moments, kernel)
+        for X, y in zip(feature_blocks, target_blocks, strict=True)
+    ]
+    return tree_reduce(parts, split_every)
+
+
+@contextmanager
+def dask_client(scheduler: str | None = None) -> Iterator[Any]:
+    """A client of the cluster at `scheduler`, else the current one, else a local cluster."""
+    import_dask()
+    from distributed import Client, LocalCluster
+
+    if scheduler:
+        reason = None
+        try:
+            client = Client(scheduler, timeout=CONNECT_TIMEOUT, set_as_default=False)
+        except (OSError, ValueError, TimeoutError) as error:
+            reason = first_line(error)
+        if reason is not None:
+            # The half-made Client sits in a reference cycle; finalised later by a collection
+            # on Dask's IO-loop thread, its __del__ waits for that thread: a deadlock.
+            gc.collect()
+            raise ConfigError(
+                f"--scheduler {scheduler}: no Dask scheduler reachable there ({reason})"
+            )
+        with client:
+            yield client
+        return
+    current = current_client()
+    if current is not None:
+        yield current
+        return
+    with (
+        LocalCluster(
+            n_workers=default_threads(),
+            threads_per_worker=1,
+            processes=False,
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
+        ) as cluster,
+        Client(cluster, set_as_default=False) as client,
+    ):
+        yield client
+
+
+def current_client() -> Any:
+    """The client `dask` would use now (e.g. one the caller started), or None."""
+    from distributed import default_client
+
+    try:
+        return default_client()
+    except ValueError:
+        return None
+
+
+def dask_statistics(
+    data: DaskData,
+    intercept: bool = True,
+    scheduler: str | None = None,
+    split_every: int = SPLIT_EVERY,
+) -> LeastSquaresStats:
+    """Build the statistics on the cluster; a task's bad data comes back as a `DataError`."""
+    graph = statistics_graph(data, intercept, split_every)
+    with dask_client(scheduler) as client:
+        try:
+            stats: LeastSquaresStats = client.compute(graph).result()
+        except GdlabError:
+            raise
+        except (ValueError, TypeError, OSError) as error:
+            raise DataError(f"{data.source}: {first_line(error)}") from None
+    if stats.n_rows < 2:
+        raise DataError(f"{data.source}: need at least 2 rows to fit a line, got {stats.n_rows}")
+    return stats

@@ -1,0 +1,2 @@
+"""Optimizers as pure (init, update) pairs (`optimizers`) and learning-rate schedules
+(`schedules`)."""

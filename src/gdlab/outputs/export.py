@@ -1,0 +1,363 @@
+"""Code export: a short, runnable script that reproduces a run in another framework.
+
+`export_script(record, "numpy" | "pytorch" | "keras" | "sklearn")` writes the run from
+its record alone: the same data (the seed recipe regenerated, or the same CSV/Parquet file
+read again), the same initial weights, learning rate, loss and number of updates. Each
+script prints the final weights, bias first, and the final loss, so its numbers can be
+set beside the run's. Only plain gradient descent is written; a run that used anything
+else is refused with a message that says what cannot be reproduced.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from gdlab.data.columns import PARQUET_SUFFIXES
+from gdlab.errors import ConfigError, DataError
+from gdlab.outputs.savedmodel import is_finite_number
+
+FRAMEWORK_IMPORTS = {
+    "numpy": (),
+    "pytorch": ("import torch",),
+    "keras": ("import keras",),
+    "sklearn": ("from sklearn.neural_network import MLPRegressor",),
+}
+
+#: Config keys every export honours; any other key must hold a neutral value. A stopping
+#: rule is honoured too: the scripts take as many steps as the run actually took.
+HONOURED = {
+    *("lr", "steps", "optimizer", "loss", "seed", "engine", "dtype", "intercept", "init_std"),
+    *("tol", "tol_kind"),
+}
+NEUTRAL_VALUES: tuple[Any, ...] = (None, False, 0, "", "none", "constant", {}, [])
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """What every script needs from a run record."""
+
+    data_code: str
+    imports: tuple[str, ...]
+    features: list[str]
+    init: list[float]
+    lr: float
+    steps: int
+    loss: str
+    intercept: bool
+    dtype: str
+
+    @property
+    def weight_label(self) -> str:
+        """'(b, x1, x2)': the order the script prints the weights in."""
+        names = (["b"] if self.intercept else []) + [plain(name) for name in self.features]
+        return "(" + ", ".join(names) + ")"
+
+    @property
+    def bias(self) -> float:
+        """The initial bias (0 without an intercept)."""
+        return self.init[0] if self.intercept else 0.0
+
+    @property
+    def slopes(self) -> list[float]:
+        """The initial feature weights."""
+        return self.init[1:] if self.intercept else self.init
+
+
+def export_script(record: dict[str, Any], framework: str, where: str = "run record") -> str:
+    """A runnable script reproducing the run of `record` in `framework`.
+
+    >>> import gdlab
+    >>> script = export_script(gdlab.demo(0).to_record(), "numpy")
+    >>> "np.random.default_rng(0)" in script and "lr * (A.T @ error)" in script
+    True
+    """
+    writers = {
+        "numpy": numpy_script,
+        "pytorch": pytorch_script,
+        "keras": keras_script,
+        "sklearn": sklearn_script,
+    }
+    if framework not in writers:
+        raise ConfigError(f"unknown framework '{framework}'; choose one of: {', '.join(writers)}")
+    recipe = recipe_from_record(record, where)
+    heading = (
+        f'"""Reproduce a gdlab run with {framework}: {recipe.steps} steps of gradient descent,\n'
+        f"lr {recipe.lr!r}, loss {recipe.loss}, from the run's initial weights "
+        f'{recipe.weight_label}.\n\nWritten by `gdlab export --to {framework}`."""\n\n'
+    )
+    imports = "\n".join(
+        sorted(
+            {"import numpy as np", *recipe.imports, *FRAMEWORK_IMPORTS[framework]},
+            key=lambda line: (line.startswith("from "), line),
+        )
+    )
+    return heading + imports + "\n\n" + recipe.data_code + "\n" + writers[framework](recipe)
+
+
+def recipe_from_record(record: Any, where: str) -> Recipe:
+    """Check the record and pull out what a script needs; errors name the bad field."""
+    if not isinstance(record, dict):
+        raise DataError(f"{where}: not a run record (expected a JSON object)")
+    config, data = record.get("config"), record.get("data")
+    if not isinstance(config, dict) or not isinstance(data, dict):
+        raise DataError(f"{where}: not a run record (no 'config' or 'data' section)")
+    check_reproducible(config, where)
+    features = data.get("features")
+    if not isinstance(features, list) or not all(isinstance(n, str) and n for n in features):
+        raise DataError(f"{where}: data.features must be a list of column names")
+    intercept = config.get("intercept", True)
+    if not isinstance(intercept, bool):
+        raise DataError(f"{where}: config.intercept must be true or false")
+    init = record.get("init")
+    if not isinstance(init, list) or not all(is_finite_number(v) for v in init):
+        raise DataError(f"{where}: 'init' must be a list of finite numbers")
+    if len(init) != len(features) + intercept or not init:
+        raise DataError(f"{where}: {len(init)} initial weights for {len(features)} feature(s)")
+    lr: Any = config.get("lr")
+    losses = record.get("losses")
+    if not is_finite_number(lr) or lr <= 0:
+        raise DataError(f"{where}: config.lr must be a finite number > 0, got {lr!r}")
+    if not isinstance(losses, list) or not losses:
+        raise DataError(f"{where}: 'losses' must list the loss after each update")
+    loss, dtype = config.get("loss", "l2"), config.get("dtype", "float64")
+    if loss not in ("l2", "mse"):
+        raise ConfigError(f"{where}: export knows the losses l2 and mse, not {loss!r}")
+    if dtype not in ("float64", "float32"):
+        raise ConfigError(f"{where}: export knows float64 and float32, not {dtype!r}")
+    target = data.get("target", "y")
+    if not isinstance(target, str) or not target:
+        raise DataError(f"{where}: data.target must be a column name")
+    data_code, imports = data_loading_code(data, config, features, target, where)
+    return Recipe(
+        data_code=data_code,
+        imports=imports,
+        features=features,
+        init=[float(v) for v in init],
+        lr=float(lr),
+        steps=len(losses),
+        loss=loss,
+        intercept=intercept,
+        dtype=dtype,
+    )
+
+
+def check_reproducible(config: dict[str, Any], where: str) -> None:
+    """Refuse runs whose settings the scripts cannot repeat (another optimizer, a schedule…)."""
+    optimizer = config.get("optimizer", "gd")
+    if optimizer != "gd":
+        raise ConfigError(
+            f"{where}: export writes plain gradient descent ('gd'); this run used {optimizer!r}"
+        )
+    for key, value in config.items():
+        if key not in HONOURED and value not in NEUTRAL_VALUES:
+            raise ConfigError(
+                f"{where}: export writes plain gradient descent and cannot repeat "
+                f"the setting {key}={value!r}"
+            )
+
+
+def data_loading_code(
+    data: dict[str, Any], config: dict[str, Any], features: list[str], target: str, where: str
+) -> tuple[str, tuple[str, ...]]:
+    """Code that defines X (N×k) and y (N) as the run saw them, and the imports it needs."""
+    source = data.get("source")
+    if source == "seed":
+        seed: Any = data.get("seed", config.get("seed", 0))
+        n: Any = data.get("n", 50)
+        noise: Any = data.get("noise", 1.0)
+        if not (is_whole(seed) and is_whole(n) and n >= 2 and is_finite_number(noise)):
+            raise DataError(f"{where}: the seed recipe needs whole seed and n ≥ 2, finite noise")
+        code = (
+            f"# The seed program's data: two ramps with N(0, {noise!r}²) noise added to both.\n"
+            f"rng = np.random.default_rng({seed})\n"
+            f"ramps = np.array([np.linspace(-2, 4, {n}), np.linspace(-6, 6, {n})])\n"
+            f"ramps += {noise!r} * rng.standard_normal((2, {n}))\n"
+            "X, y = ramps[0].reshape(-1, 1), ramps[1]\n"
+        )
+        return code, ()
+    if not isinstance(source, str) or source in ("", "arrays"):
+        raise DataError(
+            f"{where}: the run's data came from in-memory arrays, so no script can load it "
+            "again; export runs on the seed data or on a file"
+        )
+    about = (
+        f"# The data: feature column(s) {plain(', '.join(features))} and target "
+        f"{plain(target)} of {plain(source)}.\n"
+    )
+    if is_parquet_name(source):
+        code = (
+            about
+            + f"table = pq.read_table({source!r}, columns={[*features, target]!r})\n"
+            + f"X = np.column_stack([table[name].to_numpy().astype(float) for name in "
+            f"{features!r}])\n"
+            f"y = table[{target!r}].to_numpy().astype(float)\n"
+        )
+        return code, ("import pyarrow.parquet as pq",)
+    code = (
+        about + f"with open({source!r}, newline='', encoding='utf-8-sig') as handle:\n"
+        "    rows = list(csv.DictReader(handle))\n"
+        f"X = np.array([[float(row[name]) for name in {features!r}] for row in rows])\n"
+        f"y = np.array([float(row[{target!r}]) for row in rows])\n"
+    )
+    return code, ("import csv",)
+
+
+def numpy_script(r: Recipe) -> str:
+    """Plain numpy: the seed's loop written out, w ← w − lr·∇L(w)."""
+    design = "np.column_stack([np.ones(len(y)), X])" if r.intercept else "X"
+    gradient = "A.T @ error" if r.loss == "l2" else "A.T @ (2 * error / len(y))"
+    cast = (
+        "A, y, w = A.astype(np.float32), y.astype(np.float32), w.astype(np.float32)\n"
+        if r.dtype == "float32"
+        else ""
+    )
+    return (
+        f"A = {design}  # the design matrix, bias column first\n"
+        f"w = np.array({r.init!r})  # the run's initial weights {r.weight_label}\n"
+        f"{cast}"
+        f"lr, steps = {r.lr!r}, {r.steps}\n"
+        "for step in range(steps):\n"
+        "    error = A @ w - y  # ŷ − y\n"
+        f"    w = w - lr * ({gradient})  # the gradient of {loss_formula(r.loss)}\n"
+        "\n"
+        "weights = w.tolist()\n"
+        "error = A @ w - y\n" + report(r)
+    )
+
+
+def pytorch_script(r: Recipe) -> str:
+    """PyTorch: `nn.Linear` with the run's start, `optim.SGD`, the loss as the run defines it."""
+    torch_dtype = "torch.float64" if r.dtype == "float64" else "torch.float32"
+    loss = (
+        "0.5 * ((layer(inputs) - targets) ** 2).sum()"
+        if r.loss == "l2"
+        else "torch.nn.functional.mse_loss(layer(inputs), targets)"
+    )
+    bias_line = f"    layer.bias.copy_(torch.tensor([{r.bias!r}]))\n" if r.intercept else ""
+    return (
+        f"inputs = torch.tensor(X, dtype={torch_dtype})\n"
+        f"targets = torch.tensor(y, dtype={torch_dtype}).reshape(-1, 1)\n"
+        f"layer = torch.nn.Linear({len(r.features)}, 1, bias={r.intercept}, dtype={torch_dtype})\n"
+        "with torch.no_grad():  # the run's initial weights\n"
+        f"{bias_line}"
+        f"    layer.weight.copy_(torch.tensor([{r.slopes!r}]))\n"
+        f"optimizer = torch.optim.SGD(layer.parameters(), lr={r.lr!r})\n"
+        f"for step in range({r.steps}):\n"
+        "    optimizer.zero_grad()\n"
+        f"    loss = {loss}  # {loss_formula(r.loss)}\n"
+        "    loss.backward()\n"
+        "    optimizer.step()\n"
+        "\n"
+        "with torch.no_grad():\n"
+        "    error = (layer(inputs) - targets).reshape(-1).double().numpy()\n"
+        f"    weights = {'layer.bias.tolist() + ' if r.intercept else ''}"
+        "layer.weight.reshape(-1).tolist()\n" + report(r)
+    )
+
+
+def keras_script(r: Recipe) -> str:
+    """Keras: one `Dense` unit with the run's start, full-batch `SGD` for `steps` epochs."""
+    loss_name = "half_sum_of_squares" if r.loss == "l2" else '"mean_squared_error"'
+    loss_def = (
+        "\n\ndef half_sum_of_squares(target, prediction):\n"
+        '    """The seed\'s loss, ½·Σ(ŷ − y)², over the whole batch."""\n'
+        "    return 0.5 * keras.ops.sum(keras.ops.square(prediction - target))\n\n\n"
+        if r.loss == "l2"
+        else ""
+    )
+    start = f"[np.array({[[a] for a in r.slopes]!r})" + (
+        f", np.array([{r.bias!r}])]" if r.intercept else "]"
+    )
+    return (
+        f'keras.backend.set_floatx("{r.dtype}")\n'
+        f"X, y = X.astype(np.{r.dtype}), y.astype(np.{r.dtype}).reshape(-1, 1)\n"
+        "model = keras.Sequential(\n"
+        f"    [keras.Input(shape=({len(r.features)},)), "
+        f"keras.layers.Dense(1, use_bias={r.intercept})]\n"
+        ")\n"
+        "dense = model.layers[-1]\n"
+        "# The run's initial weights: the kernel (one row per feature), then the bias.\n"
+        f"dense.set_weights({start})\n"
+        f"{loss_def}"
+        f"model.compile(optimizer=keras.optimizers.SGD(learning_rate={r.lr!r}), "
+        f"loss={loss_name})\n"
+        "# One epoch is one full-batch step.\n"
+        f"model.fit(X, y, batch_size=len(y), epochs={r.steps}, shuffle=False, verbose=0)\n"
+        "\n"
+        "kernel, *bias = dense.get_weights()\n"
+        "weights = [float(v) for v in [*np.ravel(bias), *kernel.ravel()]]\n"
+        "error = (model.predict(X, verbose=0) - y).ravel().astype(float)\n" + report(r)
+    )
+
+
+def sklearn_script(r: Recipe) -> str:
+    """scikit-learn: an `MLPRegressor` with no hidden layer (one linear layer), full batch.
+
+    Its squared loss is ½·mean(e²), so its rate is lr·N for the seed's ½Σe² (and 2·lr for
+    mse, mean e²): the same steps.
+    """
+    rate = "lr * len(y)" if r.loss == "l2" else "2 * lr"
+    reset_bias = "    model.intercepts_[0][:] = 0.0  # this run had no bias\n"
+    return (
+        f"X, y = X.astype(np.{r.dtype}), y.astype(np.{r.dtype})\n"
+        f"lr, steps = {r.lr!r}, {r.steps}\n"
+        f"# scikit-learn's squared loss is ½·mean(e²): rate {rate} takes the steps that\n"
+        f"# lr takes on {loss_formula(r.loss)}.\n"
+        "model = MLPRegressor(\n"
+        f'    hidden_layer_sizes=(), solver="sgd", learning_rate_init={rate},\n'
+        "    batch_size=len(y), momentum=0.0, alpha=0.0, shuffle=False,\n"
+        ")\n"
+        "model.partial_fit(X, y)  # builds the layer; its weights are replaced next\n"
+        f"model.coefs_[0][:] = {[[a] for a in r.slopes]!r}  # the run's initial weights\n"
+        f"model.intercepts_[0][:] = [{r.bias!r}]\n"
+        "for step in range(steps):\n"
+        "    model.partial_fit(X, y)  # one full-batch gradient step\n"
+        f"{'' if r.intercept else reset_bias}"
+        "\n"
+        f"weights = [{'*model.intercepts_[0], ' if r.intercept else ''}"
+        "*model.coefs_[0].ravel()]\n"
+        "weights = [float(v) for v in weights]\n"
+        "error = (model.predict(X) - y).astype(float)\n" + report(r)
+    )
+
+
+def report(r: Recipe) -> str:
+    """The closing lines every script shares: weights and the final loss."""
+    value = "0.5 * float(error @ error)" if r.loss == "l2" else "float(error @ error) / len(error)"
+    return (
+        f'print("weights {r.weight_label}:", weights)\n'
+        f'print("loss after {r.steps} steps:", {value})\n'
+    )
+
+
+def loss_formula(loss: str) -> str:
+    """The loss written out: ½·Σe² or mean(e²)."""
+    return "½·Σe²" if loss == "l2" else "mean(e²) = Σe²/N"
+
+
+def plain(text: str) -> str:
+    """Text safe inside a comment, a docstring or a string literal of the script.
+
+    >>> plain('say "hi"\\nnow')
+    'say ?hi??now'
+    """
+    return "".join(c if c.isprintable() and c not in "\"'\\" else "?" for c in text)
+
+
+def is_parquet_name(source: str) -> bool:
+    """True when the file is Parquet, by its suffix or, when it exists, its magic bytes."""
+    path = Path(source)
+    if path.suffix.lower() in PARQUET_SUFFIXES:
+        return True
+    try:
+        with path.open("rb") as handle:
+            return handle.read(4) == b"PAR1"
+    except (OSError, ValueError):  # no such file, or a name no file can have
+        return False
+
+
+def is_whole(value: Any) -> bool:
+    """True for an int (not a bool)."""
+    return isinstance(value, int) and not isinstance(value, bool)
