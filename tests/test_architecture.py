@@ -23,7 +23,8 @@ LAYERS = [
     {"outputs"},
     {"plots", "explain"},
     {"sklearn"},
-    {"cli", "web", "__main__"},
+    {"web"},
+    {"cli", "__main__"},
 ]
 #: Modules loose at the top of src/gdlab (everything else lives in a package of one concept).
 LOOSE_MODULES = {"__init__", "__main__", "version", "errors", "atomic", "sklearn"}
@@ -51,8 +52,17 @@ def layer_of(module: str) -> int:
 def imported_names(path: Path) -> list[str]:
     """The gdlab modules (or names in them) a file imports, as written, anywhere in it."""
     tree = ast.parse(path.read_text())
+    typing_only = {  # `if TYPE_CHECKING:` imports name types, they load nothing
+        id(inner)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
+        for statement in node.body
+        for inner in ast.walk(statement)
+    }
     found = []
     for node in ast.walk(tree):
+        if id(node) in typing_only:
+            continue
         if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             if node.module == "gdlab" or node.module.startswith("gdlab."):
                 found += [f"{node.module}.{alias.name}" for alias in node.names]
@@ -106,3 +116,59 @@ def test_the_layers_name_every_package():
     packages = {path.name for path in SRC.iterdir() if (path / "__init__.py").exists()}
     layered = set().union(*LAYERS)
     assert packages <= layered, sorted(packages - layered)
+
+
+def import_graph() -> dict[str, set[str]]:
+    """Module → the gdlab modules it imports (the package root left out)."""
+    known = modules()
+    return {
+        module: {name for name in imported_modules(path, known) if name not in ("gdlab", module)}
+        for module, path in known.items()
+    }
+
+
+def test_there_is_no_import_cycle():
+    """Tarjan's strongly connected components of the import graph: each must be one module."""
+    graph = import_graph()
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    cycles = []
+
+    def visit(module: str) -> None:
+        index[module] = low[module] = len(index)
+        stack.append(module)
+        on_stack.add(module)
+        for other in graph[module]:
+            if other not in index:
+                visit(other)
+                low[module] = min(low[module], low[other])
+            elif other in on_stack:
+                low[module] = min(low[module], index[other])
+        if low[module] == index[module]:
+            component = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.append(member)
+                if member == module:
+                    break
+            if len(component) > 1:
+                cycles.append(sorted(component))
+
+    for module in graph:
+        if module not in index:
+            visit(module)
+    assert not cycles, cycles
+
+
+def test_the_web_never_imports_the_command_line():
+    wrong = [
+        f"{module} imports {imported}"
+        for module, imported_set in import_graph().items()
+        if module.startswith("gdlab.web")
+        for imported in imported_set
+        if imported.startswith("gdlab.cli")
+    ]
+    assert not wrong, wrong

@@ -44,8 +44,12 @@ _EXPORTS = {
     "open_files": "gdlab.data.files",
     "dask_arrays": "gdlab.data.dask",
     "Run": "gdlab.training.record",
-    "TrainConfig": "gdlab.training.record",
+    "RunRecord": "gdlab.training.record",
+    "TrainingConfig": "gdlab.training.config",
     "load_record": "gdlab.training.record",
+    "Problem": "gdlab.training.problem",
+    "prepare": "gdlab.training.problem",
+    "train_problem": "gdlab.training.fit",
 }
 
 __all__ = [
@@ -57,9 +61,11 @@ __all__ = [
     "GDRegressor",
     "GdlabError",
     "LearningRateWarning",
+    "Problem",
     "Run",
+    "RunRecord",
     "SavedModel",
-    "TrainConfig",
+    "TrainingConfig",
     "__version__",
     "analyze",
     "dask_arrays",
@@ -74,11 +80,13 @@ __all__ = [
     "load_record",
     "open_files",
     "predicted_losses",
+    "prepare",
     "read_table",
     "save_model",
     "seed_data",
     "seed_dataset",
     "steps_to_gap",
+    "train_problem",
 ]
 
 if TYPE_CHECKING:
@@ -93,8 +101,10 @@ if TYPE_CHECKING:
     from gdlab.outputs.export import export_script
     from gdlab.outputs.savedmodel import SavedModel, load_model, save_model
     from gdlab.sklearn import GDRegressor
-    from gdlab.training.fit import dataset_for_record, demo, fit, fit_arrays
-    from gdlab.training.record import Run, TrainConfig, load_record
+    from gdlab.training.config import TrainingConfig
+    from gdlab.training.fit import dataset_for_record, demo, fit, fit_arrays, train_problem
+    from gdlab.training.problem import Problem, prepare
+    from gdlab.training.record import Run, RunRecord, load_record
 
 
 def __getattr__(name: str) -> Any:

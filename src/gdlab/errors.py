@@ -8,9 +8,27 @@ from __future__ import annotations
 
 
 class GdlabError(Exception):
-    """Base of every error gdlab raises on purpose; its message is meant for the user."""
+    """Base of every error gdlab raises on purpose; its message is meant for the user.
+
+    An error about one training option names it in its message as ``{option}``; each caller
+    spells it its own way (`spelled`): Python and the web as the keyword (``l2``), the
+    command line as the flag (``--l2``), the scikit-learn estimator as its parameter.
+
+    >>> error = ConfigError("{option} must be ≥ 0, got -1", option="l2")
+    >>> str(error), error.spelled("--l2")
+    ('l2 must be ≥ 0, got -1', '--l2 must be ≥ 0, got -1')
+    """
 
     exit_code = 1
+
+    def __init__(self, message: str, *, option: str | None = None) -> None:
+        self.option = option
+        self.template = message
+        super().__init__(message.replace("{option}", option) if option else message)
+
+    def spelled(self, name: str) -> str:
+        """The message with its option written as `name`."""
+        return self.template.replace("{option}", name) if self.option else str(self)
 
 
 class DataError(GdlabError, ValueError):

@@ -11,7 +11,7 @@ Needs the `sklearn` extra: ``pip install 'gdlab[sklearn]'``.
 
 from __future__ import annotations
 
-import numbers
+import inspect
 import warnings
 from typing import Any
 
@@ -29,12 +29,11 @@ except ImportError as error:  # pragma: no cover - depends on the environment
 
 from gdlab.analysis.quadratic import analyze
 from gdlab.data.dataset import default_names, from_arrays
-from gdlab.errors import ConfigError
-from gdlab.model.linear import design_matrix
-from gdlab.model.losses import get_loss
-from gdlab.onepass.lstsq import LeastSquaresStats
+from gdlab.errors import ConfigError, GdlabError
 from gdlab.outputs.savedmodel import SavedModel, fingerprint
-from gdlab.training.fit import fit
+from gdlab.training.config import TrainingConfig, declared_options, is_real
+from gdlab.training.fit import train_problem
+from gdlab.training.problem import Problem, loss_of, prepare
 from gdlab.training.record import Run
 
 Array = NDArray[np.float64]
@@ -44,14 +43,32 @@ Array = NDArray[np.float64]
 CONVERGED_GAP = 1e-6
 
 
+def estimator_parameters() -> list[tuple[str, str, Any]]:
+    """(parameter, option, default) of every `TrainingConfig` option the estimator takes.
+
+    The parameters are the configuration's options under scikit-learn's names
+    (`random_state` for seed, `fit_intercept` for intercept), with the estimator's own
+    defaults where they differ (lr "auto", 1000 steps, standardised features).
+    """
+    parameters = []
+    for name, declared, default in declared_options():
+        if declared.estimator is None:
+            continue
+        value = default if declared.estimator_default == "same" else declared.estimator_default
+        parameters.append((declared.estimator or name, name, value))
+    return parameters
+
+
 class GDRegressor(RegressorMixin, BaseEstimator):
     """Least squares fitted by gradient descent on one linear layer, ŷ = b + Xa.
 
-    Parameters: `lr` a positive rate or "auto" (the best constant rate of the problem
-    being trained); `steps` the number of full-batch updates; `optimizer`, `loss`,
-    `init_std` and `engine` as in `gdlab.fit`; `standardize` trains on standardised
-    features; `random_state` seeds the initial weights N(0, init_std²);
-    `optimizer_options` extra optimizer settings, passed to `gdlab.fit` when given.
+    The parameters are `gdlab.fit`'s training options (see `TrainingConfig`): `lr` a
+    positive rate or "auto" (the best constant rate of the problem being trained), `steps`
+    the number of full-batch updates, `optimizer`, `optimizer_options`, `schedule`, `l2`
+    (the ridge penalty, on the standardised weights when `standardize`), `tol`,
+    `tol_kind`, `loss`, `huber_delta`, `init_std`, `dtype`, `engine`, `batch_size`;
+    `random_state` seeds the initial weights N(0, init_std²); `standardize` trains on
+    standardised features (the weights are mapped back to the raw units).
 
     Learned: `coef_`, `intercept_` (raw units), `loss_curve_` (the loss after each update),
     `n_iter_`, `lr_` (the rate used), `run_` (the gdlab `Run`, on the trained features),
@@ -64,47 +81,29 @@ class GDRegressor(RegressorMixin, BaseEstimator):
     (1.0, array([2.]))
     """
 
-    def __init__(
-        self,
-        lr: float | str = "auto",
-        steps: int = 1000,
-        optimizer: str = "gd",
-        loss: str = "l2",
-        init_std: float = 0.1,
-        fit_intercept: bool = True,
-        standardize: bool = True,
-        engine: str = "auto",
-        random_state: int = 0,
-        optimizer_options: dict[str, Any] | None = None,
-    ) -> None:
-        self.lr = lr
-        self.steps = steps
-        self.optimizer = optimizer
-        self.loss = loss
-        self.init_std = init_std
-        self.fit_intercept = fit_intercept
-        self.standardize = standardize
-        self.engine = engine
-        self.random_state = random_state
-        self.optimizer_options = optimizer_options
+    def __init__(self, **params: Any) -> None:
+        for name, _, default in estimator_parameters():
+            setattr(self, name, params.pop(name, default))
+        if params:
+            raise TypeError(f"GDRegressor has no parameter {', '.join(sorted(params))}")
 
     def fit(self, X: ArrayLike, y: ArrayLike) -> GDRegressor:
         """Train on X (N×k) and y (N) by gradient descent; return self."""
-        self.check_params()
+        config = self.training_config()
         target = str(getattr(y, "name", None) or "y")
         features, values = validate_data(
             self, X, y, dtype=np.float64, y_numeric=True, ensure_min_samples=2
         )
         names = getattr(self, "feature_names_in_", None)
         names = default_names(features.shape[1]) if names is None else tuple(map(str, names))
-        center, scale = standardisation(features, self.fit_intercept, self.standardize)
+        center, scale = standardisation(features, config.intercept, self.standardize)
         trained = scale > 0  # constant columns add nothing: they keep weight 0
         Z = (features[:, trained] - center[trained]) / scale[trained]
         kept_names = [n for n, kept in zip(names, trained, strict=True) if kept]
-        run = self.train(Z, values, kept_names, target)
+        run = self.train(Z, values, kept_names, target, config)
         self.coef_ = np.zeros(features.shape[1])
-        self.coef_[trained] = np.asarray(run.weights[int(self.fit_intercept) :]) / scale[trained]
-        bias = float(run.weights[0]) if self.fit_intercept else 0.0
+        self.coef_[trained] = np.asarray(run.weights[int(config.intercept) :]) / scale[trained]
+        bias = float(run.weights[0]) if config.intercept else 0.0
         self.intercept_ = bias - float(self.coef_ @ center)
         self.loss_curve_ = list(run.losses)
         self.n_iter_ = len(run.losses)
@@ -112,27 +111,43 @@ class GDRegressor(RegressorMixin, BaseEstimator):
         self.run_ = run
         self.center_, self.scale_ = center, scale
         self.data_fingerprint_ = fingerprint(names, target, features, values)
-        warn_unless_converged(run)
+        warn_unless_converged(run, auto=self.lr == "auto")
         return self
 
-    def train(self, Z: Array, y: Array, names: list[str], target: str) -> Run:
-        """Run `gdlab.fit` on the (standardised) columns Z."""
-        if not names and not self.fit_intercept:
+    def training_config(self) -> TrainingConfig:
+        """The parameters as a `TrainingConfig`, validated in one place (errors name the
+        parameter as scikit-learn spells it); `lr="auto"` is settled on the data in `fit`.
+
+        The estimator standardises the features itself (dropping constant columns), so the
+        configuration trains on them as given.
+        """
+        lr = self.lr
+        if not (lr == "auto" or (is_real(lr) and np.isfinite(lr) and float(lr) > 0)):
+            raise ConfigError(f"lr must be 'auto' or a finite number > 0, got {self.lr!r}")
+        options: dict[str, Any] = {}
+        for name, option, _ in estimator_parameters():
+            options[option] = getattr(self, name)
+        options["lr"] = 1.0 if lr == "auto" else lr
+        options["optimizer_options"] = options["optimizer_options"] or {}
+        options["standardize"] = False
+        spelling = {option: name for name, option, _ in estimator_parameters()}
+        try:
+            return TrainingConfig(**options)
+        except GdlabError as error:
+            if error.option is None:
+                raise
+            raise ConfigError(error.spelled(spelling.get(error.option, error.option))) from None
+
+    def train(
+        self, Z: Array, y: Array, names: list[str], target: str, config: TrainingConfig
+    ) -> Run:
+        """Prepare the (standardised) columns Z once and train on them."""
+        if not names and not config.intercept:
             raise ConfigError("every feature is zero and there is no intercept: nothing to fit")
-        data = from_arrays(Z, y, names, target)
-        extra = {"optimizer_options": self.optimizer_options} if self.optimizer_options else {}
-        return fit(
-            data,
-            lr=self.auto_lr(data.features, y) if self.lr == "auto" else float(self.lr),
-            steps=int(self.steps),
-            optimizer=self.optimizer,
-            loss=self.loss,
-            init_std=float(self.init_std),
-            seed=int(self.random_state),
-            intercept=bool(self.fit_intercept),
-            engine=self.engine,
-            **fit_extras(extra),
-        )
+        problem = prepare(from_arrays(Z, y, names, target), config)
+        if self.lr == "auto":
+            config = config.with_options(lr=auto_lr(problem, config))
+        return train_problem(problem, config)
 
     def predict(self, X: ArrayLike) -> Array:
         """ŷ = intercept_ + X·coef_."""
@@ -170,32 +185,28 @@ class GDRegressor(RegressorMixin, BaseEstimator):
             },
         )
 
-    def check_params(self) -> None:
-        """Validate the settings in one place, with messages that say what was expected."""
-        lr = self.lr
-        if not (lr == "auto" or (is_real(lr) and np.isfinite(lr) and float(lr) > 0)):
-            raise ConfigError(f"lr must be 'auto' or a finite number > 0, got {self.lr!r}")
-        if not isinstance(self.steps, numbers.Integral) or self.steps < 1:
-            raise ConfigError(f"steps must be a whole number ≥ 1, got {self.steps!r}")
-        if not is_real(self.init_std) or not np.isfinite(self.init_std) or self.init_std < 0:
-            raise ConfigError(f"init_std must be a finite number ≥ 0, got {self.init_std!r}")
-        if not isinstance(self.random_state, numbers.Integral):
-            raise ConfigError(f"random_state must be a whole number, got {self.random_state!r}")
-        get_loss(self.loss)
 
-    def auto_lr(self, Z: Array, y: Array) -> float:
-        """The best constant rate 2/(λ_min + λ_max) of the Hessian, over its non-zero λ.
+GDRegressor.__init__.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+    [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
+    + [
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default)
+        for name, _, default in estimator_parameters()
+    ]
+)
 
-        This is `Analysis.lr_optimal` when the Hessian is invertible; eigenvalues that are
-        zero to rounding (collinear features) are left out, since gradient descent never
-        moves along them, so the rate stays inside the stable range (< 2/λ_max).
-        """
-        A = design_matrix(Z, self.fit_intercept)
-        analysis = analyze(LeastSquaresStats.from_arrays(A, y), get_loss(self.loss))
-        eigenvalues = analysis.hessian_eigenvalues
-        largest = eigenvalues[-1]
-        nonzero = eigenvalues[eigenvalues > largest * A.shape[1] * np.finfo(float).eps]
-        return float(2.0 / (nonzero[0] + largest))
+
+def auto_lr(problem: Problem, config: TrainingConfig) -> float:
+    """The best constant rate 2/(λ_min + λ_max) of the Hessian, over its non-zero λ.
+
+    This is `Analysis.lr_optimal` when the Hessian is invertible; eigenvalues that are
+    zero to rounding (collinear features) are left out, since gradient descent never
+    moves along them, so the rate stays inside the stable range (< 2/λ_max).
+    """
+    analysis = analyze(problem.statistics, loss_of(config))
+    eigenvalues = analysis.hessian_eigenvalues
+    largest = eigenvalues[-1]
+    nonzero = eigenvalues[eigenvalues > largest * eigenvalues.size * np.finfo(float).eps]
+    return float(2.0 / (nonzero[0] + largest))
 
 
 def standardisation(X: Array, intercept: bool, standardize: bool) -> tuple[Array, Array]:
@@ -216,35 +227,16 @@ def standardisation(X: Array, intercept: bool, standardize: bool) -> tuple[Array
     return center, np.where(scale > tiny, scale, 0.0)
 
 
-def fit_extras(extra: dict[str, Any]) -> dict[str, Any]:
-    """Keyword arguments for `gdlab.fit` beyond the core ones, checked against its signature.
-
-    Only settings the user gave are passed, so the estimator runs on any gdlab version
-    and a setting this version lacks is a clear `ConfigError`, not a `TypeError`.
-    """
-    import inspect
-
-    known = inspect.signature(fit).parameters
-    for key in extra:
-        if key not in known:
-            raise ConfigError(f"this version of gdlab.fit has no '{key}' setting")
-    return extra
-
-
-def warn_unless_converged(run: Run) -> None:
+def warn_unless_converged(run: Run, auto: bool) -> None:
     """A `ConvergenceWarning` when the loss is still far from the least-squares optimum."""
     optimum = run.analysis.optimum_loss
     gap = run.final_loss - optimum
     start_gap = run.initial_loss - optimum
     if gap > CONVERGED_GAP * start_gap + 1e-12 * max(abs(optimum), 1e-300):
+        hint = "raise steps" if auto else "raise steps or use lr='auto'"
         warnings.warn(
             f"GDRegressor did not converge in {len(run.losses)} steps at lr={run.config.lr:g}: "
-            f"loss {run.final_loss:.6g} vs optimum {optimum:.6g}; raise steps or use lr='auto'",
+            f"loss {run.final_loss:.6g} vs optimum {optimum:.6g}; {hint}",
             ConvergenceWarning,
             stacklevel=3,
         )
-
-
-def is_real(value: object) -> bool:
-    """True for real numbers (not bools, not text)."""
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)

@@ -78,16 +78,23 @@ def test_fit_plot_and_compare_write_into_out(two_feature_csv, tmp_path):
     assert_one_line_error(code, "", err, 2, "seed figure needs one feature")
 
     moved = two_feature_csv.rename(tmp_path / "moved.csv")
+    # The landscape needs no data points: the record's statistics draw it.
     code, _, err = run_cli(
         "plot", str(out_dir / "run.json"), "--weights", "u,v", "--out", str(tmp_path / "l.svg")
     )
-    assert_one_line_error(code, "", err, 2, "two.csv")
-    code, _, err = run_cli(
-        "plot", str(out_dir / "run.json"), "--weights", "u,v", "--data", str(moved),
-        "--out", str(tmp_path / "l.svg"),
-    )  # fmt: skip
     assert code == 0, err
     assert (tmp_path / "l.svg").read_text().lstrip().startswith("<?xml")
+    # Diagnostics draw the points: a moved file is one line naming it, --data finds it.
+    code, _, err = run_cli(
+        "plot", str(out_dir / "run.json"), "--kind", "diagnostics", "--out", str(tmp_path / "d.png")
+    )
+    assert_one_line_error(code, "", err, 2, "two.csv")
+    code, _, err = run_cli(
+        "plot", str(out_dir / "run.json"), "--kind", "diagnostics", "--data", str(moved),
+        "--out", str(tmp_path / "d.png"),
+    )  # fmt: skip
+    assert code == 0, err
+    assert (tmp_path / "d.png").read_bytes()[:4] == PNG
 
 
 @pytest.mark.parametrize(

@@ -60,7 +60,7 @@ def test_a_batch_of_every_row_is_plain_gradient_descent(line):
 def test_batch_size_needs_the_dense_engine_and_a_whole_number(line):
     with pytest.raises(ConfigError, match="runs on the dense engine, not stats"):
         gdlab.fit(line, engine="stats", batch_size=4)
-    with pytest.raises(ConfigError, match="batch size must be a whole number"):
+    with pytest.raises(ConfigError, match=r"^batch_size must be a whole number"):
         gdlab.fit(line, batch_size=0)
 
 

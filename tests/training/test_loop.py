@@ -68,7 +68,7 @@ def test_bad_steps_and_init_are_config_errors():
     data = gdlab.seed_dataset(0)
     with pytest.raises(ConfigError, match="steps"):
         gdlab.fit(data, steps=0)
-    with pytest.raises(ConfigError, match="--init needs 2 values"):
+    with pytest.raises(ConfigError, match=r"^init needs 2 values"):  # as Python spells it
         gdlab.fit(data, init=[1.0])
 
 

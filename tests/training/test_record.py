@@ -38,6 +38,7 @@ def test_record_has_the_contract_keys():
         "target": "y",
         "n": 50,
         "noise": 1.0,
+        "seed": 0,  # the recipe's seed, which drew the data (and then the start)
     }
     for key, value in {
         "lr": 0.002,

@@ -36,7 +36,7 @@ def test_without_reaching_the_tolerance_the_steps_are_the_limit():
 
 @pytest.mark.parametrize(
     ("options", "message"),
-    [({"tol": -1.0}, "--tol"), ({"tol": 1.0, "tol_kind": "size"}, "tolerance kind 'size'")],
+    [({"tol": -1.0}, "^tol must"), ({"tol": 1.0, "tol_kind": "size"}, "tolerance kind 'size'")],
 )
 def test_bad_tolerances_are_config_errors(options, message):
     with pytest.raises(ConfigError, match=message):

@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 import gdlab
 from gdlab.optim.optimizers import OPTIMIZERS
-from gdlab.web import options as web_options
-from gdlab.web.options import fit_options
+from gdlab.web.command import fit_command_line
+from gdlab.web.options import training_config, web_option_names
 from gdlab.web.schemas import TrainRequest
 from tests.conftest import run_cli
 from tests.web.conftest import client_with
@@ -143,12 +143,17 @@ def test_server_limits_apply_beyond_the_schema():
 
 
 def test_optional_fit_options_are_passed_only_when_set():
-    assert set(fit_options(TrainRequest())).isdisjoint(web_options.OPTIONAL_FIT_OPTIONS)
+    """The equivalent command line stays as short as the run allows."""
+    plain = fit_command_line(training_config(TrainRequest(), [0.0, 1.0]), "d.csv", ["x"], "y")
+    assert plain == "gdlab fit d.csv --x x --y y --lr 0.002 --steps 50 --init=0,1"
     request = TrainRequest(l2=0.5, standardize=True, tol=1e-6, schedule="cosine")
-    options = fit_options(request)
-    assert options["l2"] == 0.5 and options["standardize"] is True
-    assert options["tol"] == 1e-6 and options["schedule"] == "cosine"
-    assert "optimizer_options" not in options
+    config = training_config(request)
+    assert config.l2 == 0.5 and config.standardize is True
+    assert config.tol == 1e-6 and config.schedule == "cosine"
+    assert config.optimizer_options == {}
+    line = fit_command_line(config, "d.csv", ["x"], "y")
+    assert "--l2 0.5" in line and "--standardize" in line and "--tol 1e-06" in line
+    assert "--schedule cosine" in line and "--optimizer-option" not in line
 
 
 def test_momentum_with_ridge_and_a_schedule_trains_through_the_api(client):
@@ -170,7 +175,7 @@ def test_momentum_with_ridge_and_a_schedule_trains_through_the_api(client):
 def test_an_option_the_optimizer_lacks_is_a_clear_400(client):
     response = client.post("/api/train", json={"optimizer_options": {"momentum": 0.9}})
     assert response.status_code == 400
-    assert "optimizer 'gd' has no option 'momentum'" in response.json()["detail"]
+    assert "optimizer 'gd' has no option momentum" in response.json()["detail"]
 
 
 def test_meta_lists_the_optimizers_of_the_library(client):
@@ -317,18 +322,27 @@ def test_no_request_body_gives_a_server_error(body):
                 assert isinstance(response.json()["detail"], str)
 
 
-def test_the_command_line_names_what_it_cannot_express(monkeypatch):
-    from gdlab.web import command
-
-    request = TrainRequest(optimizer_options={"momentum": 0.8, "b1": 0.5}, l2=0.1, tol=1e-6)
-    monkeypatch.setattr(command, "fit_flags", lambda: frozenset({"--momentum", "--l2"}))
-    line = command.fit_command_line(request, "d.csv", ["x"], "y", [0.0, 1.0])
-    assert "--momentum 0.8" in line and "--l2 0.1" in line
-    assert line.endswith("# this gdlab's command line has no flag for: b1=0.5, tol=1e-06")
-    flags = frozenset({"--momentum", "--optimizer-option", "--l2", "--tol"})
-    monkeypatch.setattr(command, "fit_flags", lambda: flags)
-    line = command.fit_command_line(request, "d.csv", ["x"], "y", [0.0, 1.0])
-    assert "--optimizer-option b1=0.5" in line and "--tol 1e-06" in line and "#" not in line
+def test_the_command_line_reproduces_every_option_the_page_offers(client, tmp_path):
+    """Every option has a flag: the shown command, run by the CLI, repeats the run exactly."""
+    body = {
+        "optimizer": "adam", "optimizer_options": {"b1": 0.8, "eps": 1e-6}, "l2": 0.1,
+        "tol": 1e-9, "tol_kind": "loss", "schedule": "exp:0.999", "lr": 0.05, "steps": 40,
+        "loss": "mse", "dtype": "float64", "init_std": 0.3, "seed": 5, "huber_delta": 2.0,
+    }  # fmt: skip
+    offered = set(body) | {"intercept", "standardize", "init", "batch_size"}
+    assert offered == set(web_option_names())
+    setup = client.post("/api/prepare", json=body).json()
+    record = client.post("/api/train", json=body).json()
+    data = tmp_path / "seed-data.csv"
+    data.write_text(client.get("/api/seed-data.csv?seed=5").text)
+    words = setup["command"].split()
+    assert words[:3] == ["gdlab", "fit", "seed-data.csv"] and "--momentum" not in words
+    code, out, err = run_cli("fit", str(data), *words[3:], "--json")
+    assert code == 0, err
+    again = json.loads(out)
+    assert again["weights"] == record["weights"] and again["losses"] == record["losses"]
+    assert again["init"] == record["init"]  # the page's start, passed with --init
+    assert {**again["config"], "init": None} == record["config"]
 
 
 def test_the_landscape_is_checked_against_the_run_own_loss(client):

@@ -29,6 +29,7 @@ for module in (demo, fit, explain, plot, predict, export, serve):
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return (and, as a script, exit with) the exit status."""
     from gdlab.errors import GdlabError
+    from gdlab.training.config import cli_flag
 
     command = typer.main.get_command(app)
     try:
@@ -39,8 +40,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         context = getattr(error, "ctx", None)
         where = context.command_path if context is not None else "gdlab"
         return fail(f"{where}: {error.format_message()}", getattr(error, "exit_code", 2))
-    except GdlabError as error:
-        return fail(f"gdlab: {error}", error.exit_code)
+    except GdlabError as error:  # an option is named as the command line spells it
+        message = error.spelled(cli_flag(error.option)) if error.option else str(error)
+        return fail(f"gdlab: {message}", error.exit_code)
     except KeyboardInterrupt:
         return fail("gdlab: interrupted", 130)
     except Exception as error:  # the promise: one line, never a traceback

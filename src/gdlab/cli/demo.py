@@ -31,19 +31,18 @@ def demo_command(
     from gdlab.atomic import make_folder
     from gdlab.cli.plot import plot_kinds, write_plots
     from gdlab.cli.render import print_summary, save_seed_figure
-    from gdlab.data.seed import seed_dataset
     from gdlab.training.fit import demo
 
     kinds = plot_kinds(plot, compare, out)
     run = demo(seed, lr=lr, steps=steps)
     make_folder(out)
     written = []
-    if not no_plot:
-        save_seed_figure(run, seed_dataset(seed), out / "figure.png")
+    if not no_plot and run.problem is not None and run.problem.rows is not None:
+        save_seed_figure(run, run.problem.rows, out / "figure.png")
         written.append(out / "figure.png")
     run.save(out / "run.json")
     written.append(out / "run.json")
-    written += write_plots(run, seed_dataset(seed), kinds, out, compare)
+    written += write_plots(run, kinds, out, compare)
     print_summary(run, title="gdlab demo: the seed program")
     typer.echo("Wrote " + " and ".join(str(path) for path in written))
 

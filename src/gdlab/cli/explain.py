@@ -7,31 +7,11 @@ from typing import Annotated
 
 import typer
 
-from gdlab.cli.options import (
-    DtypeOption,
-    EngineOption,
-    InitOption,
-    InitStdOption,
-    L2Option,
-    LossOption,
-    LrOption,
-    MomentumOption,
-    NoInterceptOption,
-    OptimizerOption,
-    OptimizerSettingOption,
-    ScheduleOption,
-    SeedOption,
-    StandardizeOption,
-    StepsOption,
-    TolKindOption,
-    TolOption,
-    XOption,
-    YOption,
-    fit_options,
-    read_data,
-)
+from gdlab.cli.options import XOption, YOption, open_data, training_options
+from gdlab.training.config import TrainingConfig
 
 
+@training_options
 def explain_command(
     data: Annotated[
         Path | None,
@@ -41,23 +21,7 @@ def explain_command(
     ] = None,
     x: XOption = None,
     y: YOption = None,
-    lr: LrOption = 0.002,
-    steps: StepsOption = 50,
-    optimizer: OptimizerOption = "gd",
-    momentum: MomentumOption = None,
-    optimizer_option: OptimizerSettingOption = None,
-    schedule: ScheduleOption = None,
-    l2: L2Option = 0.0,
-    tol: TolOption = None,
-    tol_kind: TolKindOption = "grad",
-    standardize: StandardizeOption = False,
-    init: InitOption = None,
-    init_std: InitStdOption = 0.1,
-    seed: SeedOption = 0,
-    loss: LossOption = "l2",
-    no_intercept: NoInterceptOption = False,
-    engine: EngineOption = "auto",
-    dtype: DtypeOption = "float64",
+    config: TrainingConfig | None = None,  # replaced by every training flag
     lang: Annotated[str, typer.Option(help="Language of the text: en or ko.")] = "en",
 ) -> None:
     """Explain a run in plain words: the loss, one gradient step, what lr means, the steps.
@@ -72,25 +36,21 @@ def explain_command(
     """
     import warnings
 
-    import numpy as np
-
-    from gdlab.data.seed import seed_data
+    from gdlab.data.seed import seed_dataset
     from gdlab.errors import ConfigError, LearningRateWarning
-    from gdlab.explain import explain
-    from gdlab.training.fit import fit
+    from gdlab.explain import LANGUAGES, explain
+    from gdlab.training.fit import train_problem
+    from gdlab.training.problem import prepare
 
-    options = fit_options(locals())
-    if lang not in ("en", "ko"):
-        raise ConfigError(f"unknown language '{lang}'; choose one of: en, ko")
-    if data is None:
-        rng = np.random.default_rng(seed)  # data first, then the weights, as the seed does
-        dataset = seed_data(rng)
-        options["rng"] = rng
-    else:
-        dataset = read_data(data, x, y)
+    assert config is not None  # `training_options` parses the training flags into it
+    if lang not in LANGUAGES:
+        raise ConfigError(f"unknown language '{lang}'; choose one of: {', '.join(LANGUAGES)}")
+    # Without data, the seed program: its data and start from one seed, data drawn first.
+    source = seed_dataset(config.seed) if data is None else open_data(data, x, y)
+    problem = prepare(source, config)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", LearningRateWarning)  # explained below
-        run = fit(dataset, raise_on_divergence=False, **options)
+        run = train_problem(problem, config, raise_on_divergence=False)
     typer.echo(explain(run, lang), nl=False)
 
 

@@ -11,38 +11,15 @@ from typing import Annotated, Any
 
 import typer
 
-from gdlab.cli.options import (
-    BatchSizeOption,
-    DtypeOption,
-    EngineOption,
-    HuberDeltaOption,
-    InitOption,
-    InitStdOption,
-    L2Option,
-    LossOption,
-    LrOption,
-    MomentumOption,
-    NoInterceptOption,
-    OptimizerOption,
-    OptimizerSettingOption,
-    ScheduleOption,
-    SchedulerOption,
-    SeedOption,
-    StandardizeOption,
-    StepsOption,
-    TolKindOption,
-    TolOption,
-    XOption,
-    YOption,
-    fit_options,
-    open_data,
-)
+from gdlab.cli.options import XOption, YOption, open_data, training_options
 from gdlab.cli.plot import CompareOption, PlotOption
+from gdlab.training.config import TrainingConfig
 
 #: `--out` draws the seed figure (every point) up to this many rows.
 FIGURE_MAX_ROWS = 100_000
 
 
+@training_options
 def fit_command(
     data: Annotated[
         Path,
@@ -52,26 +29,7 @@ def fit_command(
     ],
     x: XOption = None,
     y: YOption = None,
-    lr: LrOption = 0.002,
-    steps: StepsOption = 50,
-    optimizer: OptimizerOption = "gd",
-    momentum: MomentumOption = None,
-    optimizer_option: OptimizerSettingOption = None,
-    schedule: ScheduleOption = None,
-    l2: L2Option = 0.0,
-    tol: TolOption = None,
-    tol_kind: TolKindOption = "grad",
-    standardize: StandardizeOption = False,
-    init: InitOption = None,
-    init_std: InitStdOption = 0.1,
-    seed: SeedOption = 0,
-    loss: LossOption = "l2",
-    huber_delta: HuberDeltaOption = 1.0,
-    batch_size: BatchSizeOption = None,
-    no_intercept: NoInterceptOption = False,
-    engine: EngineOption = "auto",
-    scheduler: SchedulerOption = None,
-    dtype: DtypeOption = "float64",
+    config: TrainingConfig | None = None,  # replaced by every training flag
     out: Annotated[Path | None, typer.Option(help="Folder for run.json (and figure).")] = None,
     json_out: Annotated[
         bool, typer.Option("--json", help="Print only the run record on stdout.")
@@ -102,28 +60,27 @@ def fit_command(
     from gdlab.cli.plot import plot_kinds, write_plots
     from gdlab.cli.render import print_summary, save_seed_figure
     from gdlab.outputs.savedmodel import save_model
-    from gdlab.training.fit import fit
+    from gdlab.training.fit import train_problem
+    from gdlab.training.problem import prepare
 
+    assert config is not None  # `training_options` parses the training flags into it
     kinds = plot_kinds(plot, compare, out)
     source = open_data(data, x, y)
-    options = fit_options(locals())
+    # One pass over the data: the statistics, and on the way the sample the pictures draw
+    # and the fingerprint the saved model keeps.
+    problem = prepare(source, config, fingerprint=save is not None, sample=bool(kinds))
     with warnings_to_stderr():
-        run = fit(
-            source, **options, batch_size=batch_size, scheduler=scheduler, huber_delta=huber_delta
-        )
-    seed_figure = source.n_features == 1 and not no_intercept and run.data.n_rows <= FIGURE_MAX_ROWS
+        run = train_problem(problem, config)
     pictures: list[Path] = []
     if out is not None:
-        if seed_figure or kinds:  # pictures draw the rows: all of small files, else a sample
-            from gdlab.plots.sample import rows_to_draw
-
-            dataset, sample_of = rows_to_draw(source)
-            if seed_figure and sample_of is None:
-                save_seed_figure(run, dataset, out / "figure.png")
-            pictures = write_plots(run, dataset, kinds, out, compare, sample_of)
+        rows = problem.rows
+        line_fit = source.n_features == 1 and config.intercept
+        if line_fit and rows is not None and rows.n_rows <= FIGURE_MAX_ROWS:
+            save_seed_figure(run, rows, out / "figure.png")
+        pictures = write_plots(run, kinds, out, compare)
         run.save(out / "run.json")
     if save is not None:
-        save_model(run, source, save)  # files are fingerprinted batch by batch
+        save_model(run, None, save)  # the fingerprint was taken during the pass
     if trace is not None:
         from gdlab.outputs.trace import write_trace
 

@@ -1,128 +1,128 @@
-"""Options shared by the commands: one definition of each data and training flag.
+"""The commands' shared options: the data flags, and the training flags generated from
+`gdlab.training.config.TrainingConfig` (one flag per option, declared there once).
 
-`gdlab fit` and `gdlab explain` take the same data and training flags; they are declared
-here once as `Annotated` aliases, and `fit_options` turns their values into the keyword
-arguments of `fit`. Nothing here imports NumPy (the CLI must start fast).
+`training_options` adds every training flag to a command; the command receives the parsed
+`TrainingConfig`. Nothing here imports NumPy (the CLI must start fast).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+import inspect
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from gdlab.errors import ConfigError
-from gdlab.optim.schedules import SCHEDULE_GRAMMAR
-
-TRAINING = "Training"
-DATA = "Data"
+from gdlab.training.config import (
+    DATA,
+    Option,
+    TrainingConfig,
+    cli_flag,
+    declared_options,
+    option_type,
+)
 
 XOption = Annotated[
     str | None,
     typer.Option("--x", help="Feature column(s), comma-separated.", rich_help_panel=DATA),
 ]
 YOption = Annotated[str | None, typer.Option("--y", help="Target column.", rich_help_panel=DATA)]
-NoInterceptOption = Annotated[
-    bool,
-    typer.Option("--no-intercept", help="No bias column: y = Xw.", rich_help_panel=DATA),
-]
-StandardizeOption = Annotated[
-    bool,
-    typer.Option(
-        "--standardize",
-        help="Train on centred, scaled features; report weights in the data's units.",
-        rich_help_panel=DATA,
-    ),
-]
-LrOption = Annotated[float, typer.Option(help="Learning rate η.", rich_help_panel=TRAINING)]
-StepsOption = Annotated[
-    int,
-    typer.Option(help="Number of updates (the most, with --tol).", rich_help_panel=TRAINING),
-]
-OptimizerOption = Annotated[
-    str,
-    typer.Option(
-        help="gd (the seed's), momentum, nesterov, adagrad, rmsprop or adam.",
-        rich_help_panel=TRAINING,
-    ),
-]
-MomentumOption = Annotated[
-    float | None,
-    typer.Option(help="β of momentum/nesterov (default 0.9).", rich_help_panel=TRAINING),
-]
-OptimizerSettingOption = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--optimizer-option",
-        help="Another optimizer option as KEY=VALUE, e.g. eps=1e-6, decay=0.99, b1=0.8, "
-        "b2=0.99 (repeatable).",
-        rich_help_panel=TRAINING,
-    ),
-]
-ScheduleOption = Annotated[
-    str | None,
-    typer.Option(
-        help=f"Learning-rate schedule over update k: {SCHEDULE_GRAMMAR}. step:E:F multiplies "
-        "lr by F every E updates, exp:D by D every update, cosine[:FLOOR] anneals lr to "
-        "FLOOR·lr over --steps.",
-        rich_help_panel=TRAINING,
-    ),
-]
-L2Option = Annotated[
-    float,
-    typer.Option(help="Ridge penalty λ: adds ½·λ·‖w‖² (bias free).", rich_help_panel=TRAINING),
-]
-TolOption = Annotated[
-    float | None,
-    typer.Option(
-        help="Stop early: once ‖∇L‖ ≤ TOL (--tol-kind grad) or once the loss changes by at "
-        "most TOL relatively (--tol-kind loss).",
-        rich_help_panel=TRAINING,
-    ),
-]
-TolKindOption = Annotated[
-    str, typer.Option(help="What --tol measures: grad or loss.", rich_help_panel=TRAINING)
-]
-InitOption = Annotated[
-    str | None,
-    typer.Option(help="Initial weights, bias first: --init=b,a,...", rich_help_panel=TRAINING),
-]
-InitStdOption = Annotated[
-    float, typer.Option(help="Std of the random initial weights.", rich_help_panel=TRAINING)
-]
-SeedOption = Annotated[
-    int, typer.Option(help="Seed for the random initial weights.", rich_help_panel=TRAINING)
-]
-LossOption = Annotated[
-    str,
-    typer.Option(help="l2 (½Σe², the seed's), mse (mean e²) or huber.", rich_help_panel=TRAINING),
-]
-EngineOption = Annotated[
-    str,
-    typer.Option(
-        help="auto, dense, stats, stream or dask: how gradients are computed.",
-        rich_help_panel=TRAINING,
-    ),
-]
-HuberDeltaOption = Annotated[
-    float, typer.Option(help="Huber's threshold δ (with --loss huber).", rich_help_panel=TRAINING)
-]
-BatchSizeOption = Annotated[
-    int | None,
-    typer.Option(
-        help="Mini-batch SGD: rows per step, shuffled from --seed.", rich_help_panel=TRAINING
-    ),
-]
-SchedulerOption = Annotated[
-    str | None,
-    typer.Option(
-        help="Address of a Dask scheduler for --engine dask (else a local one).",
-        rich_help_panel=TRAINING,
-    ),
-]
-DtypeOption = Annotated[str, typer.Option(help="float64 or float32.", rich_help_panel=TRAINING)]
+
+#: What each option's values look like on the command line (by its declared type).
+CLI_TYPES: dict[str, Any] = {
+    "float": float,
+    "int": int,
+    "str": str,
+    "bool": bool,
+    "float | None": float | None,
+    "int | None": int | None,
+    "str | None": str | None,
+    "tuple[float, ...] | None": str | None,  # --init=b,a,…
+    "Mapping[str, float]": list[str] | None,  # --optimizer-option KEY=VALUE, repeatable
+}
+#: A shortcut flag: `--momentum B` is `--optimizer-option momentum=B`.
+MOMENTUM = inspect.Parameter(
+    "momentum",
+    inspect.Parameter.KEYWORD_ONLY,
+    default=None,
+    annotation=Annotated[
+        float | None, typer.Option("--momentum", help="β of momentum/nesterov (default 0.9).")
+    ],
+)
+
+
+def flag_parameter(name: str, declared: Option, default: Any) -> inspect.Parameter:
+    """The typer parameter of one option."""
+    annotation = CLI_TYPES[option_type(name)]
+    shown = default
+    if name == "intercept":  # offered as the flag --no-intercept
+        shown = False
+    elif option_type(name).startswith(("tuple", "Mapping")):
+        shown = None
+    info = typer.Option(
+        cli_flag(name),
+        help=declared.help,
+        rich_help_panel=declared.panel,
+        show_default=shown is not None and shown is not False,
+    )
+    return inspect.Parameter(
+        name, inspect.Parameter.KEYWORD_ONLY, default=shown, annotation=Annotated[annotation, info]
+    )
+
+
+def training_parameters() -> list[inspect.Parameter]:
+    """One parameter per training option, in declaration order (--momentum after --optimizer)."""
+    parameters = []
+    for name, declared, default in declared_options():
+        parameters.append(flag_parameter(name, declared, default))
+        if name == "optimizer":
+            parameters.append(MOMENTUM)
+    return parameters
+
+
+def training_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Give `command` every training flag in place of its `config` parameter.
+
+    The flags' values are parsed into a `TrainingConfig` passed as `config`; an option out
+    of range is an error that names its flag (`--l2 must be …`).
+    """
+    signature = inspect.signature(command, eval_str=True)
+    generated = training_parameters()
+    names = {parameter.name for parameter in generated}
+    parameters: list[inspect.Parameter] = []
+    for parameter in signature.parameters.values():
+        if parameter.name == "config":
+            parameters += generated
+        else:
+            parameters.append(parameter.replace(kind=inspect.Parameter.KEYWORD_ONLY))
+
+    @functools.wraps(command)
+    def with_config(**values: Any) -> Any:
+        flags = {name: values.pop(name) for name in list(values) if name in names}
+        return command(**values, config=config_from_flags(flags))
+
+    with_config.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+    with_config.__annotations__ = {p.name: p.annotation for p in parameters}
+    del with_config.__wrapped__  # typer must read the new signature, not the command's
+    return with_config
+
+
+def config_from_flags(flags: Mapping[str, Any]) -> TrainingConfig:
+    """The `TrainingConfig` of the training flags' values."""
+    options = {}
+    for name, _, _ in declared_options():
+        value = flags[name]
+        if name == "intercept":
+            value = not value
+        elif name == "init" and value is not None:
+            value = parse_floats(value, "--init")
+        elif name == "optimizer_options":
+            value = parse_settings(value, flags["momentum"])
+        options[name] = value
+    return TrainingConfig(**options)
 
 
 def split_names(text: str, option: str) -> list[str]:
@@ -166,40 +166,3 @@ def open_data(data: Path, x: str | None, y: str | None) -> Any:
             raise ConfigError(f"missing option '{option}': name the column(s) of {data} to use")
     assert x is not None and y is not None
     return open_files(data, split_names(x, "--x"), y.strip())
-
-
-def read_data(data: Path, x: str | None, y: str | None) -> Any:
-    """The Dataset named by DATA, --x and --y, read into memory."""
-    return open_data(data, x, y).read()
-
-
-#: Training flags passed to `fit` unchanged (their names are its keywords).
-PLAIN_FIT_OPTIONS = (
-    "lr",
-    "steps",
-    "optimizer",
-    "schedule",
-    "l2",
-    "tol",
-    "tol_kind",
-    "standardize",
-    "init_std",
-    "seed",
-    "loss",
-    "dtype",
-    "engine",
-)
-
-
-def fit_options(flags: Mapping[str, Any]) -> dict[str, Any]:
-    """The keyword arguments of `fit` from a command's shared training flags.
-
-    `flags` maps each flag's parameter name to its value (a command passes its
-    ``locals()``), so `fit` and `explain` share one translation instead of two lists.
-    """
-    options = {name: flags[name] for name in PLAIN_FIT_OPTIONS}
-    options["optimizer_options"] = parse_settings(flags["optimizer_option"], flags["momentum"])
-    init = flags["init"]
-    options["init"] = parse_floats(init, "--init") if init is not None else None
-    options["intercept"] = not flags["no_intercept"]
-    return options

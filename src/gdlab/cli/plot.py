@@ -10,8 +10,6 @@ import typer
 from gdlab.cli.options import split_names
 
 if TYPE_CHECKING:
-    from gdlab.data.dataset import Dataset
-    from gdlab.data.files import FileSource
     from gdlab.training.record import Run
 
 KIND_HELP = "seed, landscape, compare, animation or diagnostics (default: landscape)."
@@ -84,14 +82,13 @@ def plot_command(
     """
     from gdlab.data.columns import read_table
     from gdlab.plots import default_filename, plot_run
-    from gdlab.training.record import load_record
+    from gdlab.training.record import RunRecord
 
     chosen = plot_kind(kind, compare)
-    record = load_record(run_json)
+    record = RunRecord.load(run_json)
     dataset = None
     if data is not None:
-        features = [str(name) for name in record.get("data", {}).get("features", [])]
-        dataset = read_table(data, features, str(record.get("data", {}).get("target", "y")))
+        dataset = read_table(data, list(record.data.features), record.data.target)
     target = out if out is not None else run_json.parent / default_filename(chosen)
     written = plot_run(
         record,
@@ -137,26 +134,15 @@ def plot_kinds(text: str | None, compare: str | None, out: Path | None) -> list[
     return [kind for kind in KINDS if kind in kinds]
 
 
-def write_plots(
-    run: Run,
-    dataset: Dataset,
-    kinds: list[str],
-    out: Path,
-    compare: str | None = None,
-    sample_of: FileSource | None = None,
-) -> list[Path]:
+def write_plots(run: Run, kinds: list[str], out: Path, compare: str | None = None) -> list[Path]:
     """Write each kind of picture of a fresh run into `out` as KIND.png (animation.gif).
 
-    `sample_of`: `dataset` is an evenly spaced sample of those files (see rows_to_draw).
+    The pictures draw the points the run's one pass kept (every row, or an even sample of
+    large files) and compute everything else from its statistics.
     """
     from gdlab.plots import default_filename, plot_run
 
-    return [
-        plot_run(
-            run, kind, out / default_filename(kind), dataset, compare=compare, sample_of=sample_of
-        )
-        for kind in kinds
-    ]
+    return [plot_run(run, kind, out / default_filename(kind), compare=compare) for kind in kinds]
 
 
 def register(app: typer.Typer) -> None:

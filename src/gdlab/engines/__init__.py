@@ -10,44 +10,26 @@ never care which one runs:
 
 ``auto`` picks stats for quadratic losses with full batches and moderate p, stream for files,
 dask for dask collections (or with a scheduler address), dense otherwise.
-`make_engine` builds one over in-memory A and y; `engine_for` over any data.
+`make_engine` builds one over in-memory A and y; `gdlab.training.problem.engine_for` builds
+the engine of a run over prepared data of any kind.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 from numpy.typing import ArrayLike
 
-from gdlab.data.dataset import Dataset
-from gdlab.data.files import FileSource
 from gdlab.engines.base import Engine, FusedDescent
 from gdlab.engines.dense import DenseEngine
 from gdlab.engines.minibatch import MiniBatchEngine
 from gdlab.engines.stats import StatsEngine
 from gdlab.engines.stream import StreamEngine
 from gdlab.errors import ConfigError
-from gdlab.model.linear import design_matrix
 from gdlab.model.losses import Loss
 
 ENGINES = ("dense", "stats", "stream", "dask")
 #: `auto` runs the stats engine up to this many weights (its pass costs O(N·p²)).
 MAX_STATS_WEIGHTS = 1000
-
-
-def data_kind(data: object) -> str:
-    """'memory', 'files' or 'dask': where the rows live."""
-    if isinstance(data, FileSource):
-        return "files"
-    if isinstance(data, Dataset):
-        return "memory"
-    return "dask"
-
-
-#: `auto` reads files up to this size into memory (then runs stats or dense); larger ones
-#: stream in one pass in bounded memory.
-IN_MEMORY_MAX_BYTES = 64 * 2**20
 
 
 def choose_engine(
@@ -58,7 +40,7 @@ def choose_engine(
     scheduler: str | None = None,
 ) -> str:
     """What `auto` runs: dense when rows are needed every step, else a statistics engine
-    (`engine_for` first reads files of at most `IN_MEMORY_MAX_BYTES` into memory).
+    (`gdlab.training.problem.prepare` first reads small files into memory).
 
     >>> from gdlab.model.losses import HUBER, L2
     >>> [choose_engine(L2, "memory", 2), choose_engine(L2, "files", 2)]
@@ -116,49 +98,6 @@ def make_engine(
     return DenseEngine(A, y, loss, dtype=dtype)
 
 
-def engine_for(
-    name: str,
-    data: Any,
-    loss: Loss,
-    *,
-    intercept: bool = True,
-    dtype: str = "float64",
-    batch_size: int | None = None,
-    rng: np.random.Generator | None = None,
-    scheduler: str | None = None,
-) -> Engine:
-    """Build the engine called `name` (or `auto`'s choice) for a `Dataset`, files or dask data."""
-    check_engine_name(name)
-    kind = data_kind(data)
-    if name == "auto" and kind == "files" and data.total_bytes <= IN_MEMORY_MAX_BYTES:
-        data, kind = data.read(), "memory"  # small files: read whole, every cell checked
-    if name == "auto":
-        name = choose_engine(loss, kind, data.n_features + intercept, batch_size, scheduler)
-    if scheduler and name != "dask":
-        raise ConfigError(f"--scheduler is for --engine dask, not {name}")
-    if name == "dask":
-        from gdlab.data.dask import dask_arrays, dask_files
-        from gdlab.engines.dask import DaskEngine
-
-        if batch_size is not None:
-            raise ConfigError("mini-batch SGD (--batch-size) runs on the dense engine, not dask")
-        if kind == "files":
-            data = dask_files(data)
-        elif kind == "memory":
-            names, target, source = data.feature_names, data.target_name, data.source
-            data = dask_arrays(data.features, data.target, names, target, source=source)
-        return DaskEngine(data, loss, intercept, dtype, scheduler)
-    if kind == "dask":
-        raise ConfigError(f"dask collections run on --engine dask (or auto), not {name}")
-    if name == "stream" and kind == "files":
-        if batch_size is not None:
-            raise ConfigError("mini-batch SGD (--batch-size) runs on the dense engine, not stream")
-        return StreamEngine(data, loss, intercept, dtype)
-    dataset = data.read() if kind == "files" else data
-    A = design_matrix(dataset.features, intercept)
-    return make_engine(name, A, dataset.target, loss, dtype, batch_size=batch_size, rng=rng)
-
-
 __all__ = [
     "ENGINES",
     "DenseEngine",
@@ -168,6 +107,5 @@ __all__ = [
     "StatsEngine",
     "StreamEngine",
     "choose_engine",
-    "engine_for",
     "make_engine",
 ]

@@ -44,8 +44,17 @@ class DenseEngine:
 
     name = "dense"
 
-    def __init__(self, A: ArrayLike, y: ArrayLike, loss: Loss, dtype: str = "float64") -> None:
+    def __init__(
+        self,
+        A: ArrayLike,
+        y: ArrayLike,
+        loss: Loss,
+        dtype: str = "float64",
+        statistics: LeastSquaresStats | None = None,
+    ) -> None:
         self.dtype = resolve_dtype(dtype)
+        if statistics is not None:
+            self.__dict__["_stats"] = statistics  # computed already (`cached_property`)
         self._A64 = np.asarray(A, dtype=np.float64)
         self._y64 = np.asarray(y, dtype=np.float64)
         check_range(self._A64, self._y64, self.dtype)
@@ -64,7 +73,7 @@ class DenseEngine:
         return LeastSquaresStats.from_arrays(self._A64, self._y64)
 
     def statistics(self) -> LeastSquaresStats:
-        """The QR statistics of the float64 data (computed once, on first use)."""
+        """The QR statistics of the float64 data (given, or computed once on first use)."""
         return self._stats
 
     def optimum(self) -> tuple[NDArray[np.float64], float]:

@@ -43,7 +43,15 @@ class StatsEngine:
 
     name = "stats"
 
-    def __init__(self, stats: LeastSquaresStats, loss: Loss, dtype: str = "float64") -> None:
+    def __init__(
+        self,
+        stats: LeastSquaresStats,
+        loss: Loss,
+        dtype: str = "float64",
+        name: str | None = None,
+    ) -> None:
+        if name is not None:
+            self.name = name  # the pass that built the statistics: stats, stream or dask
         require_quadratic(loss, self.name)
         self.dtype = resolve_dtype(dtype)
         self.loss = loss
@@ -69,10 +77,14 @@ class StatsEngine:
         threads: int | None = None,
     ) -> StatsEngine:
         """One pass over in-memory A and y (see `array_statistics`)."""
-        check_range(
-            np.asarray(A, dtype=np.float64), np.asarray(y, dtype=np.float64), resolve_dtype(dtype)
-        )
+        cls.check_data(A, y, dtype)
         return cls(array_statistics(A, y, chunk_rows, threads), loss, dtype)
+
+    @staticmethod
+    def check_data(A: ArrayLike, y: ArrayLike, dtype: str) -> None:
+        """Refuse data whose squared errors would overflow in `dtype` (see `check_range`)."""
+        A64, y64 = np.asarray(A, dtype=np.float64), np.asarray(y, dtype=np.float64)
+        check_range(A64, y64, resolve_dtype(dtype))
 
     def loss_and_grad(self, w: NDArray[np.floating]) -> tuple[float, NDArray[np.floating]]:
         """L(w) = s·(‖Rw − z‖² + ρ²) and ∇L(w) = h·Rᵀ(Rw − z), O(p²)."""

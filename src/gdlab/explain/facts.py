@@ -141,7 +141,6 @@ def gather(run: Run) -> Facts:
     else:
         gradient = (start - after_first) / lr
     slow_vector = slow_direction(run)
-    options = run.config.options
     conditioning = analysis.conditioning
     contraction = outlook.contraction if outlook is not None else math.nan
     steps = outlook.steps_to_gap if outlook is not None else None
@@ -157,8 +156,8 @@ def gather(run: Run) -> Facts:
         stop_reason=run.stop_reason,
         weight_names=display_names(run),
         intercept=run.config.intercept,
-        standardized=bool(options.get("standardize", False)),
-        ridge=float(options.get("l2", 0.0) or 0.0) > 0,
+        standardized=run.config.standardize,
+        ridge=run.config.l2 > 0,
         initial_loss=num(run.initial_loss),
         final_loss=num(run.final_loss),
         optimum_loss=num(analysis.optimum_loss),
@@ -167,7 +166,7 @@ def gather(run: Run) -> Facts:
         gradient=tuple(num(float(v)) for v in gradient),
         after_first=tuple(num(float(v)) for v in after_first),
         first_loss=num(run.losses[0]) if run.losses else num(run.initial_loss),
-        is_gd=run.config.optimizer == "gd" and not options.get("standardize", False),
+        is_gd=run.config.optimizer == "gd" and not run.config.standardize,
         lam_min=num(float(eigenvalues[0])),
         lam_max=num(float(eigenvalues[-1])),
         condition=num(analysis.condition_number),

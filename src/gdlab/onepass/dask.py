@@ -1,7 +1,8 @@
 """The one pass on a Dask cluster: block statistics on the workers, merged by tree reduction.
 
-Each block of rows of `DaskData` becomes `LeastSquaresStats` on a worker; `merge_all` folds
-them `SPLIT_EVERY` at a time up a tree, so only small (p+1)×(p+1) factors travel. The cluster
+Each block of rows of `DaskData` becomes `LeastSquaresStats` on a worker (with, when asked,
+an even sample of its rows and their fingerprint); the pieces merge `SPLIT_EVERY` at a time
+up a tree, so only small (p+1)×(p+1) factors (and samples) travel. The cluster
 is the one at ``--scheduler ADDRESS``, else the current `distributed.Client`, else a local
 one started for the pass.
 """
@@ -13,12 +14,16 @@ import logging
 import math
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from gdlab.data.columns import first_line
 from gdlab.data.dask import DaskData, block_values, import_dask
+from gdlab.data.dataset import Dataset
+from gdlab.data.fingerprint import RowsFingerprint
+from gdlab.data.sample import EvenSample
 from gdlab.errors import ConfigError, DataError, GdlabError
 from gdlab.onepass.arrays import default_threads, pass_statistics, wants_kernel
 from gdlab.onepass.lstsq import LeastSquaresStats, merge_all, wants_moments
@@ -29,7 +34,17 @@ SPLIT_EVERY = 8
 CONNECT_TIMEOUT = "10s"
 
 
-def block_statistics(
+@dataclass(frozen=True)
+class PassPiece:
+    """What the pass learns from some rows: their statistics and, when asked, an even
+    sample of them and their fingerprint (each merges in row order)."""
+
+    statistics: LeastSquaresStats
+    sample: EvenSample | None = None
+    fingerprint: RowsFingerprint | None = None
+
+
+def block_piece(
     features: Any,
     target: Any,
     names: Sequence[str],
@@ -37,27 +52,53 @@ def block_statistics(
     source: str,
     moments: bool = False,
     kernel: bool = False,
-) -> LeastSquaresStats:
-    """QR statistics of one block (run on a worker)."""
+    fingerprint: bool = False,
+    sample_rows: int | None = None,
+) -> PassPiece:
+    """The pass over one block (run on a worker)."""
     X = block_values(features, names[:-1], source)
-    y = block_values(target, names[-1:], source)
-    return pass_statistics(X, y.reshape(-1), intercept, threads=1, moments=moments, kernel=kernel)
+    y = block_values(target, names[-1:], source).reshape(-1)
+    stats = pass_statistics(X, y, intercept, threads=1, moments=moments, kernel=kernel)
+    if not (fingerprint or sample_rows):
+        return PassPiece(stats)
+    rows = np.column_stack([X, y])
+    sample = EvenSample(len(names), sample_rows).update(rows) if sample_rows else None
+    digest = RowsFingerprint(list(names)).update(rows) if fingerprint else None
+    return PassPiece(stats, sample, digest)
+
+
+def merge_pieces(pieces: Sequence[PassPiece]) -> PassPiece:
+    """The pieces of consecutive row blocks as one (statistics, samples, fingerprints)."""
+    stats = merge_all([piece.statistics for piece in pieces])
+    sample, digest = pieces[0].sample, pieces[0].fingerprint
+    for piece in pieces[1:]:
+        if sample is not None and piece.sample is not None:
+            sample = sample.merge(piece.sample)
+        if digest is not None and piece.fingerprint is not None:
+            digest = digest.merge(piece.fingerprint)
+    return PassPiece(stats, sample, digest)
 
 
 def tree_reduce(parts: list[Any], split_every: int = SPLIT_EVERY) -> Any:
-    """Merge delayed statistics `split_every` at a time, level by level, down to one."""
+    """Merge delayed pieces `split_every` at a time, level by level, down to one."""
     from dask import delayed
 
     while len(parts) > 1:
         parts = [
-            delayed(merge_all)(parts[start : start + split_every])
+            delayed(merge_pieces)(parts[start : start + split_every])
             for start in range(0, len(parts), split_every)
         ]
     return parts[0]
 
 
-def statistics_graph(data: DaskData, intercept: bool, split_every: int = SPLIT_EVERY) -> Any:
-    """The delayed tree: block statistics for every row block, merged up to one."""
+def pass_graph(
+    data: DaskData,
+    intercept: bool,
+    split_every: int = SPLIT_EVERY,
+    fingerprint: bool = False,
+    sample_rows: int | None = None,
+) -> Any:
+    """The delayed tree: a `PassPiece` for every row block, merged up to one."""
     from dask import delayed
 
     names = [*data.feature_names, data.target_name]
@@ -71,7 +112,9 @@ def statistics_graph(data: DaskData, intercept: bool, split_every: int = SPLIT_E
     moments = known and wants_moments(float(rows), columns)
     kernel = not known or wants_kernel(float(rows) * columns, columns)  # unknown: big, likely
     parts = [
-        delayed(block_statistics)(X, y, names, intercept, data.source, moments, kernel)
+        delayed(block_piece)(
+            X, y, names, intercept, data.source, moments, kernel, fingerprint, sample_rows
+        )
         for X, y in zip(feature_blocks, target_blocks, strict=True)
     ]
     return tree_reduce(parts, split_every)
@@ -126,21 +169,47 @@ def current_client() -> Any:
         return None
 
 
+def dask_pass(
+    data: DaskData,
+    intercept: bool = True,
+    scheduler: str | None = None,
+    split_every: int = SPLIT_EVERY,
+    fingerprint: bool = False,
+    sample_rows: int | None = None,
+) -> PassResult:
+    """The pass on the cluster; a task's bad data comes back as a `DataError`."""
+    graph = pass_graph(data, intercept, split_every, fingerprint, sample_rows)
+    with dask_client(scheduler) as client:
+        try:
+            piece: PassPiece = client.compute(graph).result()
+        except GdlabError:
+            raise
+        except (ValueError, TypeError, OSError) as error:
+            raise DataError(f"{data.source}: {first_line(error)}") from None
+    stats = piece.statistics
+    if stats.n_rows < 2:
+        raise DataError(f"{data.source}: need at least 2 rows to fit a line, got {stats.n_rows}")
+    sample = None
+    if piece.sample is not None:
+        sample = piece.sample.dataset(data.feature_names, data.target_name, data.source)
+    digest = piece.fingerprint.hexdigest() if piece.fingerprint is not None else None
+    return PassResult(stats, sample, digest)
+
+
+@dataclass(frozen=True)
+class PassResult:
+    """The finished pass: the statistics, the sampled rows and the fingerprint (if asked)."""
+
+    statistics: LeastSquaresStats
+    sample: Dataset | None
+    fingerprint: str | None
+
+
 def dask_statistics(
     data: DaskData,
     intercept: bool = True,
     scheduler: str | None = None,
     split_every: int = SPLIT_EVERY,
 ) -> LeastSquaresStats:
-    """Build the statistics on the cluster; a task's bad data comes back as a `DataError`."""
-    graph = statistics_graph(data, intercept, split_every)
-    with dask_client(scheduler) as client:
-        try:
-            stats: LeastSquaresStats = client.compute(graph).result()
-        except GdlabError:
-            raise
-        except (ValueError, TypeError, OSError) as error:
-            raise DataError(f"{data.source}: {first_line(error)}") from None
-    if stats.n_rows < 2:
-        raise DataError(f"{data.source}: need at least 2 rows to fit a line, got {stats.n_rows}")
-    return stats
+    """The statistics of `data` from one pass on the cluster (see `dask_pass`)."""
+    return dask_pass(data, intercept, scheduler, split_every).statistics

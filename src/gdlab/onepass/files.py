@@ -15,6 +15,9 @@ from contextlib import contextmanager
 from itertools import accumulate
 from typing import TYPE_CHECKING
 
+import numpy as np
+from numpy.typing import NDArray
+
 from gdlab.data.files import Batch, FileSource, check_finite_batch
 from gdlab.errors import DataError
 from gdlab.onepass.arrays import (
@@ -48,8 +51,13 @@ def stream_statistics(
     batch_rows: int | None = None,
     threads: int | None = None,
     console: Console | None = None,
+    observe: Callable[[NDArray[np.float64]], None] | None = None,
 ) -> LeastSquaresStats:
-    """One pass over the files: batch statistics on `threads` threads, merged in file order."""
+    """One pass over the files: batch statistics on `threads` threads, merged in file order.
+
+    `observe` sees every batch's rows [x₁ … x_k y] in file order, on the calling thread,
+    as they are read (to sample or fingerprint them in the same pass).
+    """
     workers = threads or default_threads()
     names = [*source.feature_names, source.target_name]
     # At most one row per 8 bytes of file: a bound on N for the moments' cost, and about
@@ -76,6 +84,8 @@ def stream_statistics(
         ThreadPoolExecutor(workers) as pool,
     ):
         for batch in source.batches(batch_rows):
+            if observe is not None:
+                observe(np.column_stack(batch.columns))
             in_flight.append(
                 (batch, pool.submit(batch_statistics, batch, intercept, moments, kernel))
             )

@@ -62,13 +62,15 @@ def parse_schedule(spec: str | None, lr: float, total_steps: int) -> Schedule:
     try:
         numbers = [float(arg) for arg in args]
     except ValueError:
-        raise ConfigError(bad_spec(text, "its parameters must be numbers")) from None
+        raise ConfigError(
+            bad_spec(text, "its parameters must be numbers"), option="schedule"
+        ) from None
     if kind == "constant" and not numbers:
         return Schedule(text, lr, "constant")
     if kind == "step" and len(numbers) == 2:
         every, factor = numbers
         if every != int(every) or every < 1:
-            raise ConfigError(bad_spec(text, "EVERY must be a whole number ≥ 1"))
+            raise ConfigError(bad_spec(text, "EVERY must be a whole number ≥ 1"), option="schedule")
         check_fraction(text, "FACTOR", factor)
         return Schedule(text, lr, "step", every=int(every), factor=factor)
     if kind == "exp" and len(numbers) == 1:
@@ -78,7 +80,7 @@ def parse_schedule(spec: str | None, lr: float, total_steps: int) -> Schedule:
         floor = numbers[0] if numbers else 0.0
         check_fraction(text, "FLOOR", floor, allow_zero=True)
         return Schedule(text, lr, "cosine", factor=floor, total_steps=max(int(total_steps), 1))
-    raise ConfigError(bad_spec(text, f"expected one of: {SCHEDULE_GRAMMAR}"))
+    raise ConfigError(bad_spec(text, f"expected one of: {SCHEDULE_GRAMMAR}"), option="schedule")
 
 
 def check_fraction(spec: str, name: str, value: float, *, allow_zero: bool = False) -> None:
@@ -86,9 +88,12 @@ def check_fraction(spec: str, name: str, value: float, *, allow_zero: bool = Fal
     low_ok = value >= 0 if allow_zero else value > 0
     if not (math.isfinite(value) and low_ok and value <= 1):
         low = "[0" if allow_zero else "(0"
-        raise ConfigError(bad_spec(spec, f"{name} must lie in {low}, 1], got {value:g}"))
+        raise ConfigError(
+            bad_spec(spec, f"{name} must lie in {low}, 1], got {value:g}"), option="schedule"
+        )
 
 
 def bad_spec(spec: str, why: str) -> str:
-    """The one-line message for an unreadable schedule spec."""
-    return f"--schedule '{spec}': {why}"
+    """The one-line message for an unreadable schedule spec (``{option}``: the caller's name
+    for the schedule option)."""
+    return f"{{option}} '{spec}': {why}"

@@ -10,6 +10,7 @@ else is refused with a message that says what cannot be reproduced.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,8 @@ from typing import Any
 from gdlab.data.columns import PARQUET_SUFFIXES
 from gdlab.errors import ConfigError, DataError
 from gdlab.outputs.savedmodel import is_finite_number
+from gdlab.training.config import declared_options, option_names
+from gdlab.training.record import RunRecord
 
 FRAMEWORK_IMPORTS = {
     "numpy": (),
@@ -25,11 +28,12 @@ FRAMEWORK_IMPORTS = {
     "sklearn": ("from sklearn.neural_network import MLPRegressor",),
 }
 
-#: Config keys every export honours; any other key must hold a neutral value. A stopping
-#: rule is honoured too: the scripts take as many steps as the run actually took.
+#: Options every export honours; any other option must hold its default. A stopping rule is
+#: honoured too (the scripts take as many steps as the run took), the start is the record's,
+#: and where the gradients were computed (engine, scheduler) changes no step.
 HONOURED = {
     *("lr", "steps", "optimizer", "loss", "seed", "engine", "dtype", "intercept", "init_std"),
-    *("tol", "tol_kind"),
+    *("init", "tol", "tol_kind", "scheduler", "huber_delta"),
 }
 NEUTRAL_VALUES: tuple[Any, ...] = (None, False, 0, "", "none", "constant", {}, [])
 
@@ -65,7 +69,9 @@ class Recipe:
         return self.init[1:] if self.intercept else self.init
 
 
-def export_script(record: dict[str, Any], framework: str, where: str = "run record") -> str:
+def export_script(
+    record: RunRecord | dict[str, Any], framework: str, where: str = "run record"
+) -> str:
     """A runnable script reproducing the run of `record` in `framework`.
 
     >>> import gdlab
@@ -98,60 +104,64 @@ def export_script(record: dict[str, Any], framework: str, where: str = "run reco
 
 def recipe_from_record(record: Any, where: str) -> Recipe:
     """Check the record and pull out what a script needs; errors name the bad field."""
-    if not isinstance(record, dict):
-        raise DataError(f"{where}: not a run record (expected a JSON object)")
-    config, data = record.get("config"), record.get("data")
-    if not isinstance(config, dict) or not isinstance(data, dict):
-        raise DataError(f"{where}: not a run record (no 'config' or 'data' section)")
-    check_reproducible(config, where)
-    features = data.get("features")
-    if not isinstance(features, list) or not all(isinstance(n, str) and n for n in features):
+    if not isinstance(record, RunRecord):
+        if not isinstance(record, dict):
+            raise DataError(f"{where}: not a run record (expected a JSON object)")
+        record = RunRecord.from_dict(record, where)
+    config = record.config
+    check_reproducible(record, where)
+    features = list(record.data.features)
+    if not all(features):
         raise DataError(f"{where}: data.features must be a list of column names")
-    intercept = config.get("intercept", True)
-    if not isinstance(intercept, bool):
-        raise DataError(f"{where}: config.intercept must be true or false")
-    init = record.get("init")
-    if not isinstance(init, list) or not all(is_finite_number(v) for v in init):
+    init = [float(v) for v in record.init]
+    if not all(math.isfinite(v) for v in init):
         raise DataError(f"{where}: 'init' must be a list of finite numbers")
-    if len(init) != len(features) + intercept or not init:
+    if len(init) != len(features) + config.intercept or not init:
         raise DataError(f"{where}: {len(init)} initial weights for {len(features)} feature(s)")
-    lr: Any = config.get("lr")
-    losses = record.get("losses")
-    if not is_finite_number(lr) or lr <= 0:
-        raise DataError(f"{where}: config.lr must be a finite number > 0, got {lr!r}")
-    if not isinstance(losses, list) or not losses:
+    if not len(record.losses):
         raise DataError(f"{where}: 'losses' must list the loss after each update")
-    loss, dtype = config.get("loss", "l2"), config.get("dtype", "float64")
-    if loss not in ("l2", "mse"):
-        raise ConfigError(f"{where}: export knows the losses l2 and mse, not {loss!r}")
-    if dtype not in ("float64", "float32"):
-        raise ConfigError(f"{where}: export knows float64 and float32, not {dtype!r}")
-    target = data.get("target", "y")
-    if not isinstance(target, str) or not target:
+    if config.loss not in ("l2", "mse"):
+        raise ConfigError(f"{where}: export knows the losses l2 and mse, not {config.loss!r}")
+    target = record.data.target
+    if not target:
         raise DataError(f"{where}: data.target must be a column name")
-    data_code, imports = data_loading_code(data, config, features, target, where)
+    data_code, imports = data_loading_code(record, features, target, where)
     return Recipe(
         data_code=data_code,
         imports=imports,
         features=features,
-        init=[float(v) for v in init],
-        lr=float(lr),
-        steps=len(losses),
-        loss=loss,
-        intercept=intercept,
-        dtype=dtype,
+        init=init,
+        lr=config.lr,
+        steps=record.steps_run,
+        loss=config.loss,
+        intercept=config.intercept,
+        dtype=config.dtype,
     )
 
 
-def check_reproducible(config: dict[str, Any], where: str) -> None:
-    """Refuse runs whose settings the scripts cannot repeat (another optimizer, a schedule…)."""
-    optimizer = config.get("optimizer", "gd")
-    if optimizer != "gd":
+def check_reproducible(record: RunRecord, where: str) -> None:
+    """Refuse runs whose settings the scripts cannot repeat (another optimizer, a schedule…).
+
+    Every option of the configuration is either honoured by the scripts (`HONOURED`) or must
+    hold its default; keys of a newer gdlab must hold a neutral value.
+    """
+    config = record.config
+    if config.optimizer != "gd":
         raise ConfigError(
-            f"{where}: export writes plain gradient descent ('gd'); this run used {optimizer!r}"
+            f"{where}: export writes plain gradient descent ('gd'); "
+            f"this run used {config.optimizer!r}"
         )
-    for key, value in config.items():
-        if key not in HONOURED and value not in NEUTRAL_VALUES:
+    for name, _, default in declared_options():
+        value = getattr(config, name)
+        neutral = value == default or (name == "schedule" and value == "constant")
+        if name not in HONOURED and not neutral:
+            raise ConfigError(
+                f"{where}: export writes plain gradient descent and cannot repeat "
+                f"the setting {name}={value!r}"
+            )
+    raw = record.raw.get("config", {})
+    for key, value in raw.items():
+        if key not in option_names() and value not in NEUTRAL_VALUES:
             raise ConfigError(
                 f"{where}: export writes plain gradient descent and cannot repeat "
                 f"the setting {key}={value!r}"
@@ -159,14 +169,15 @@ def check_reproducible(config: dict[str, Any], where: str) -> None:
 
 
 def data_loading_code(
-    data: dict[str, Any], config: dict[str, Any], features: list[str], target: str, where: str
+    record: RunRecord, features: list[str], target: str, where: str
 ) -> tuple[str, tuple[str, ...]]:
     """Code that defines X (N×k) and y (N) as the run saw them, and the imports it needs."""
-    source = data.get("source")
+    source = record.data.source
+    details = record.data.details
     if source == "seed":
-        seed: Any = data.get("seed", config.get("seed", 0))
-        n: Any = data.get("n", 50)
-        noise: Any = data.get("noise", 1.0)
+        seed: Any = details.get("seed", record.config.seed)
+        n: Any = details.get("n", 50)
+        noise: Any = details.get("noise", 1.0)
         if not (is_whole(seed) and is_whole(n) and n >= 2 and is_finite_number(noise)):
             raise DataError(f"{where}: the seed recipe needs whole seed and n ≥ 2, finite noise")
         code = (

@@ -16,11 +16,10 @@ checks the schema, its version and every field, and says exactly what does not m
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,6 +31,7 @@ from gdlab.atomic import atomic_write_text
 from gdlab.data.columns import read_columns
 from gdlab.data.dataset import Dataset
 from gdlab.data.files import FileSource
+from gdlab.data.fingerprint import RowsFingerprint
 from gdlab.data.frames import feature_matrix, is_frame
 from gdlab.errors import DataError
 from gdlab.training.record import Run, json_safe
@@ -136,7 +136,8 @@ class SavedModel:
 
 
 def data_fingerprint(data: Dataset | FileSource) -> str:
-    """A SHA-256 of the training data: its names, then its rows [x₁ … x_k y] as float64.
+    """The fingerprint of the training data: its names and its rows [x₁ … x_k y] as float64
+    (`gdlab.data.fingerprint`).
 
     The same rows in the same order give the same fingerprint on any machine, whether they
     were in memory or streamed from files (read batch by batch, in bounded memory).
@@ -146,36 +147,38 @@ def data_fingerprint(data: Dataset | FileSource) -> str:
     True
     """
     if isinstance(data, FileSource):
-        names = [*data.feature_names, data.target_name]
-        blocks = (np.column_stack(batch.columns) for batch in data.batches())
-        return hash_rows(names, blocks)
-    return fingerprint(data.feature_names, data.target_name, data.features, data.target)
+        hasher = RowsFingerprint([*data.feature_names, data.target_name])
+        for batch in data.batches():
+            hasher.update(np.column_stack(batch.columns))
+        return hasher.hexdigest()
+    return RowsFingerprint.of_dataset(data).hexdigest()
 
 
 def fingerprint(features: Sequence[str], target: str, X: Array, y: Array) -> str:
     """`data_fingerprint` of named arrays."""
-    return hash_rows([*features, target], [np.column_stack([X, y])])
-
-
-def hash_rows(names: Sequence[str], blocks: Iterable[Array]) -> str:
-    """SHA-256 of the names (JSON) and the row-major float64 bytes of consecutive row blocks.
-
-    Row-major bytes of consecutive blocks are those of the whole, so batching never shows.
-    """
-    digest = hashlib.sha256()
-    digest.update(json.dumps([list(names[:-1]), names[-1]]).encode())
-    for block in blocks:
-        digest.update(np.ascontiguousarray(block, dtype="<f8").tobytes())
-    return "sha256:" + digest.hexdigest()
+    return RowsFingerprint([*features, target]).update(np.column_stack([X, y])).hexdigest()
 
 
 def model_from_run(
     run: Run,
-    data: Dataset | FileSource,
+    data: Dataset | FileSource | None = None,
     mean: Sequence[float] | None = None,
     scale: Sequence[float] | None = None,
 ) -> SavedModel:
-    """The saved model of a run on `data` (optionally trained on standardised features)."""
+    """The saved model of a run (optionally trained on standardised features).
+
+    Its data fingerprint is that of `data` when given, else the one the run's pass took
+    (`prepare(…, fingerprint=True)`), else that of the rows the run kept in memory.
+    """
+    problem = run.problem
+    if data is not None:
+        digest = data_fingerprint(data)
+    elif problem is not None and problem.fingerprint is not None:
+        digest = problem.fingerprint
+    elif problem is not None and problem.rows is not None:
+        digest = data_fingerprint(problem.rows)
+    else:
+        raise DataError("the run keeps no rows to fingerprint; pass its data")
     return SavedModel(
         features=tuple(run.data.features),
         target=run.data.target,
@@ -184,16 +187,14 @@ def model_from_run(
         mean=None if mean is None else np.asarray(mean, dtype=np.float64),
         scale=None if scale is None else np.asarray(scale, dtype=np.float64),
         config=run.config.to_record(),
-        data={
-            "source": run.data.source,
-            "n_rows": run.data.n_rows,
-            "fingerprint": data_fingerprint(data),
-        },
+        data={"source": run.data.source, "n_rows": run.data.n_rows, "fingerprint": digest},
     )
 
 
-def save_model(run: Run, data: Dataset | FileSource, path: str | os.PathLike[str]) -> SavedModel:
-    """Save the model of `run` (trained on `data`) to `path`; return it."""
+def save_model(
+    run: Run, data: Dataset | FileSource | None, path: str | os.PathLike[str]
+) -> SavedModel:
+    """Save the model of `run` (trained on `data`, or on the rows it keeps) to `path`."""
     model = model_from_run(run, data)
     model.save(path)
     return model

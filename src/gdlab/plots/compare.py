@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from matplotlib.axes import Axes
@@ -25,7 +25,8 @@ from gdlab.plots.landscape import LandscapeArtists, draw_landscape, draw_path
 from gdlab.plots.style import Theme, themed
 from gdlab.plots.surface import box_around, choose_plane
 from gdlab.plots.view import RunLike, RunView, as_view, view_of_run
-from gdlab.training.fit import fit
+from gdlab.training.config import TrainingConfig
+from gdlab.training.fit import train_problem
 
 Array = NDArray[np.float64]
 
@@ -122,19 +123,20 @@ def train_member(view: RunView, member: Member) -> RunView:
     """
     if member.is_run:
         return view
+    config = TrainingConfig(
+        lr=member.lr,
+        steps=max(view.steps_run, 1),
+        optimizer=member.optimizer,
+        loss=view.loss_name,
+        huber_delta=view.config.huber_delta,
+        init=tuple(view.init),
+        intercept=view.intercept,
+    )
     with warnings.catch_warnings():  # a member past the bound is shown diverging, on purpose
         warnings.simplefilter("ignore", LearningRateWarning)
-        run = fit(
-            view.sample_of or view.dataset,  # all the rows, streamed, when drawing a sample
-            lr=member.lr,
-            steps=max(view.steps_run, 1),
-            optimizer=member.optimizer,
-            loss=view.loss_name,
-            init=list(view.init),
-            intercept=view.intercept,
-            raise_on_divergence=False,
-        )
-    return view_of_run(run, view.dataset, view.sample_of)
+        run = train_problem(view.problem, config, raise_on_divergence=False)  # no data pass
+    member_view = view_of_run(run)
+    return replace(member_view, load_points=lambda: view._points)
 
 
 def member_label(member: Member, run: RunView) -> str:

@@ -179,7 +179,7 @@ def diagnostics_figure(
         draw_weight_trajectories(view, ax_weights, theme=chosen)
         draw_loss_history(view.loss_series, view.optimum_loss, ax_loss, theme=chosen)
         features = ", ".join(view.dataset.feature_names)
-        sample = view.sample_of is not None
+        sample = view.sampled
         drawn = f"\npoints: an evenly spaced {view.dataset.n_rows:,} of {view.n_rows:,} rows"
         figure.suptitle(
             f"Diagnostics: {view.dataset.target_name} ~ {features}; "

@@ -12,7 +12,6 @@ from pathlib import Path
 from matplotlib.figure import Figure
 
 from gdlab.data.dataset import Dataset
-from gdlab.data.files import FileSource
 from gdlab.errors import ConfigError
 from gdlab.plots.animation import DEFAULT_FRAMES, write_animation
 from gdlab.plots.compare import compare_figure
@@ -77,14 +76,13 @@ def plot_run(
     fps: float = 10,
     frames: int = DEFAULT_FRAMES,
     dpi: int | None = None,
-    sample_of: FileSource | None = None,
 ) -> Path:
     """Draw one kind of picture of a run and write it to `out` (format from its suffix).
 
-    `dpi` defaults to 100 for figures and 80 for animations (smaller files). `sample_of`
-    says `data` is a sample of those files (see `gdlab.plots.sample`).
+    `dpi` defaults to 100 for figures and 80 for animations (smaller files). `data`
+    replaces the points drawn (the run's own rows, or its record's, by default).
     """
-    view = as_view(run, data, sample_of)
+    view = as_view(run, data)
     check_kind(kind)
     if kind == "animation":
         write_animation(

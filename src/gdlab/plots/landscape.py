@@ -8,6 +8,7 @@ the valley floor (the flattest direction through w*) dashed.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -280,14 +281,13 @@ def valley_caption(view: RunView) -> str:
     smallest, largest = float(eigenvalues[0]), float(eigenvalues[-1])
     parts = [f"Valley: κ = λmax/λmin = {view.analysis.condition_number:.3g}"]
     if view.intercept and view.is_line:
-        x = view.dataset.features[:, 0]
-        mean = float(x.mean())
-        centred = view.loss.curvature_scale(view.stats.n_rows) * np.array(
-            [len(x), float(((x - mean) ** 2).sum())]
-        )
+        scaling = view.problem.natural_scaling  # x's mean and standard deviation
+        mean, n = float(scaling.means[0]), view.n_rows
+        spread = 0.0 if scaling.constant[0] else n * float(scaling.scales[0]) ** 2
+        centred = sorted((float(n), spread))  # the Hessian's diagonal once x is centred
+        kappa = centred[1] / centred[0] if centred[0] > 0 else math.inf
         parts.append(
-            f"x̄ = {mean:.3g} ≠ 0 tilts it (centred x: κ = {centred.max() / centred.min():.3g}, "
-            "untilted)"
+            f"x̄ = {mean:.3g} ≠ 0 tilts it (centred x: κ = {kappa:.3g}, untilted)"
             if abs(mean) > 1e-12
             else "x̄ = 0: b and a are independent, no tilt"
         )

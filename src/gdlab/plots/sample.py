@@ -1,10 +1,10 @@
 """The rows a picture draws: all of a small source, an evenly spaced sample of a large one.
 
-A scatter of 1e8 points is a solid blot and reading them all would break the streaming
-engines' bounded memory, so pictures of files over `READ_WHOLE_BYTES` draw every s-th row
-(at most 2 × `SAMPLE_ROWS` of them, from one streamed pass). Losses, the optimum and the
-runs a comparison trains still come from all the rows: the view keeps the files
-(`RunView.sample_of`) and streams them for those.
+Pictures of files over `READ_WHOLE_BYTES` (the size the engines read whole) draw every s-th
+row (at most 2 × `SAMPLE_ROWS` of them, `gdlab.data.sample.EvenSample`). A fresh run took
+that sample during its one pass (`gdlab.training.problem.prepare`); these helpers take it
+for a saved run record, in one pass that reads only the points. Losses, the optimum and
+compared runs still come from all the rows, through the statistics.
 """
 
 from __future__ import annotations
@@ -14,14 +14,15 @@ from typing import Any
 
 import numpy as np
 
-from gdlab.data.dataset import Dataset, from_arrays
+from gdlab.data.dataset import Dataset
 from gdlab.data.files import FileSource, open_files
+from gdlab.data.sample import EvenSample
 from gdlab.training.fit import dataset_for_record
+from gdlab.training.problem import IN_MEMORY_MAX_BYTES, SAMPLE_ROWS
+from gdlab.training.record import RunRecord
 
 #: Files up to this size are read whole (as the engines read them), larger ones sampled.
-READ_WHOLE_BYTES = 64 * 2**20
-#: A sample keeps between this many rows and twice as many.
-SAMPLE_ROWS = 20_000
+READ_WHOLE_BYTES = IN_MEMORY_MAX_BYTES
 
 
 def rows_to_draw(
@@ -45,29 +46,20 @@ def rows_to_draw(
 
 
 def evenly_spaced_rows(source: FileSource, max_rows: int) -> Dataset:
-    """Rows 0, s, 2s, … of the files in one pass, s doubling whenever 2·max_rows are kept.
-
-    Halving the kept rows ([::2]) at stride s leaves exactly the rows at stride 2s, so the
-    sample is evenly spaced whatever the (unknown in advance) number of rows.
-    """
-    kept = np.empty((0, source.n_features + 1))
-    stride, seen = 1, 0
+    """Rows 0, s, 2s, … of the files in one pass (see `EvenSample`)."""
+    sample = EvenSample(source.n_features + 1, max_rows)
     for batch in source.batches():
-        first = -seen % stride  # the first row of this batch on the stride
-        rows = np.column_stack(batch.columns)[first::stride]
-        kept = np.vstack([kept, rows])
-        seen += batch.n_rows
-        while len(kept) > 2 * max_rows:
-            kept, stride = kept[::2], 2 * stride
-    names, target = list(source.feature_names), source.target_name
-    return from_arrays(kept[:, :-1], kept[:, -1], names, target, source.source)
+        sample.update(np.column_stack(batch.columns))
+    return sample.dataset(source.feature_names, source.target_name, source.source)
 
 
-def record_rows(record: Mapping[str, Any]) -> tuple[Dataset, FileSource | None]:
+def record_rows(
+    record: RunRecord | Mapping[str, Any],
+) -> tuple[Dataset, FileSource | None]:
     """The rows to draw for a run record: its seed data, or its files (sampled when large)."""
-    data = record.get("data", {})
-    source = data.get("source")
-    if isinstance(source, str) and source not in ("seed", "arrays"):
-        features, target = list(data.get("features", [])), str(data.get("target", "y"))
-        return rows_to_draw(open_files(source, features, target))
+    if not isinstance(record, RunRecord):
+        record = RunRecord.from_dict(dict(record))
+    info = record.data
+    if info.source not in ("seed", "arrays", ""):
+        return rows_to_draw(open_files(info.source, list(info.features), info.target))
     return dataset_for_record(record), None

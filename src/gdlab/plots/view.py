@@ -1,14 +1,17 @@
-"""What a picture needs from one run, from a `Run` or a run record alone.
+"""What a picture needs from one run, from a `Run` or from its run record alone.
 
-A `RunView` holds the data, the weight path, the losses, the optimum and the loss's
-one-pass statistics, so every kind of picture draws from the same numbers whether it was
-called from Python with a `Run` or from `gdlab plot RUN.json`.
+A `RunView` holds the run's path, losses and configuration and the prepared problem it
+trained on (`gdlab.training.problem.Problem`: the one-pass statistics, and the rows when
+they are in memory), so every kind of picture draws from the same numbers whether it was
+called from Python with a `Run` or from `gdlab plot RUN.json`. The loss anywhere, the
+optimum and compared runs come from the statistics; the data points are loaded only when a
+picture draws them (`points`), and a record of large files gives an even sample of them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Union
 
@@ -22,38 +25,77 @@ from gdlab.data.dataset import Dataset
 from gdlab.data.files import FileSource
 from gdlab.errors import DataError
 from gdlab.model.linear import design_matrix
-from gdlab.model.losses import Loss, get_loss
-from gdlab.onepass.files import stream_statistics
+from gdlab.model.losses import Loss
 from gdlab.onepass.lstsq import LeastSquaresStats
-from gdlab.plots.sample import record_rows
 from gdlab.plots.style import Theme, get_theme
-from gdlab.training.record import Run
+from gdlab.training.config import TrainingConfig
+from gdlab.training.problem import Problem, loss_of, prepare
+from gdlab.training.record import Run, RunRecord
 
 Array = NDArray[np.float64]
 #: Anything the picture functions accept as "the run".
-RunLike = Union["RunView", Run, Mapping[str, Any]]
+RunLike = Union["RunView", Run, RunRecord, Mapping[str, Any]]
+#: Loads the points a picture draws: (rows, True when they are a sample of more rows).
+PointsLoader = Callable[[], tuple[Dataset, bool]]
 
 
 @dataclass(frozen=True)
 class RunView:
-    """One run's data, path, losses and settings, ready to draw."""
+    """One run's path, losses and settings, and the problem it trained on, ready to draw."""
 
-    dataset: Dataset
+    problem: Problem
+    config: TrainingConfig
     weight_names: tuple[str, ...]
-    intercept: bool
     #: The weights at the recorded steps, init first (m×p), and those step numbers.
     path: Array
     path_steps: NDArray[np.int_]
     initial_loss: float
     #: The loss after each update (NaN where the run blew up).
     losses: Array
-    lr: float
-    optimizer: str
-    loss_name: str
     stop_reason: str
-    #: When `dataset` is an evenly spaced sample (see `gdlab.plots.sample`): the files of
-    #: all the rows, which the losses, the optimum and compared runs are computed from.
-    sample_of: FileSource | None = None
+    load_points: PointsLoader = field(repr=False, compare=False)
+
+    @cached_property
+    def _points(self) -> tuple[Dataset, bool]:
+        points, sampled = self.load_points()
+        expected = len(self.weight_names) - int(self.intercept)
+        if points.n_features != expected:
+            raise DataError(
+                f"the run has {len(self.weight_names)} weights but its data give "
+                f"{points.n_features + int(self.intercept)} ({points.n_features} features"
+                f"{' + bias' if self.intercept else ''})"
+            )
+        return points, sampled
+
+    @property
+    def dataset(self) -> Dataset:
+        """The rows a picture draws: every row, or an even sample of large data."""
+        return self._points[0]
+
+    @property
+    def sampled(self) -> bool:
+        """True when `dataset` is an even sample of more rows (see `gdlab.data.sample`)."""
+        return self._points[1]
+
+    @property
+    def intercept(self) -> bool:
+        """True when the first weight is the bias b."""
+        return self.config.intercept
+
+    @property
+    def lr(self) -> float:
+        """The run's learning rate."""
+        return self.config.lr
+
+    @property
+    def optimizer(self) -> str:
+        """The run's optimizer."""
+        return self.config.optimizer
+
+    @property
+    def loss_name(self) -> str:
+        """The run's loss (l2, mse or huber)."""
+        return self.config.loss
 
     @property
     def n_weights(self) -> int:
@@ -94,25 +136,28 @@ class RunView:
 
     @cached_property
     def design(self) -> Array:
-        """The design matrix A (ones column first when the run has an intercept)."""
+        """The design matrix A of the drawn rows (ones column first with an intercept)."""
         return design_matrix(self.dataset.features, self.intercept)
 
     @cached_property
     def loss(self) -> Loss:
         """The loss object the run was trained with."""
-        return get_loss(self.loss_name)
+        return loss_of(self.config)
 
-    @cached_property
+    @property
     def stats(self) -> LeastSquaresStats:
-        """One-pass statistics of [A | y]: loss and optimum anywhere, cheaply (all rows)."""
-        if self.sample_of is not None:
-            return stream_statistics(self.sample_of, self.intercept)
-        return LeastSquaresStats.from_arrays(self.design, self.dataset.target)
+        """One-pass statistics of [A | y] over every row: the loss and optimum anywhere."""
+        return self.problem.statistics
 
     @property
     def n_rows(self) -> int:
         """Rows the run trained on (more than `dataset` holds when that is a sample)."""
-        return self.stats.n_rows if self.sample_of is not None else self.dataset.n_rows
+        return self.problem.n_rows
+
+    @property
+    def is_line(self) -> bool:
+        """True for one feature: the fit is a line (through the origin without intercept)."""
+        return self.n_weights - int(self.intercept) == 1
 
     @cached_property
     def analysis(self) -> Analysis:
@@ -130,95 +175,120 @@ class RunView:
         return self.analysis.optimum_loss
 
     def predictions(self, weights: Array) -> Array:
-        """ŷ = A·w for the run's data."""
+        """ŷ = A·w for the drawn rows."""
         return self.design @ np.asarray(weights, dtype=np.float64)
 
     def loss_at(self, weights: Array) -> float:
         """L(w) = s·(‖Rw − z‖² + ρ²) from the statistics."""
         return self.loss.sum_weight(self.stats.n_rows) * self.stats.sum_squared_errors(weights)
 
-    @property
-    def is_line(self) -> bool:
-        """True for one feature: the fit is a line (through the origin without intercept)."""
-        return self.dataset.n_features == 1
+
+def given_points(data: Dataset, sampled: bool) -> PointsLoader:
+    """A loader of points the caller gave."""
+    return lambda: (data, sampled)
 
 
 def view_of_run(
     run: Run, data: Dataset | None = None, sample_of: FileSource | None = None
 ) -> RunView:
-    """A `RunView` of a `Run`; the data are regenerated or re-read when not given.
+    """A `RunView` of a `Run`: its own problem, or its record's data when it has none.
 
-    `sample_of` says that `data` is a sample of those files (see `gdlab.plots.sample`).
+    `data` replaces the points drawn; `sample_of` says that `data` is a sample of more rows.
     """
-    if data is None:
-        data, sample_of = record_rows(run.to_record())
+    problem = run.problem
+    if problem is None:
+        return view_of_record(RunRecord.from_dict(run.to_record()), data, sample_of)
+    if data is not None:
+        loader = given_points(data, sample_of is not None)
+    elif problem.points is not None:
+        loader = given_points(problem.points, problem.rows is None)
+    else:
+        loader = record_points_loader(RunRecord.from_dict(run.to_record()))
     path = np.asarray(run.path, dtype=np.float64)
-    view = RunView(
-        dataset=data,
+    return RunView(
+        problem=problem,
+        config=run.config,
         weight_names=tuple(run.weight_names),
-        intercept=run.config.intercept,
         path=path,
         path_steps=np.arange(len(path)),
         initial_loss=float(run.initial_loss),
         losses=np.asarray(run.losses, dtype=np.float64),
-        lr=float(run.config.lr),
-        optimizer=run.config.optimizer,
-        loss_name=run.config.loss,
         stop_reason=run.stop_reason,
-        sample_of=sample_of,
+        load_points=loader,
+    )
+
+
+def record_points_loader(record: RunRecord) -> PointsLoader:
+    """Load a record's points on first use: the seed regenerated, files re-read or sampled."""
+
+    def load() -> tuple[Dataset, bool]:
+        from gdlab.plots.sample import record_rows
+
+        rows, sample_of = record_rows(record)
+        return rows, sample_of is not None
+
+    return load
+
+
+def view_of_record(
+    record: RunRecord | Mapping[str, Any],
+    data: Dataset | None = None,
+    sample_of: FileSource | None = None,
+) -> RunView:
+    """A `RunView` of a run record (`run.json`).
+
+    The statistics the record kept serve every loss and comparison; only the points are
+    read again (and only when drawn). A record without statistics (gdlab 0.1.0) gets them
+    from one pass over its data — or over `data` when given.
+    """
+    if not isinstance(record, RunRecord):
+        record = RunRecord.from_dict(dict(record))
+    loader = given_points(data, sample_of is not None) if data is not None else None
+    stats = record.statistics
+    if stats is not None:
+        problem = Problem.from_statistics(record.data, record.config.intercept, stats, None)
+    else:
+        problem = problem_of_record(record, data)
+        if loader is None and problem.points is not None:
+            loader = given_points(problem.points, problem.rows is None)
+    if problem.rows is None and data is not None and sample_of is None:
+        problem = Problem.from_statistics(problem.info, problem.intercept, problem.statistics, data)
+    view = RunView(
+        problem=problem,
+        config=record.config,
+        weight_names=record.weight_names,
+        path=np.asarray(record.path, dtype=np.float64),
+        path_steps=record.path_steps,
+        initial_loss=record.initial_loss,
+        losses=np.asarray(record.losses, dtype=np.float64),
+        stop_reason=record.stop_reason,
+        load_points=loader or record_points_loader(record),
     )
     return checked(view)
 
 
-def view_of_record(
-    record: Mapping[str, Any], data: Dataset | None = None, sample_of: FileSource | None = None
-) -> RunView:
-    """A `RunView` of a run record (`run.json`); its data regenerated or re-read if not given."""
-    if data is None:
-        data, sample_of = record_rows(record)
-    try:
-        config = record["config"]
-        weights = finite_floats(record["weights"])
-        path = [finite_floats(point) for point in record.get("path") or [record["init"], weights]]
-        losses = np.array([np.nan if v is None else v for v in record["losses"]], dtype=float)
-        steps = record.get("path_steps") or [0, len(losses)][: len(path)]
-        view = RunView(
-            dataset=data,
-            weight_names=tuple(record.get("weight_names") or default_weight_names(record)),
-            intercept=bool(config.get("intercept", True)),
-            path=np.array(path, dtype=np.float64),
-            path_steps=np.asarray(steps, dtype=int),
-            initial_loss=float(record["initial_loss"]),
-            losses=losses,
-            lr=float(config["lr"]),
-            optimizer=str(config.get("optimizer", "gd")),
-            loss_name=str(config.get("loss", "l2")),
-            stop_reason=str(record.get("stop_reason", "steps")),
-            sample_of=sample_of,
-        )
-    except (KeyError, TypeError, ValueError) as error:
-        raise DataError(f"run record is missing or has a bad field: {error}") from None
-    return checked(view)
+def problem_of_record(record: RunRecord, data: Dataset | None) -> Problem:
+    """One pass over a record's data (or `data`), for records that kept no statistics."""
+    from gdlab.data.files import open_files
+    from gdlab.training.fit import dataset_for_record
 
-
-def default_weight_names(record: Mapping[str, Any]) -> list[str]:
-    """b and the feature names, for records written before `weight_names` existed."""
-    features = list(record.get("data", {}).get("features", []))
-    return (["b"] if record["config"].get("intercept", True) else []) + features
-
-
-def finite_floats(values: Any) -> list[float]:
-    """A weight vector from JSON (null, from a blown-up run, becomes NaN)."""
-    return [np.nan if v is None else float(v) for v in values]
+    config = record.config.with_options(engine="auto", scheduler=None)
+    if data is not None:
+        return prepare(data, config)
+    info = record.data
+    if info.source in ("seed", "", "arrays"):
+        return prepare(dataset_for_record(record), config)
+    return prepare(open_files(info.source, list(info.features), info.target), config, sample=True)
 
 
 def checked(view: RunView) -> RunView:
-    """Refuse a view whose data do not match its weights (a record paired with other data)."""
-    expected = view.dataset.n_features + int(view.intercept)
+    """Refuse a view whose statistics do not match its weights (a record with other data)."""
+    expected = view.stats.n_weights
     if view.path.ndim != 2 or view.path.shape[1] != expected or view.n_weights != expected:
+        features = expected - int(view.intercept)
         raise DataError(
             f"the run has {view.n_weights} weights but its data give {expected} "
-            f"({view.dataset.n_features} features{' + bias' if view.intercept else ''})"
+            f"({features} features{' + bias' if view.intercept else ''})"
         )
     if len(view.path_steps) != len(view.path):
         raise DataError("run record: 'path' and 'path_steps' have different lengths")
@@ -237,9 +307,9 @@ def prepared(
 def as_view(
     run: RunLike, data: Dataset | None = None, sample_of: FileSource | None = None
 ) -> RunView:
-    """Whatever was given as the run — `RunView`, `Run` or record dict — as a `RunView`."""
+    """Whatever was given as the run — `RunView`, `Run` or a record — as a `RunView`."""
     if isinstance(run, RunView):
         return run
     if isinstance(run, Run):
-        return view_of_run(run, data, sample_of)
+        return checked(view_of_run(run, data, sample_of))
     return view_of_record(run, data, sample_of)

@@ -1,10 +1,15 @@
-"""The library's front door: `fit` a dataset or run the seed's `demo` in one call."""
+"""The library's front door: `fit` a dataset, or run the seed's `demo`, in one call.
+
+`fit(data, **options)` is `prepare` (the one pass, `gdlab.training.problem`) followed by
+`train_problem` (one run of the configured optimizer on the prepared problem). Callers that
+train several runs on the same data — comparisons, pictures, the playground — prepare once
+and call `train_problem` for each.
+"""
 
 from __future__ import annotations
 
-import math
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -20,138 +25,118 @@ from gdlab.analysis.training import (
 from gdlab.data.dask import DaskData, dask_arrays, is_dask_collection
 from gdlab.data.dataset import Dataset, from_arrays
 from gdlab.data.files import FileSource, open_files
-from gdlab.data.seed import check_seed, seed_data, seed_dataset
-from gdlab.engines import DenseEngine, Engine, StatsEngine, engine_for
-from gdlab.engines.ridge import RidgeEngine, check_l2, penalty_mask
+from gdlab.data.seed import seed_dataset
+from gdlab.engines import DenseEngine
 from gdlab.errors import ConfigError, DataError, DivergedError, LearningRateWarning
-from gdlab.model.linear import weight_names
-from gdlab.model.losses import Loss, get_loss, huber
-from gdlab.model.standardize import Standardization, fit_standardization, standardization_from_gram
-from gdlab.optim.optimizers import check_lr, make_optimizer, optimizer_options
+from gdlab.optim.optimizers import make_optimizer
 from gdlab.optim.schedules import parse_schedule
-from gdlab.training.loop import StepCallback, check_steps, check_tol, divergence_patience, train
-from gdlab.training.record import DataInfo, Run, TrainConfig
-
-
-def initial_weights(
-    n_weights: int, rng: np.random.Generator, init: Sequence[float] | None, init_std: float
-) -> np.ndarray:
-    """The start: the given values, or draws from N(0, init_std²) as the seed does."""
-    if init is not None:
-        values = np.asarray(list(init), dtype=np.float64)
-        if values.shape != (n_weights,):
-            raise ConfigError(
-                f"--init needs {n_weights} values (bias first, then one per feature), "
-                f"got {values.size}"
-            )
-        if not np.all(np.isfinite(values)):
-            raise ConfigError("--init values must be finite numbers")
-        return values
-    if not math.isfinite(init_std) or init_std < 0:
-        raise ConfigError(f"init std must be a finite number ≥ 0, got {init_std}")
-    return rng.normal(0.0, init_std, size=n_weights)
+from gdlab.training.config import TrainingConfig
+from gdlab.training.loop import StepCallback, divergence_patience, train
+from gdlab.training.problem import Problem, engine_for, loss_of, prepare
+from gdlab.training.record import Run, RunRecord
 
 
 def fit(
     data: Dataset | FileSource | DaskData,
+    config: TrainingConfig | None = None,
     *,
-    lr: float = 0.002,
-    steps: int = 50,
-    optimizer: str = "gd",
-    optimizer_options: Mapping[str, float] | None = None,
-    schedule: str | None = None,
-    l2: float = 0.0,
-    tol: float | None = None,
-    tol_kind: str = "grad",
-    standardize: bool = False,
-    loss: str = "l2",
-    init: Sequence[float] | None = None,
-    init_std: float = 0.1,
-    seed: int = 0,
-    intercept: bool = True,
-    dtype: str = "float64",
-    engine: str = "auto",
-    rng: np.random.Generator | None = None,
     on_step: StepCallback | None = None,
     raise_on_divergence: bool = True,
-    batch_size: int | None = None,
-    scheduler: str | None = None,
-    huber_delta: float = 1.0,
+    **options: Any,
 ) -> Run:
     """Train the linear layer on `data` by gradient descent and return the `Run`.
 
-    `optimizer` names one of `gdlab.optim.optimizers.OPTIMIZERS` (options such as
-    ``{"momentum": 0.9}`` in `optimizer_options`); `schedule` is a spec of
-    `gdlab.optim.schedules` ("step:100:0.5", "exp:0.99", "cosine"); `l2` adds the ridge penalty
-    ½·l2·‖w‖² (bias free); with `tol` the run stops early once ‖∇L‖ ≤ tol (`tol_kind`
-    "grad") or the loss changes by ≤ tol relatively ("loss"); `standardize` trains on
-    centred, scaled features and reports everything in the data's units.
+    The options are those of `TrainingConfig` (lr, steps, optimizer, optimizer_options,
+    schedule, l2, tol, tol_kind, standardize, loss, huber_delta, init, init_std, seed,
+    intercept, dtype, engine, batch_size, scheduler), given as keywords or as a `config`.
+    `data` is a `Dataset` in memory, files from `open_files` (streamed in one pass) or dask
+    collections from `dask_arrays`.
 
     Before training, a rate at or above the stable bound (gd, momentum, nesterov) raises a
     `LearningRateWarning` that explains why. Raises `DivergedError` (carrying the partial
     run) when the loss blows up, with the largest stable learning rate in its message.
+    `on_step(step, loss, w)` is called after each update; returning True stops the run.
 
-    `data` is a `Dataset` in memory, files from `open_files` (streamed in one pass) or dask
-    collections from `dask_arrays`. `engine` says how the gradient is computed (see
-    `gdlab.engines`; ``auto`` picks); `batch_size` turns GD into mini-batch SGD, shuffled
-    from the seed; `scheduler` is a Dask scheduler's address for the dask engine.
-
+    >>> from gdlab.data.seed import seed_data
     >>> run = fit(seed_data(np.random.default_rng(0)), steps=5)
     >>> len(run.losses), run.weight_names
     (5, ('b', 'x'))
     """
-    lr = check_lr(lr)
-    steps = check_steps(steps)
-    loss_fn = huber(huber_delta) if loss == "huber" else get_loss(loss)
-    l2 = check_l2(l2)
-    tol = check_tol(tol, tol_kind)
-    options = {key: float(value) for key, value in (optimizer_options or {}).items()}
-    rate = parse_schedule(schedule, lr, steps) if schedule is not None else lr
-    transform = make_optimizer(optimizer, rate, **options)
-    rng = rng if rng is not None else np.random.default_rng(check_seed(seed))
-    names = tuple(weight_names(data.feature_names, intercept))
-    w0 = initial_weights(len(names), rng, init, init_std)
-    plain = engine_for(
-        engine,
-        data,
-        loss_fn,
-        intercept=intercept,
-        dtype=dtype,
-        batch_size=batch_size,
-        rng=rng,
-        scheduler=scheduler,
-    )
-    data_stats = plain.statistics()
-    if isinstance(data, Dataset):
-        natural = fit_standardization(data.features, intercept)
-    else:
-        natural = standardization_from_gram(data_stats.gram(), data_stats.n_rows, intercept)
-    scaling = natural if standardize else None
-    if scaling is not None:
-        scaling.require_varying(data.feature_names)
-        plain = standardized_engine(
-            plain, data, scaling, loss_fn, intercept, dtype, batch_size, rng
-        )
-        if init is not None:
-            w0 = scaling.to_standard() @ w0  # --init is given in the data's units
-    runner = RidgeEngine(plain, l2, penalty_mask(len(names), intercept)) if l2 > 0 else plain
+    config = configured(config, options)
+    problem = prepare(data, config)
+    return train_problem(problem, config, on_step=on_step, raise_on_divergence=raise_on_divergence)
+
+
+def configured(config: TrainingConfig | None, options: Mapping[str, Any]) -> TrainingConfig:
+    """A `config` with keyword `options` applied (or a new one from the options alone)."""
+    if config is None:
+        return TrainingConfig.from_options(options)
+    return config.with_options(**options) if options else config
+
+
+def start_generator(problem: Problem, config: TrainingConfig) -> np.random.Generator:
+    """The generator of a run's random draws (its start, then mini-batch orders).
+
+    It is ``default_rng(config.seed)``; when the data are the seed recipe drawn from that same
+    seed (as `gdlab demo` does), the recipe's own draws come first, as in the seed program:
+    data first, then the weights. So what drew the start is always what the record says.
+    """
+    rng = np.random.default_rng(config.seed)
+    details = problem.info.details
+    if problem.info.source == "seed" and details.get("seed") == config.seed:
+        rng.standard_normal((2, int(details.get("n", problem.n_rows))))  # the recipe's draws
+    return rng
+
+
+def initial_weights(
+    problem: Problem, config: TrainingConfig, rng: np.random.Generator | None = None
+) -> np.ndarray:
+    """The start in the data's units: `config.init`, or draws from N(0, init_std²)."""
+    n_weights = len(problem.weight_names)
+    if config.init is not None:
+        if len(config.init) != n_weights:
+            raise ConfigError(
+                f"{{option}} needs {n_weights} values (bias first, then one per feature), "
+                f"got {len(config.init)}",
+                option="init",
+            )
+        return np.array(config.init, dtype=np.float64)
+    rng = rng if rng is not None else start_generator(problem, config)
+    return rng.normal(0.0, config.init_std, size=n_weights)
+
+
+def train_problem(
+    problem: Problem,
+    config: TrainingConfig,
+    *,
+    on_step: StepCallback | None = None,
+    raise_on_divergence: bool = True,
+) -> Run:
+    """One run of `config`'s optimizer on a prepared problem (no pass over the data)."""
+    rng = start_generator(problem, config)
+    w0 = initial_weights(problem, config, rng)
+    engine, scaling = engine_for(problem, config, rng)
+    if scaling is not None and config.init is not None:
+        w0 = scaling.to_standard() @ w0  # --init is given in the data's units
+    loss = loss_of(config)
     analysis = analyze_training(
-        runner.statistics(),
-        data_stats,
-        loss_fn,
+        engine.statistics(),
+        problem.statistics,
+        loss,
         init=w0,
-        lr=lr,
-        names=names,
-        intercept=intercept,
+        lr=config.lr,
+        names=problem.weight_names,
+        intercept=config.intercept,
         scaling=scaling,
-        conditioning_scaling=natural,
+        conditioning_scaling=problem.natural_scaling,
     )
-    if not loss_fn.is_quadratic and isinstance(plain, DenseEngine):
-        huber_weights, huber_value = plain.optimum()  # Huber's own optimum, by IRLS
+    if not loss.is_quadratic and isinstance(engine, DenseEngine):
+        huber_weights, huber_value = engine.optimum()  # Huber's own optimum, by IRLS
         analysis = replace(analysis, optimum_weights=huber_weights, optimum_loss=huber_value)
-    warning = stability_warning(analysis, optimizer, lr, options)
+    options = config.optimizer_options
+    warning = stability_warning(analysis, config.optimizer, config.lr, options)
     if warning is not None:
-        warnings.warn(LearningRateWarning(warning), stacklevel=2)
+        warnings.warn(LearningRateWarning(warning), stacklevel=3)
     to_original = scaling.to_original() if scaling is not None else None
 
     def in_data_units(values: np.ndarray) -> np.ndarray:
@@ -161,40 +146,26 @@ def fit(
     watch = on_step
     if on_step is not None and to_original is not None:
         watch = lambda step, value, v: on_step(step, value, in_data_units(v))  # noqa: E731
+    rate = parse_schedule(config.schedule, config.lr, config.steps) if config.schedule else None
     result = train(
-        runner,
-        transform,
+        engine,
+        make_optimizer(config.optimizer, rate or config.lr, **options),
         w0,
-        steps,
+        config.steps,
         on_step=watch,
-        tol=tol,
-        tol_kind=tol_kind,
-        patience=divergence_patience(momentum_of(optimizer, options)),
-    )
-    extras: dict[str, Any] = {
-        "optimizer_options": options,
-        "schedule": schedule,
-        "l2": l2,
-        "tol": tol,
-        "tol_kind": tol_kind,
-        "standardize": standardize,
-    }
-    if loss == "huber":
-        extras["huber_delta"] = float(huber_delta)
-    if batch_size is not None:
-        extras["batch_size"] = int(batch_size)
-    config = TrainConfig(
-        lr, steps, optimizer, loss, seed, runner.name, dtype, intercept, init_std, extras
+        tol=config.tol,
+        tol_kind=config.tol_kind,
+        patience=divergence_patience(config.momentum),
     )
     gradients = result.gradients
     if gradients is not None and to_original is not None:
         gradients = np.linalg.solve(to_original.T, gradients.T).T  # ∇_w = M⁻ᵀ∇_v
     run = Run(
-        data=DataInfo(data.source, runner.n_rows, data.feature_names, data.target_name, data.extra),
-        config=config,
-        weight_names=names,
-        init=np.asarray(in_data_units(w0), dtype=runner.dtype),
-        weights=np.asarray(in_data_units(result.weights), dtype=runner.dtype),
+        data=problem.info,
+        config=config.with_options(engine=engine.name),
+        weight_names=problem.weight_names,
+        init=np.asarray(in_data_units(w0), dtype=engine.dtype),
+        weights=np.asarray(in_data_units(result.weights), dtype=engine.dtype),
         initial_loss=result.initial_loss,
         losses=result.losses,
         path=in_data_units(result.path),
@@ -202,57 +173,17 @@ def fit(
         stop_reason=result.stop_reason,
         train_seconds=result.train_seconds,
         gradients=gradients,
+        statistics=problem.statistics,
+        problem=problem,
     )
     if result.diverged and raise_on_divergence:
         raise DivergedError(divergence_message(run), run)
     return run
 
 
-def momentum_of(optimizer: str, options: Mapping[str, float]) -> float:
-    """The momentum β an optimizer carries (0 for none): heavy ball's, Nesterov's, Adam's β₁."""
-    if optimizer in ("momentum", "nesterov"):
-        return float(options.get("momentum", optimizer_options(optimizer)["momentum"]))
-    if optimizer == "adam":
-        return float(options.get("b1", optimizer_options("adam")["b1"]))
-    return 0.0
-
-
-def standardized_engine(
-    plain: Engine,
-    data: Dataset | FileSource | DaskData,
-    scaling: Standardization,
-    loss: Loss,
-    intercept: bool,
-    dtype: str,
-    batch_size: int | None,
-    rng: np.random.Generator,
-) -> Engine:
-    """The same kind of engine over centred, scaled features.
-
-    In memory the features are rescaled and the engine rebuilt; a statistics engine (stats,
-    stream, dask) needs no second pass: its statistics change coordinates exactly.
-    """
-    if isinstance(data, Dataset):
-        scaled = replace(data, features=scaling.apply(data.features))
-        return engine_for(
-            plain.name,
-            scaled,
-            loss,
-            intercept=intercept,
-            dtype=dtype,
-            batch_size=batch_size,
-            rng=rng,
-        )
-    if isinstance(plain, StatsEngine):
-        # The scaled design is A·M with M = to_original (w = M·v), so its statistics are those
-        # of A in the coordinates v: `transformed(M)`, no second pass.
-        return StatsEngine(plain.statistics().transformed(scaling.to_original()), loss, dtype)
-    raise ConfigError(f"--standardize is not available on the {plain.name} engine")
-
-
 def divergence_message(run: Run) -> str:
     """One line: the run diverged at this lr; the largest stable lr for this data is …"""
-    options = run.config.options.get("optimizer_options", {})
+    options = run.config.optimizer_options
     bound = stable_bound_for(run.analysis, run.config.optimizer, options)
     bound = run.analysis.lr_max_stable if bound is None else bound
     return (
@@ -266,32 +197,33 @@ def divergence_message(run: Run) -> str:
 def demo(seed: int = 0, *, lr: float = 0.002, steps: int = 50, n: int = 50) -> Run:
     """The seed program: its data recipe from `seed`, init N(0, 0.1²), lr 0.002, 50 steps.
 
-    One generator drives both draws in the seed's order: data first, then the weights.
+    One generator drives both draws in the seed's order: data first, then the weights
+    (see `start_generator`).
     """
-    rng = np.random.default_rng(check_seed(seed))
-    return fit(seed_data(rng, n), lr=lr, steps=steps, seed=seed, rng=rng)
+    return fit(seed_dataset(seed, n), lr=lr, steps=steps, seed=seed)
 
 
-def dataset_for_record(record: Mapping[str, Any]) -> Dataset:
+def dataset_for_record(record: Mapping[str, Any] | RunRecord) -> Dataset:
     """The data a run record was trained on: the seed recipe regenerated, or its file re-read.
 
     Lets `gdlab plot RUN.json` and code export work from the record alone.
     """
-    data = record.get("data", {})
-    source = data.get("source")
-    if source == "seed":
-        seed = int(data.get("seed", record.get("config", {}).get("seed", 0)))
-        return seed_dataset(seed, int(data.get("n", 50)), float(data.get("noise", 1.0)))
-    if not isinstance(source, str) or source == "arrays":
+    if not isinstance(record, RunRecord):
+        record = RunRecord.from_dict(dict(record))
+    info = record.data
+    if info.source == "seed":
+        seed = int(info.details.get("seed", record.config.seed))
+        n, noise = int(info.details.get("n", 50)), float(info.details.get("noise", 1.0))
+        return seed_dataset(seed, n, noise)
+    if info.source in ("", "arrays"):
         raise DataError(
             "the run record's data came from in-memory arrays; pass the data explicitly"
         )
-    files = open_files(source, list(data.get("features", [])), str(data.get("target", "y")))
-    return files.read()
+    return open_files(info.source, list(info.features), info.target).read()
 
 
-def fit_arrays(features: ArrayLike, target: ArrayLike, **options: object) -> Run:
+def fit_arrays(features: ArrayLike, target: ArrayLike, **options: Any) -> Run:
     """`fit` on plain arrays: features N×k (or N), target N; dask arrays or frames stay lazy."""
     if is_dask_collection(features) or is_dask_collection(target):
-        return fit(dask_arrays(features, target), **options)  # type: ignore[arg-type]
-    return fit(from_arrays(features, target), **options)  # type: ignore[arg-type]
+        return fit(dask_arrays(features, target), **options)
+    return fit(from_arrays(features, target), **options)

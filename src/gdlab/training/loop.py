@@ -24,14 +24,11 @@ from numpy.typing import ArrayLike, NDArray
 from gdlab.engines.base import Engine, FusedDescent
 from gdlab.errors import ConfigError
 from gdlab.optim.optimizers import GradientTransformation, constant_scale
+from gdlab.training.config import CHECKS
 
 Array = NDArray[np.floating]
 #: Called after each update with (step, loss, weights); returning True stops the run.
 StepCallback = Callable[[int, float, Array], bool | None]
-
-#: The most updates one run may take: the loop keeps every iterate, so more would only
-#: exhaust memory (a mistyped --steps must not take the machine down).
-MAX_STEPS = 1_000_000
 
 #: A loss that has grown this many steps in a row, above where it started, is diverging.
 GROWTH_PATIENCE = 10
@@ -55,8 +52,6 @@ def divergence_patience(momentum: float = 0.0) -> int:
     return GROWTH_PATIENCE + math.ceil(MOMENTUM_TIME_SCALES / (1 - math.sqrt(momentum)) - 1e-9)
 
 
-#: What a tolerance measures: the gradient's norm, or the relative change of the loss.
-TOL_KINDS = ("grad", "loss")
 #: The fused loop runs this many steps between two looks at the losses.
 FUSED_BLOCK_STEPS = 1000
 
@@ -82,24 +77,6 @@ class TrainResult:
     def steps_run(self) -> int:
         """Number of updates applied."""
         return len(self.losses)
-
-
-def check_steps(steps: int) -> int:
-    """Steps must be a whole number from 1 to `MAX_STEPS`."""
-    if int(steps) != steps or steps < 1:
-        raise ConfigError(f"steps must be a whole number ≥ 1, got {steps}")
-    if steps > MAX_STEPS:
-        raise ConfigError(f"steps must be at most {MAX_STEPS:,}, got {steps:,}")
-    return int(steps)
-
-
-def check_tol(tol: float | None, tol_kind: str) -> float | None:
-    """A tolerance is None (run all steps) or a finite number ≥ 0 of a known kind."""
-    if tol_kind not in TOL_KINDS:
-        raise ConfigError(f"unknown tolerance kind '{tol_kind}'; choose one of: grad, loss")
-    if tol is not None and not (math.isfinite(tol) and tol >= 0):
-        raise ConfigError(f"--tol must be a finite number ≥ 0, got {tol}")
-    return None if tol is None else float(tol)
 
 
 def reached_tolerance(tol_kind: str, tol: float, previous: float, loss: float, grad: Array) -> bool:
@@ -130,8 +107,8 @@ def train(
     path is kept too (for traces). Plain GD on an engine with a fused loop (`FusedDescent`)
     runs there: the same steps, and the callback and stop rules applied to each of them.
     """
-    steps = check_steps(steps)
-    tol = check_tol(tol, tol_kind)
+    steps = CHECKS["steps"](steps)
+    tol, tol_kind = CHECKS["tol"](tol), CHECKS["tol_kind"](tol_kind)
     w = np.array(init, dtype=engine.dtype)
     if w.shape != (engine.n_weights,):
         raise ConfigError(f"expected {engine.n_weights} initial weights, got {w.size}")

@@ -1,43 +1,40 @@
-"""A finished training run and its run record (`run.json`, DESIGN.md §4)."""
+"""A finished training run (`Run`) and its run record, `run.json` (written and read back).
+
+`Run.to_record` writes the record of the public contract (DESIGN: data, config, init,
+weights, initial_loss, losses, optimum, analysis, stop_reason, timing) plus the weight
+path and the small one-pass statistics of the data, so pictures and comparisons of a saved
+run never read the data again except to draw points. `RunRecord` is the one reader: it
+loads what the writer writes, records of gdlab 0.1.0 included, into typed fields.
+"""
 
 from __future__ import annotations
 
 import json
+import math
 import os
-from dataclasses import dataclass, field, fields
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from gdlab.analysis.quadratic import Analysis
 from gdlab.atomic import atomic_write_text
+from gdlab.errors import ConfigError, DataError
+from gdlab.onepass.lstsq import LeastSquaresStats
+from gdlab.training.config import TrainingConfig
 from gdlab.version import __version__
+
+if TYPE_CHECKING:
+    from gdlab.training.problem import Problem
+
+Array = NDArray[np.floating]
 
 #: Run records keep at most this many points of the weight path (evenly spaced, ends kept).
 MAX_PATH_POINTS = 5001
-
-
-@dataclass(frozen=True)
-class TrainConfig:
-    """The settings of one run, as stored under `config` in the run record."""
-
-    lr: float = 0.002
-    steps: int = 50
-    optimizer: str = "gd"
-    loss: str = "l2"
-    seed: int = 0
-    engine: str = "dense"
-    dtype: str = "float64"
-    intercept: bool = True
-    init_std: float = 0.1
-    options: dict[str, Any] = field(default_factory=dict)
-
-    def to_record(self) -> dict[str, Any]:
-        """The `config` section: every field, with extra optimizer options folded in."""
-        record = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "options"}
-        record.update(self.options)
-        return record
+#: Records keep the data's statistics (a (p+1)×(p+1) triangle) up to this many weights.
+MAX_RECORDED_WEIGHTS = 200
 
 
 @dataclass(frozen=True)
@@ -60,23 +57,45 @@ class DataInfo:
             **self.details,
         }
 
+    @classmethod
+    def from_record(cls, record: Mapping[str, Any]) -> DataInfo:
+        """The `data` section read back."""
+        core = ("source", "n_rows", "features", "target")
+        features = record.get("features", [])
+        if not isinstance(features, list) or not all(isinstance(f, str) for f in features):
+            raise DataError("data.features must be a list of column names")
+        return cls(
+            source=str(record.get("source", "arrays")),
+            n_rows=int(record.get("n_rows", 0)),
+            features=tuple(features),
+            target=str(record.get("target", "y")),
+            details={key: value for key, value in record.items() if key not in core},
+        )
+
 
 @dataclass(frozen=True)
 class Run:
-    """Everything one training run produced, ready to save, plot or explain."""
+    """Everything one training run produced, ready to save, plot or explain.
+
+    `config` is the configuration as it ran (the engine `auto` chose, for one); `statistics`
+    are the one-pass statistics of the data in its own units, and `problem` (not saved) the
+    prepared data the run trained on, which comparisons and pictures reuse.
+    """
 
     data: DataInfo
-    config: TrainConfig
+    config: TrainingConfig
     weight_names: tuple[str, ...]
-    init: NDArray[np.floating]
-    weights: NDArray[np.floating]
+    init: Array
+    weights: Array
     initial_loss: float
     losses: list[float]
-    path: NDArray[np.floating]
+    path: Array
     analysis: Analysis
     stop_reason: str
     train_seconds: float
-    gradients: NDArray[np.floating] | None = None
+    gradients: Array | None = None
+    statistics: LeastSquaresStats | None = field(default=None, repr=False)
+    problem: Problem | None = field(default=None, repr=False, compare=False)
 
     @property
     def final_loss(self) -> float:
@@ -85,7 +104,7 @@ class Run:
 
     def to_record(self) -> dict[str, Any]:
         """The run record of DESIGN.md §4 as plain JSON-ready Python values."""
-        return {
+        record = {
             "gdlab_version": __version__,
             "data": self.data.to_record(),
             "config": self.config.to_record(),
@@ -103,6 +122,9 @@ class Run:
             "stop_reason": self.stop_reason,
             "timing": {"train_seconds": self.train_seconds},
         }
+        if self.statistics is not None and self.statistics.n_weights <= MAX_RECORDED_WEIGHTS:
+            record["statistics"] = statistics_record(self.statistics)
+        return record
 
     def to_json(self) -> str:
         """The run record as indented JSON text (non-finite numbers become null)."""
@@ -113,7 +135,17 @@ class Run:
         atomic_write_text(path, self.to_json())
 
 
-def path_record(path: NDArray[np.floating]) -> dict[str, Any]:
+def statistics_record(stats: LeastSquaresStats) -> dict[str, Any]:
+    """The statistics as the record keeps them: the triangle R, z, ρ and N."""
+    return {
+        "R": [floats(row) for row in stats.R],
+        "z": floats(stats.z),
+        "rho": float(stats.rho),
+        "n_rows": int(stats.n_rows),
+    }
+
+
+def path_record(path: Array) -> dict[str, Any]:
     """The weight path (init first), thinned to `MAX_PATH_POINTS`, with its step numbers."""
     steps = np.arange(len(path))
     if len(path) > MAX_PATH_POINTS:
@@ -121,7 +153,7 @@ def path_record(path: NDArray[np.floating]) -> dict[str, Any]:
     return {"path": [floats(path[i]) for i in steps], "path_steps": steps.tolist()}
 
 
-def floats(values: NDArray[np.floating]) -> list[float]:
+def floats(values: Array) -> list[float]:
     """A vector as a list of Python floats (float32 values widen exactly)."""
     return [float(v) for v in np.asarray(values).ravel()]
 
@@ -137,17 +169,133 @@ def json_safe(value: Any) -> Any:
     return value
 
 
-def load_record(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """Read a run record written by `Run.save` (a plain dict)."""
-    from gdlab.errors import DataError
+@dataclass(frozen=True)
+class RunRecord:
+    """A run record read back: the typed fields of what `Run.to_record` wrote.
 
-    try:
-        with open(path, encoding="utf-8") as handle:
-            record = json.load(handle)
-    except FileNotFoundError:
-        raise DataError(f"{path}: no such file") from None
-    except (OSError, ValueError) as error:
-        raise DataError(f"{path}: not a readable run record ({error})") from None
-    if not isinstance(record, dict) or "weights" not in record or "config" not in record:
-        raise DataError(f"{path}: not a gdlab run record (no 'weights' or 'config')")
-    return record
+    Numbers written as null (a run that blew up) read back as NaN. `statistics` is None
+    for records written before gdlab kept them (0.1.0) or for very wide data.
+    """
+
+    gdlab_version: str
+    data: DataInfo
+    config: TrainingConfig
+    weight_names: tuple[str, ...]
+    init: Array
+    weights: Array
+    initial_loss: float
+    losses: Array
+    path: Array
+    path_steps: NDArray[np.int_]
+    optimum_weights: Array
+    optimum_loss: float
+    analysis: Mapping[str, Any]
+    stop_reason: str
+    train_seconds: float
+    statistics: LeastSquaresStats | None
+    raw: Mapping[str, Any] = field(repr=False, compare=False)
+
+    @property
+    def steps_run(self) -> int:
+        """Number of updates the run applied."""
+        return len(self.losses)
+
+    @classmethod
+    def from_dict(cls, record: Any, where: str = "run record") -> RunRecord:
+        """Validate a parsed record; every problem is a `DataError` naming the field."""
+        if not isinstance(record, dict) or "weights" not in record or "config" not in record:
+            raise DataError(f"{where}: not a gdlab run record (no 'weights' or 'config')")
+        try:
+            config = TrainingConfig.from_record(section(record, "config", where))
+            data = DataInfo.from_record(section(record, "data", where))
+            weights = vector(record["weights"], "weights")
+            init = vector(record.get("init", record["weights"]), "init")
+            losses = vector(record.get("losses", []), "losses")
+            path = record.get("path") or [list(init), list(weights)]
+            steps = record.get("path_steps") or [0, len(losses)][: len(path)]
+            names = record.get("weight_names") or default_weight_names(data, config)
+            optimum = section(record, "optimum", where)
+            analysis = section(record, "analysis", where)
+            timing = section(record, "timing", where)
+            return cls(
+                gdlab_version=str(record.get("gdlab_version", "0.1.0")),
+                data=data,
+                config=config,
+                weight_names=tuple(str(name) for name in names),
+                init=init,
+                weights=weights,
+                initial_loss=number(record.get("initial_loss"), "initial_loss"),
+                losses=losses,
+                path=np.array([vector(point, "path") for point in path], dtype=np.float64),
+                path_steps=np.asarray(steps, dtype=int),
+                optimum_weights=vector(optimum.get("weights", []), "optimum.weights"),
+                optimum_loss=number(optimum.get("loss"), "optimum.loss"),
+                analysis=analysis,
+                stop_reason=str(record.get("stop_reason", "steps")),
+                train_seconds=number(timing.get("train_seconds", math.nan), "timing"),
+                statistics=statistics_of(record.get("statistics")),
+                raw=record,
+            )
+        except ConfigError as error:
+            spelled = error.spelled(f"config.{error.option}") if error.option else str(error)
+            raise DataError(f"{where}: {spelled}") from None
+        except (KeyError, TypeError, ValueError) as error:
+            reason = error.args[0] if error.args else type(error).__name__
+            raise DataError(f"{where}: a bad or missing field: {reason}") from None
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> RunRecord:
+        """Read `run.json` written by `Run.save`."""
+        try:
+            with open(path, encoding="utf-8") as handle:
+                record = json.load(handle)
+        except FileNotFoundError:
+            raise DataError(f"{path}: no such file") from None
+        except (OSError, ValueError, RecursionError) as error:
+            raise DataError(f"{path}: not a readable run record ({error})") from None
+        return cls.from_dict(record, str(path))
+
+
+def section(record: dict[str, Any], key: str, where: str) -> dict[str, Any]:
+    """One object-valued section of a record (absent: empty)."""
+    value = record.get(key, {})
+    if not isinstance(value, dict):
+        raise DataError(f"{where}: '{key}' must be an object")
+    return value
+
+
+def vector(values: Any, name: str) -> Array:
+    """A list of numbers (null → NaN) as a float64 array."""
+    if not isinstance(values, list):
+        raise DataError(f"'{name}' must be a list of numbers")
+    return np.array([math.nan if v is None else float(v) for v in values], dtype=np.float64)
+
+
+def number(value: Any, name: str) -> float:
+    """A number, or NaN for null."""
+    if value is None:
+        return math.nan
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise DataError(f"'{name}' must be a number")
+    return float(value)
+
+
+def default_weight_names(data: DataInfo, config: TrainingConfig) -> list[str]:
+    """b and the feature names, for records written before `weight_names` existed."""
+    return (["b"] if config.intercept else []) + list(data.features)
+
+
+def statistics_of(value: Any) -> LeastSquaresStats | None:
+    """The statistics a record kept, or None."""
+    if not isinstance(value, dict):
+        return None
+    R = np.array(value["R"], dtype=np.float64)
+    z = np.array(value["z"], dtype=np.float64)
+    if R.ndim != 2 or R.shape != (z.size, z.size):
+        raise DataError("'statistics' has a triangle and a vector of different sizes")
+    return LeastSquaresStats(R, z, float(value["rho"]), int(value["n_rows"]))
+
+
+def load_record(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Read a run record written by `Run.save` as plain JSON values, checked by `RunRecord`."""
+    return dict(RunRecord.load(path).raw)

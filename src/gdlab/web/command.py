@@ -1,29 +1,17 @@
 """The `gdlab fit` command line that reproduces a playground run exactly.
 
-The start is always passed with `--init` (the page's start may come from the seed recipe's
-shared generator, or from a click), so the command needs no seed. An option this gdlab's
-command line has no flag for is named in a trailing comment instead of being dropped quietly.
+It is written from the run's `TrainingConfig`: each option that differs from its default
+gets the flag the configuration declares for it (so every option the playground offers
+has one), and the start is always passed with `--init` (the page's start may come from the
+seed recipe's shared generator, or from a click).
 """
 
 from __future__ import annotations
 
 import shlex
 from collections.abc import Sequence
-from functools import cache
 
-from gdlab.web.schemas import TrainRequest
-
-
-@cache
-def fit_flags() -> frozenset[str]:
-    """The long options `gdlab fit` accepts (read from the command itself)."""
-    import typer
-
-    from gdlab.cli import app
-
-    group = typer.main.get_command(app)
-    command = group.commands["fit"]  # type: ignore[attr-defined]
-    return frozenset(flag for param in command.params for flag in param.opts)
+from gdlab.training.config import TrainingConfig, cli_flag, declared_options
 
 
 def number(value: float) -> str:
@@ -36,52 +24,38 @@ def number(value: float) -> str:
     return text[:-2] if text.endswith(".0") else text
 
 
-def optimizer_flag(name: str, value: float) -> tuple[str, str]:
-    """`--momentum 0.9` where the option has its own flag, else `--optimizer-option b1=0.8`."""
-    own = f"--{name.replace('_', '-')}"
-    if own in fit_flags() or "--optimizer-option" not in fit_flags():
-        return own, number(value)
-    return "--optimizer-option", f"{name}={number(value)}"
+def option_words(name: str, value: object) -> list[str]:
+    """The command-line words of one option's (non-default) value."""
+    if name == "intercept":
+        return [] if value else ["--no-intercept"]
+    if isinstance(value, bool):
+        return [cli_flag(name)] if value else []
+    if name == "init":
+        return ["--init=" + ",".join(number(v) for v in value)]  # type: ignore[attr-defined]
+    if name == "optimizer_options":
+        words = []
+        for key, setting in value.items():  # type: ignore[attr-defined]
+            if key == "momentum":
+                words += ["--momentum", number(setting)]
+            else:
+                words += ["--optimizer-option", f"{key}={number(setting)}"]
+        return words
+    text = number(value) if isinstance(value, float) else str(value)
+    return [cli_flag(name), text]
 
 
-def fit_command_line(
-    request: TrainRequest, data_file: str, x: Sequence[str], y: str, init: Sequence[float]
-) -> str:
+def fit_command_line(config: TrainingConfig, data_file: str, x: Sequence[str], y: str) -> str:
     """`gdlab fit DATA --x … --y … --lr … --steps … --init=…` plus the non-default options.
 
-    >>> fit_command_line(TrainRequest(), "seed-data.csv", ["x"], "y", [0.5, -1.0])
+    >>> fit_command_line(TrainingConfig(init=(0.5, -1.0)), "seed-data.csv", ["x"], "y")
     'gdlab fit seed-data.csv --x x --y y --lr 0.002 --steps 50 --init=0.5,-1'
     """
     words = ["gdlab", "fit", data_file, "--x", ",".join(x), "--y", y]
-    words += ["--lr", number(request.lr), "--steps", str(request.steps)]
-    words.append("--init=" + ",".join(number(v) for v in init))
-    wanted: list[tuple[str, str | None]] = []
-    if request.optimizer != "gd":
-        wanted.append(("--optimizer", request.optimizer))
-    wanted += [optimizer_flag(name, value) for name, value in request.optimizer_options.items()]
-    if request.loss != "l2":
-        wanted.append(("--loss", request.loss))
-    if not request.intercept:
-        wanted.append(("--no-intercept", None))
-    if request.dtype != "float64":
-        wanted.append(("--dtype", request.dtype))
-    if request.schedule is not None:
-        wanted.append(("--schedule", request.schedule))
-    if request.l2:
-        wanted.append(("--l2", number(request.l2)))
-    if request.tol is not None:
-        wanted.append(("--tol", number(request.tol)))
-    if request.tol_kind is not None:
-        wanted.append(("--tol-kind", request.tol_kind))
-    if request.standardize:
-        wanted.append(("--standardize", None))
-    missing = []
-    for flag, value in wanted:
-        if flag not in fit_flags():
-            missing.append(flag.removeprefix("--") + ("" if value is None else f"={value}"))
-        else:
-            words += [flag] if value is None else [flag, value]
-    line = " ".join(shlex.quote(word) for word in words)
-    if missing:
-        line += "  # this gdlab's command line has no flag for: " + ", ".join(missing)
-    return line
+    words += option_words("lr", config.lr) + option_words("steps", config.steps)
+    if config.init is not None:
+        words += option_words("init", config.init)
+    for name, _, default in declared_options():
+        value = getattr(config, name)
+        if name not in ("lr", "steps", "init") and value is not None and value != default:
+            words += option_words(name, value)
+    return " ".join(shlex.quote(word) for word in words)

@@ -1,9 +1,8 @@
-"""The data a request names (seed recipe, inline columns or an upload) and its start.
+"""The data a request names: the seed recipe, inline columns or an upload.
 
-The seed recipe follows `demo`: one generator from the request's seed draws the data
-first and the initial weights after. Other data draw the weights as `gdlab fit` does, from a
-fresh generator of the seed. The start is drawn here, before training, so the page can show
-it and the equivalent command line can pass it with `--init`.
+The seed recipe follows `gdlab demo`: the request's seed draws the data first and the
+initial weights after (`gdlab.training.fit.start_generator`), so the page's start is the
+one `gdlab demo --seed` and `gdlab fit` draw.
 """
 
 from __future__ import annotations
@@ -13,9 +12,8 @@ from collections.abc import Mapping
 import numpy as np
 
 from gdlab.data.dataset import Dataset, from_arrays
-from gdlab.data.seed import seed_data
+from gdlab.data.seed import seed_dataset
 from gdlab.errors import DataError
-from gdlab.training.fit import initial_weights
 from gdlab.web.schemas import InlineData, SeedData, TrainRequest, UploadData
 from gdlab.web.settings import Settings
 from gdlab.web.uploads import UploadCache
@@ -25,21 +23,15 @@ class UnknownUpload(DataError):
     """The request names an upload this server does not hold (never had, or dropped)."""
 
 
-def dataset_and_start(
-    request: TrainRequest, settings: Settings, uploads: UploadCache
-) -> tuple[Dataset, np.ndarray]:
-    """The request's dataset and initial weights (given, or drawn from its seed)."""
+def request_dataset(request: TrainRequest, settings: Settings, uploads: UploadCache) -> Dataset:
+    """The request's dataset: the seed recipe from its seed, inline columns, or an upload."""
     spec = request.data
-    rng = np.random.default_rng(request.seed)
     if isinstance(spec, SeedData):
         check_rows(spec.n, settings)
-        dataset = seed_data(rng, spec.n, spec.noise)
-    elif isinstance(spec, InlineData):
-        dataset = pick_columns(spec.columns, spec.x, spec.y, "arrays", settings)
-    else:
-        dataset = uploaded_dataset(spec, settings, uploads)
-    n_weights = dataset.n_features + int(request.intercept)
-    return dataset, initial_weights(n_weights, rng, request.init, request.init_std)
+        return seed_dataset(request.seed, spec.n, spec.noise)
+    if isinstance(spec, InlineData):
+        return pick_columns(spec.columns, spec.x, spec.y, "arrays", settings)
+    return uploaded_dataset(spec, settings, uploads)
 
 
 def uploaded_dataset(spec: UploadData, settings: Settings, uploads: UploadCache) -> Dataset:

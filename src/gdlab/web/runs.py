@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from gdlab.errors import GdlabError, LearningRateWarning
-from gdlab.training.fit import divergence_message, fit
+from gdlab.training.fit import divergence_message, train_problem
 from gdlab.training.record import Run, json_safe
 from gdlab.web.setup import Job
 
@@ -170,7 +170,7 @@ def train(job: Job, feed: StepFeed) -> Run:
     """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", LearningRateWarning)
-        return fit(job.dataset, **job.options, on_step=feed, raise_on_divergence=False)
+        return train_problem(job.problem, job.config, on_step=feed, raise_on_divergence=False)
 
 
 def outcome_message(run: Run, feed: StepFeed) -> str:

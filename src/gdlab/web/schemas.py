@@ -6,16 +6,17 @@ starts, and the OpenAPI schema tells a client (or a fuzzer) exactly what is acce
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, create_model
 
 from gdlab.model.losses import LOSSES
 from gdlab.optim.optimizers import OPTIMIZERS
+from gdlab.training.config import Option, declared_options, option_type
 
 #: The issue's hard limits; `Settings` may only tighten them.
 MAX_ROWS = 1_000_000
-MAX_STEPS = 100_000
+MAX_STEPS = 100_000  # also declared as the web limit of `steps` in TrainingConfig
 MAX_FEATURES = 100
 MAX_SEED = 2**32 - 1
 
@@ -101,46 +102,58 @@ class UploadData(BaseModel):
 DataSpec = Annotated[SeedData | InlineData | UploadData, Field(discriminator="kind")]
 
 
-class TrainRequest(BaseModel):
-    """The options of `gdlab fit`; an empty body is the seed program with its defaults."""
+def training_field(name: str, declared: Option, default: Any) -> tuple[Any, Any]:
+    """The request field of one training option: its type, default, limits and description."""
+    kind = option_type(name)
+    annotation = CHOICE_TYPES.get(name) or FIELD_TYPES[kind]
+    limits = dict(declared.web or {})
+    if kind in ("float", "float | None"):
+        limits["allow_inf_nan"] = False
+    if kind.startswith("Mapping"):
+        return annotation, Field(default_factory=dict, description=declared.help, **limits)
+    return annotation, Field(default=default, description=declared.help, **limits)
 
-    model_config = ConfigDict(extra="forbid")
 
-    data: DataSpec = Field(default_factory=SeedData)
-    lr: float = Field(
-        default=0.002, gt=0, le=1e12, allow_inf_nan=False, description="learning rate"
+#: Request field types by the option's declared type (choices get their own, below).
+FIELD_TYPES: dict[str, Any] = {
+    "float": float,
+    "int": int,
+    "str": str,
+    "bool": bool,
+    "float | None": float | None,
+    "int | None": int | None,
+    "str | None": str | None,
+    "tuple[float, ...] | None": list[FiniteFloat] | None,
+    "Mapping[str, float]": dict[OptionName, FiniteFloat],
+}
+CHOICE_TYPES: dict[str, Any] = {
+    "optimizer": OptimizerName,
+    "loss": LossName,
+    "dtype": Literal["float64", "float32"],
+    "tol_kind": Literal["grad", "loss"],
+}
+
+if TYPE_CHECKING:
+
+    class TrainRequest(BaseModel):
+        """What type checkers see of the generated request: a model with the options."""
+
+        def __getattr__(self, name: str) -> Any: ...
+
+else:
+    #: The options of `gdlab fit`, one field each (generated from `TrainingConfig`); an
+    #: empty body is the seed program with its defaults.
+    TrainRequest = create_model(
+        "TrainRequest",
+        __config__=ConfigDict(extra="forbid"),
+        __doc__="The options of `gdlab fit`; an empty body is the seed program with its defaults.",
+        data=(DataSpec, Field(default_factory=SeedData)),
+        **{
+            name: training_field(name, declared, default)
+            for name, declared, default in declared_options()
+            if declared.web is not None
+        },
     )
-    steps: int = Field(default=50, ge=1, le=MAX_STEPS, description="number of updates")
-    optimizer: OptimizerName = "gd"
-    optimizer_options: dict[OptionName, FiniteFloat] = Field(
-        default_factory=dict,
-        max_length=8,
-        description="the optimizer's own parameters, e.g. {'momentum': 0.9}",
-    )
-    loss: LossName = "l2"
-    init: list[FiniteFloat] | None = Field(
-        default=None,
-        min_length=1,
-        max_length=MAX_FEATURES + 1,
-        description="initial weights, bias first; default: drawn from N(0, init_std²)",
-    )
-    init_std: float = Field(default=0.1, ge=0, le=1e6, allow_inf_nan=False)
-    seed: int = Field(
-        default=0, ge=0, le=MAX_SEED, description="seed of the data recipe and the init"
-    )
-    intercept: bool = True
-    dtype: Literal["float64", "float32"] = "float64"
-    schedule: str | None = Field(
-        default=None,
-        pattern=r"^[a-z][a-z0-9_.:+-]{0,63}$",
-        description="learning-rate schedule, e.g. 'cosine' or 'step:100:0.5'",
-    )
-    l2: float = Field(default=0.0, ge=0, le=1e12, allow_inf_nan=False, description="ridge penalty")
-    tol: float | None = Field(default=None, gt=0, le=1e12, allow_inf_nan=False)
-    tol_kind: Literal["grad", "loss"] | None = Field(
-        default=None, description="what tol measures (default: the library's)"
-    )
-    standardize: bool = False
 
 
 class StreamRequest(TrainRequest):
@@ -187,8 +200,8 @@ class Meta(BaseModel):
     version: str
     optimizers: list[OptimizerInfo]
     losses: dict[str, str]
-    fit_options: list[str] = Field(description="newer training options this gdlab supports")
-    defaults: TrainRequest
+    fit_options: list[str] = Field(description="the training options this server offers")
+    defaults: dict[str, Any] = Field(description="the default of every field of a request")
     limits: dict[str, int]
 
 

@@ -14,12 +14,12 @@ import numpy as np
 
 from gdlab.analysis.quadratic import analyze
 from gdlab.data.dataset import Dataset
-from gdlab.model.linear import design_matrix, weight_names
-from gdlab.model.losses import get_loss
-from gdlab.onepass.lstsq import LeastSquaresStats
+from gdlab.training.config import TrainingConfig
+from gdlab.training.fit import initial_weights
+from gdlab.training.problem import Problem, loss_of, prepare
 from gdlab.training.record import json_safe
 from gdlab.web.command import fit_command_line
-from gdlab.web.options import fit_options
+from gdlab.web.options import training_config
 from gdlab.web.schemas import SeedData, TrainRequest, UploadData
 
 SEED_DATA_FILE = "seed-data.csv"
@@ -27,11 +27,17 @@ SEED_DATA_FILE = "seed-data.csv"
 
 @dataclass(frozen=True)
 class Job:
-    """A validated request, ready to train: the dataset, `fit` keywords, the setup."""
+    """A validated request, ready to train: its prepared problem, configuration and setup."""
 
-    dataset: Dataset
-    options: dict[str, Any]
+    problem: Problem
+    config: TrainingConfig
     setup: dict[str, Any]
+
+    @property
+    def dataset(self) -> Dataset:
+        """The rows the run trains on."""
+        assert self.problem.rows is not None  # the playground's data is always in memory
+        return self.problem.rows
 
 
 def data_file_name(request: TrainRequest, dataset: Dataset) -> str:
@@ -54,19 +60,21 @@ def thinned_rows(n_rows: int, limit: int) -> np.ndarray:
     return np.unique(np.linspace(0, n_rows - 1, limit).round().astype(int))
 
 
-def make_job(request: TrainRequest, dataset: Dataset, init: np.ndarray, max_points: int) -> Job:
-    """Check the request against gdlab, then work out everything known before step one."""
-    start = [float(v) for v in init]
-    options = fit_options(request, start)
-    loss = get_loss(request.loss)
-    A = design_matrix(dataset.features, request.intercept)
-    stats = LeastSquaresStats.from_arrays(A, dataset.target)
+def make_job(request: TrainRequest, dataset: Dataset, max_points: int) -> Job:
+    """Check the request against gdlab, make the data's one pass, draw the start, and work
+    out everything known before step one."""
+    config = training_config(request)
+    problem = prepare(dataset, config)
+    # The start the run will draw (the same generator draws it again when it trains).
+    start = [float(v) for v in initial_weights(problem, config)]
+    loss = loss_of(config)
+    stats = problem.statistics
     analysis = analyze(stats, loss)
     rows = thinned_rows(dataset.n_rows, max_points)
     target = dataset.target
     data_file = data_file_name(request, dataset)
     setup = {
-        "weight_names": weight_names(dataset.feature_names, request.intercept),
+        "weight_names": list(problem.weight_names),
         "init": start,
         "points": {
             "features": dataset.features[rows].T.tolist(),
@@ -85,11 +93,14 @@ def make_job(request: TrainRequest, dataset: Dataset, init: np.ndarray, max_poin
         "total_sum_of_squares": float(np.sum((target - target.mean()) ** 2)),
         "sse_per_loss": 1.0 / loss.sum_weight(dataset.n_rows),
         "command": fit_command_line(
-            request, data_file, dataset.feature_names, dataset.target_name, start
+            config.with_options(init=tuple(start)),
+            data_file,
+            dataset.feature_names,
+            dataset.target_name,
         ),
         "data_file": data_file,
     }
-    return Job(dataset, options, json_safe(setup))
+    return Job(problem, config, json_safe(setup))
 
 
 def landscape_matches(setup: dict[str, Any], initial_loss: float, dtype: str = "float64") -> bool:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from gdlab.model.losses import LOSSES
-from gdlab.optim.optimizers import OPTIMIZERS
+from gdlab.optim.optimizers import OPTIMIZERS, optimizer_options
 from gdlab.version import __version__
-from gdlab.web.options import OPTIONAL_FIT_OPTIONS, optimizer_parameters
+from gdlab.web.options import web_option_names
 from gdlab.web.schemas import Meta, OptimizerInfo, TrainRequest
 from gdlab.web.state import ServerState
 
@@ -21,11 +21,11 @@ def meta(state: ServerState) -> Meta:
     return Meta(
         version=__version__,
         optimizers=[
-            OptimizerInfo(name=name, options=optimizer_parameters(name)) for name in OPTIMIZERS
+            OptimizerInfo(name=name, options=optimizer_options(name)) for name in OPTIMIZERS
         ],
         losses={name: loss.description for name, loss in LOSSES.items()},
-        fit_options=list(OPTIONAL_FIT_OPTIONS),
-        defaults=TrainRequest(),
+        fit_options=web_option_names(),
+        defaults=TrainRequest().model_dump(),
         limits={
             "max_rows": settings.max_rows,
             "max_steps": settings.max_steps,

@@ -24,7 +24,7 @@ from fastapi.responses import Response, StreamingResponse
 from gdlab.data.seed import seed_dataset
 from gdlab.errors import ConfigError, GdlabError
 from gdlab.training.record import json_safe
-from gdlab.web.datasets import check_rows, dataset_and_start
+from gdlab.web.datasets import check_rows, request_dataset
 from gdlab.web.errors import one_line
 from gdlab.web.runs import LiveRun, StepFeed, default_duration, outcome_message, train
 from gdlab.web.schemas import (
@@ -50,12 +50,12 @@ STREAM_HEADERS = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
 
 def prepare(request: TrainRequest, state: AppState) -> Job:
     """Validate the request against its data and gdlab; draw the start; work out the setup."""
-    dataset, init = dataset_and_start(request, state.settings, state.uploads)
+    dataset = request_dataset(request, state.settings, state.uploads)
     if request.steps > state.settings.max_steps:
         raise ConfigError(
             f"steps={request.steps}; this server runs at most {state.settings.max_steps}"
         )
-    return make_job(request, dataset, init, state.settings.max_plot_points)
+    return make_job(request, dataset, state.settings.max_plot_points)
 
 
 @router.post("/api/train", response_model=RunRecord, responses=ERRORS)
@@ -115,7 +115,7 @@ async def run_events(
         loop.call_soon_threadsafe(events.put_nowait, (event, payload))
 
     feed = StepFeed(
-        job.options["steps"],
+        job.config.steps,
         live.stop,
         state.settings.max_train_seconds,
         emit=lambda rows: put("steps", {"steps": rows}),
@@ -132,7 +132,7 @@ async def run_events(
                     "record": json_safe(run.to_record()),
                     "message": outcome_message(run, feed),
                     "landscape_matches": landscape_matches(
-                        job.setup, run.initial_loss, job.options["dtype"]
+                        job.setup, run.initial_loss, job.config.dtype
                     ),
                 },
             )
