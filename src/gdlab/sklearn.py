@@ -30,6 +30,7 @@ except ImportError as error:  # pragma: no cover - depends on the environment
 from gdlab.analysis.quadratic import analyze
 from gdlab.data.dataset import default_names, from_arrays
 from gdlab.errors import ConfigError, GdlabError
+from gdlab.model.linear import predict
 from gdlab.outputs.savedmodel import SavedModel, fingerprint
 from gdlab.training.config import TrainingConfig, declared_options, is_real
 from gdlab.training.fit import train_problem
@@ -153,7 +154,7 @@ class GDRegressor(RegressorMixin, BaseEstimator):
         """ŷ = intercept_ + X·coef_."""
         check_is_fitted(self)
         features = validate_data(self, X, dtype=np.float64, reset=False)
-        return np.asarray(features @ self.coef_ + self.intercept_, dtype=np.float64)
+        return predict(features, np.concatenate([[self.intercept_], self.coef_]))
 
     def to_saved_model(self) -> SavedModel:
         """The fitted model for `gdlab predict`: trained weights with their standardisation.

@@ -119,5 +119,5 @@ def test_bad_values_in_dask_blocks_are_named(dask_client, tmp_path):
     path.write_text("x,y\n1,2\n2,oops\n")
     with pytest.raises(DataError, match=r"column 'y' is .*not numeric"):
         gdlab.fit(gdlab.open_files(path, ["x"], "y"), engine="dask")
-    with pytest.raises(ConfigError, match="dask collections run on --engine dask"):
+    with pytest.raises(ConfigError, match="dask collections run on the dask engine"):
         gdlab.fit_arrays(da.ones((4, 1)), da.ones(4), loss="huber")

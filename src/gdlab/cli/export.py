@@ -27,9 +27,9 @@ def export_command(
     """
     from gdlab.cli.render import print_or_write
     from gdlab.outputs.export import export_script
-    from gdlab.training.record import load_record
+    from gdlab.training.record import RunRecord
 
-    script = export_script(load_record(run), to.strip().lower(), where=str(run))
+    script = export_script(RunRecord.load(run), to.strip().lower(), where=str(run))
     print_or_write(script, out, f"Wrote {out}")
 
 

@@ -81,9 +81,11 @@ def make_engine(
     if name == "auto":
         name = choose_engine(loss, "memory", A.shape[1], batch_size)
     if batch_size is not None and name != "dense":
-        raise ConfigError(f"mini-batch SGD (--batch-size) runs on the dense engine, not {name}")
+        raise ConfigError(
+            f"mini-batch SGD ({{option}}) runs on the dense engine, not {name}", option="batch_size"
+        )
     if name == "stream":
-        raise ConfigError("the stream engine reads files; in-memory data runs on --engine stats")
+        raise ConfigError("the stream engine reads files; in-memory data runs on the stats engine")
     if name == "dask":
         from gdlab.data.dask import dask_arrays
         from gdlab.engines.dask import DaskEngine

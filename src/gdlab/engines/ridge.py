@@ -23,7 +23,7 @@ from gdlab.onepass.lstsq import LeastSquaresStats
 def check_l2(l2: float) -> float:
     """A ridge strength must be a finite number ≥ 0."""
     if not (np.isfinite(l2) and l2 >= 0):
-        raise ConfigError(f"--l2 must be a finite number ≥ 0, got {l2}")
+        raise ConfigError(f"{{option}} must be a finite number ≥ 0, got {l2}", option="l2")
     return float(l2)
 
 

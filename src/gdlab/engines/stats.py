@@ -34,7 +34,7 @@ def require_quadratic(loss: Loss, engine: str) -> None:
     if not loss.is_quadratic:
         raise ConfigError(
             f"the {engine} engine needs a quadratic loss (l2 or mse), not {loss.name}; "
-            "use --engine dense (or auto)"
+            "use the dense engine (or auto)"
         )
 
 

@@ -1,6 +1,8 @@
-"""The simplest neural network: one linear layer, ŷ = A·w (A has the bias column first).
+"""The simplest neural network: one linear layer, ŷ = b + X·a (bias first in the weights).
 
-`design_matrix` builds A from the feature columns, `weight_names` names its weights.
+`predict` is the one place a prediction is computed — the saved model, the scikit-learn
+estimator and the pictures all call it; `design_matrix` builds A = [1 | X] for the engines
+and the statistics, `weight_names` names the weights.
 """
 
 from __future__ import annotations
@@ -11,18 +13,27 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 
-def predict(A: ArrayLike, w: ArrayLike) -> NDArray[np.floating]:
-    """Predictions ŷ = A·w for a design matrix A (N×p) and weights w (p).
+def predict(features: ArrayLike, weights: ArrayLike, intercept: bool = True) -> NDArray[np.float64]:
+    """ŷ = b + X·a for features X (N×k) and weights (b, a₁, …, a_k); without an intercept
+    ŷ = X·w.
 
-    >>> predict([[1.0, 2.0], [1.0, 3.0]], [0.5, 2.0])
+    >>> predict([[2.0], [3.0]], [0.5, 2.0])
     array([4.5, 6.5])
     """
-    return np.asarray(A) @ np.asarray(w)
+    X = np.asarray(features, dtype=np.float64)
+    if X.ndim == 1:
+        X = X.reshape(-1, 1)
+    w = np.asarray(weights, dtype=np.float64)
+    if not intercept:
+        return np.asarray(X @ w, dtype=np.float64)
+    return np.asarray(X @ w[1:] + w[0], dtype=np.float64)
 
 
-def residuals(A: ArrayLike, w: ArrayLike, y: ArrayLike) -> NDArray[np.floating]:
+def residuals(
+    features: ArrayLike, weights: ArrayLike, y: ArrayLike, intercept: bool = True
+) -> NDArray[np.float64]:
     """The seed's `yerror`: ŷ − y (prediction minus target)."""
-    return predict(A, w) - np.asarray(y)
+    return predict(features, weights, intercept) - np.asarray(y, dtype=np.float64)
 
 
 def design_matrix(features: ArrayLike, intercept: bool = True) -> NDArray[np.float64]:

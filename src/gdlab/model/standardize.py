@@ -33,8 +33,9 @@ class Standardization:
         for name, fixed in zip(names, self.constant, strict=False):
             if fixed and self.intercept:
                 raise DataError(
-                    f"--standardize: column '{name}' is constant, so centring leaves it all "
-                    f"zeros (the bias already carries a constant); drop the column"
+                    f"{{option}}: column '{name}' is constant, so centring leaves it all "
+                    f"zeros (the bias already carries a constant); drop the column",
+                    option="standardize",
                 )
 
     def apply(self, features: ArrayLike) -> Array:

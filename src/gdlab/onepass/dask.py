@@ -137,7 +137,8 @@ def dask_client(scheduler: str | None = None) -> Iterator[Any]:
             # on Dask's IO-loop thread, its __del__ waits for that thread: a deadlock.
             gc.collect()
             raise ConfigError(
-                f"--scheduler {scheduler}: no Dask scheduler reachable there ({reason})"
+                f"{{option}} {scheduler}: no Dask scheduler reachable there ({reason})",
+                option="scheduler",
             )
         with client:
             yield client

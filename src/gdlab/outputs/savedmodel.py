@@ -34,6 +34,7 @@ from gdlab.data.files import FileSource
 from gdlab.data.fingerprint import RowsFingerprint
 from gdlab.data.frames import feature_matrix, is_frame
 from gdlab.errors import DataError
+from gdlab.model.linear import predict
 from gdlab.training.record import Run, json_safe
 from gdlab.version import __version__
 
@@ -78,12 +79,10 @@ class SavedModel:
                 f"the model needs {len(self.features)} feature column(s) "
                 f"({', '.join(self.features)}), got data of shape {X.shape}"
             )
-        slopes = self.weights[1:] if self.intercept else self.weights
-        bias = self.weights[0] if self.intercept else 0.0
         with np.errstate(over="ignore", invalid="ignore"):
             if self.mean is not None and self.scale is not None:
                 X = (X - self.mean) / self.scale
-            predicted = np.asarray(X @ slopes + bias, dtype=np.float64)
+            predicted = predict(X, self.weights, self.intercept)
         beyond = ~np.isfinite(predicted)
         if beyond.any():
             row = int(np.argmax(beyond)) + 1

@@ -52,7 +52,7 @@ def write_trace(run: Run, path: str | os.PathLike[str]) -> Path:
         pq.write_table(pa.table(columns), buffer)
         return atomic_write_bytes(target, buffer.getvalue())
     if suffix not in CSV_SUFFIXES:
-        raise ConfigError(f"--trace {target}: use a .csv or .parquet file name")
+        raise ConfigError(f"{target}: use a .csv or .parquet file name for a trace")
     text = io.StringIO()
     writer = csv.writer(text, lineterminator="\n")
     writer.writerow(columns)

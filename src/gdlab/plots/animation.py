@@ -27,7 +27,7 @@ from numpy.typing import NDArray
 from gdlab.atomic import atomic_write_bytes
 from gdlab.data.dataset import Dataset
 from gdlab.errors import ConfigError
-from gdlab.model.linear import design_matrix
+from gdlab.model.linear import predict
 from gdlab.plots.diagnostics import set_loss_scale
 from gdlab.plots.encode import frame_delay_ms, gif_bytes, mp4_bytes
 from gdlab.plots.landscape import clipped, draw_landscape, loss_formula
@@ -246,7 +246,7 @@ class TrainingAnimation:
             x = view.dataset.features[:, 0]
             moving.predictions.set_offsets(np.column_stack([x, fitted]))
             xs = np.array(self.line_range)
-            moving.line.set_data(xs, design_matrix(xs[:, None], view.intercept) @ weights)
+            moving.line.set_data(xs, predict(xs[:, None], weights, view.intercept))
         else:
             moving.predictions.set_offsets(np.column_stack([target, fitted]))
         if moving.trail is not None and moving.point is not None and self.plane is not None:

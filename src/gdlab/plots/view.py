@@ -24,7 +24,7 @@ from gdlab.analysis.quadratic import Analysis, analyze
 from gdlab.data.dataset import Dataset
 from gdlab.data.files import FileSource
 from gdlab.errors import DataError
-from gdlab.model.linear import design_matrix
+from gdlab.model.linear import predict
 from gdlab.model.losses import Loss
 from gdlab.onepass.lstsq import LeastSquaresStats
 from gdlab.plots.style import Theme, get_theme
@@ -135,11 +135,6 @@ class RunView:
         return self.path[keep]
 
     @cached_property
-    def design(self) -> Array:
-        """The design matrix A of the drawn rows (ones column first with an intercept)."""
-        return design_matrix(self.dataset.features, self.intercept)
-
-    @cached_property
     def loss(self) -> Loss:
         """The loss object the run was trained with."""
         return loss_of(self.config)
@@ -175,8 +170,8 @@ class RunView:
         return self.analysis.optimum_loss
 
     def predictions(self, weights: Array) -> Array:
-        """ŷ = A·w for the drawn rows."""
-        return self.design @ np.asarray(weights, dtype=np.float64)
+        """ŷ for the drawn rows (`gdlab.model.linear.predict`)."""
+        return predict(self.dataset.features, weights, self.intercept)
 
     def loss_at(self, weights: Array) -> float:
         """L(w) = s·(‖Rw − z‖² + ρ²) from the statistics."""

@@ -156,18 +156,20 @@ def prepare(
 def check_engine_fits(name: str, kind: str, config: TrainingConfig) -> None:
     """Refuse an engine that cannot run on this data or with these options."""
     if config.scheduler and name != "dask":
-        raise ConfigError(f"--scheduler is for --engine dask, not {name}", option="scheduler")
+        raise ConfigError(f"{{option}} is for the dask engine, not {name}", option="scheduler")
     if config.batch_size is not None and name != "dense":
-        raise ConfigError(f"mini-batch SGD (--batch-size) runs on the dense engine, not {name}")
+        raise ConfigError(
+            f"mini-batch SGD ({{option}}) runs on the dense engine, not {name}", option="batch_size"
+        )
     if name in ("stats", "stream", "dask") and not config.is_quadratic:
         raise ConfigError(
             f"the {name} engine needs a quadratic loss (l2 or mse), not {config.loss}; "
-            "use --engine dense (or auto)"
+            "use the dense engine (or auto)"
         )
     if name == "stream" and kind == "memory":
-        raise ConfigError("the stream engine reads files; in-memory data runs on --engine stats")
+        raise ConfigError("the stream engine reads files; in-memory data runs on the stats engine")
     if kind == "dask" and name != "dask":
-        raise ConfigError(f"dask collections run on --engine dask (or auto), not {name}")
+        raise ConfigError(f"dask collections run on the dask engine (or auto), not {name}")
 
 
 def prepare_rows(
