@@ -192,7 +192,7 @@ def check_stop(run, english, korean):
     assert ("it diverged" in english) == diverged
     assert ("(발산)" in korean or "발산한 것입니다" in korean) == diverged
     if run.stop_reason == "steps":
-        assert f"This run made all {k} update" in english
+        assert f"This run made all {k} updates" in english or "made its 1 update" in english
         assert f"요청한 업데이트 {k}번을 모두 마쳤습니다" in korean
     elif k < n:
         assert f"after {k} of the {n} updates asked for" in english
@@ -276,7 +276,8 @@ def check_prediction(run, english, korean):
         batch = run.config.options.get("batch_size")
         assert batch is None or batch >= run.data.n_rows
         steps = int(predicted.group(1))
-        assert steps == run.analysis.outlook.steps_to_gap
+        gap = convergence_gap(run.analysis.optimum_loss, run.initial_loss)
+        assert steps == gdlab.steps_to_gap(run.analysis, run.init, lr, gap)
         assert f"{steps}번째 업데이트에서" in korean
         assert run.final_loss <= run.initial_loss  # a stable full-batch GD run never rises
     if "the slowest direction is the flattest one" in english:
@@ -319,3 +320,26 @@ def test_a_bound_and_a_best_rate_that_differ_print_differently():
     stated = re.search(rf"η < 2/λ_max = {NUMBER}", text).group(1)
     fastest = re.search(rf"2/\(λ_min \+ λ_max\) = {NUMBER}", text).group(1)
     assert stated != fastest and printed(stated, bound) and printed(fastest, best)
+
+
+def test_a_run_stopped_by_its_caller_says_so():
+    run = make_run(gdlab.seed_dataset(0), {"lr": 0.002, "on_step": lambda step, *_: step == 5})
+    assert run.stop_reason == "stopped" and len(run.losses) == 5
+    check_claims(run)
+    assert "This run was stopped after 5 of the 50 updates asked for." in flat(explain(run))
+    assert "요청한 50번 가운데 5번째 업데이트에서 중단되었습니다" in flat(explain(run, "ko"))
+
+
+def test_a_start_too_large_for_floats_is_blamed_not_the_rate():
+    """lr is a third of the bound, but the loss is ∞ at the start: no 'converges' claim."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # fit's own overflow (not explain's)
+        run = make_run(gdlab.seed_dataset(0), {"lr": 0.002, "init_std": 1e200})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        english, korean = flat(explain(run)), flat(explain(run, "ko"))
+    assert "already past the largest float (∞): the starting weights are too large" in english
+    assert "because its loss overflowed: it diverged" in english
+    assert "would converge from a start whose loss is finite" in english
+    assert "in 0 updates" not in english and "converges at this rate" not in english
+    assert "출발점의 가중치가 너무 커서" in korean and "부동소수점 범위를 넘어섰기" in korean

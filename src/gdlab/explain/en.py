@@ -120,7 +120,12 @@ def loss_paragraph(f: Facts) -> str:
             " (The seed's reduce_mean(l2_loss(e)) is ½·Σe², --loss l2: l2_loss already "
             "returns one number, so the mean of it changes nothing.)"
         )
-    if f.final_finite:
+    if not f.initial_finite:
+        text += (
+            " At the start it is already past the largest float (∞): the starting weights "
+            "are too large."
+        )
+    elif f.final_finite:
         text += (
             f" It {trend_words(f.loss_trend, f.initial_loss, f.final_loss)} over the "
             f"{count(f.steps_run)} of this run."
@@ -230,7 +235,13 @@ def curvature_sentence(f: Facts) -> str:
         )
     if f.eigen_count == 1:
         return text + f", here one number, λ_max = {f.lam_max}."
-    return text + f", whose eigenvalues run from λ_min = {f.lam_min} to λ_max = {f.lam_max}."
+    text += f", whose eigenvalues run from λ_min = {f.lam_min} to λ_max = {f.lam_max}."
+    if f.flat_count:
+        text += (
+            f" {f.flat_count} of its directions have no curvature (λ ≈ 0: collinear columns); "
+            f"the loss does not change along them, so they play no part in convergence."
+        )
+    return text
 
 
 def rate_paragraph(f: Facts) -> str:
@@ -286,6 +297,8 @@ def gd_sentences(f: Facts) -> str:
             f"descent {verdict} at this rate."
         )
     verdict = "does not converge" if f.at_bound else "converges" if f.gd_stable else "diverges"
+    if f.gd_stable and not f.initial_finite:
+        verdict = "would converge from a start whose loss is finite"
     return (
         f"Each update multiplies the error along an eigenvector by (1 − η·λ), which shrinks "
         f"it only while η < 2/λ_max = {f.bound}. Here η = {f.lr} {where}, so plain gradient "
@@ -341,6 +354,8 @@ def steps_paragraph(f: Facts) -> str:
     text += " " + closeness(f)
     if f.kind == "gd":
         why = "Huber's curvature changes as the weights move"
+        if not f.initial_finite:
+            why = "its loss is not a number at the start"
         if f.minibatch:
             why = "the eigenvalues count full-batch updates"
         if f.schedule is not None:
@@ -376,7 +391,7 @@ def stop_sentence(f: Facts) -> str:
         return f"This run stopped after {k} of the {n} updates asked for, once {rule}{f.tol}."
     if f.stop_reason == "stopped":
         return f"This run was stopped after {k} of the {n} updates asked for."
-    return f"This run made all {count(k)} asked for."
+    return f"This run made all {count(k)} asked for." if k != 1 else "This run made its 1 update."
 
 
 def near_words(f: Facts) -> str:
@@ -430,8 +445,9 @@ def prediction(f: Facts) -> str:
     elif f.flattest_is_slowest:
         text = (
             f"At this rate the slowest direction is the flattest one: the eigenvector "
-            f"{f.slow_direction} (mostly {f.slow_weight}{where}) with λ_min = {f.lam_min}, "
-            f"where each update keeps 1 − η·λ_min = {f.keep_slowest} of the error."
+            f"{f.slow_direction} (mostly {f.slow_weight}{where}) with {f.slow_label} = "
+            f"{f.lam_slow}, where each update keeps 1 − η·{f.slow_label} = {f.keep_slowest} "
+            f"of the error."
         )
     else:
         text = (
@@ -490,7 +506,7 @@ def best_rate_steps(f: Facts, verb: str) -> str:
     """', and plain gradient descent at its best rate {verb} within 0.1% of the minimum in
     1 update instead of 18'."""
     before, after = f.steps_best_before, f.steps_best_after
-    if not f.quadratic or before is None or after is None:
+    if not f.quadratic or not f.initial_finite or before is None or after is None:
         return ""
     return (
         f", and plain gradient descent at its best rate {verb} within "

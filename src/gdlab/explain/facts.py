@@ -11,11 +11,17 @@ ones, whose η is a step size per weight), and whether the step count can be pre
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from gdlab.analysis.quadratic import EXCESS_GAP, RELATIVE_GAP, convergence_gap, momentum_growth
+from gdlab.analysis.quadratic import (
+    EXCESS_GAP,
+    RELATIVE_GAP,
+    convergence_gap,
+    momentum_growth,
+    steps_to_gap,
+)
 from gdlab.analysis.training import MOMENTUM_OPTIMIZERS, stable_bound_for
 from gdlab.explain.numbers import Fraction, as_fraction, distinct, num, ratio, same, vector
 from gdlab.optim.optimizers import optimizer_options
@@ -65,6 +71,7 @@ class Facts:
     gap_loss: str
     loss_trend: str  # "fell", "rose" or "same", start to end
     first_trend: str  # the same for the first update
+    initial_finite: bool
     final_finite: bool
     optimum_is_floor: bool
     optimum: tuple[str, ...]
@@ -86,7 +93,9 @@ class Facts:
     rms_first_factor: str | None
     # Curvature and rates
     eigen_count: int
+    flat_count: int
     lam_min: str
+    lam_slow: str
     lam_max: str
     condition: str
     lr: str
@@ -150,6 +159,11 @@ class Facts:
         return "1/λ" if self.eigen_count == 1 else "2/(λ_min + λ_max)"
 
     @property
+    def slow_label(self) -> str:
+        """λ_min, or plain λ when flatter directions without curvature exist."""
+        return "λ" if self.flat_count else "λ_min"
+
+    @property
     def quadratic(self) -> bool:
         """True for the squared losses (l2, mse), whose curvature is constant."""
         return self.loss != "huber"
@@ -199,19 +213,18 @@ def gather(run: Run) -> Facts:
     if beta is not None and momentum_bound is not None:
         extra_rates = [momentum_bound, lr / (1 - beta), float(analysis.momentum_lr)]
     rate_texts = distinct(rates + extra_rates)
-    eigen_texts = distinct([float(eigenvalues[0]), float(eigenvalues[-1])])
+    curved_from = int(np.argmax(eigenvalues > CURVED * eigenvalues[-1]))
+    curved = eigenvalues[curved_from:]
+    eigen_texts = distinct([float(eigenvalues[0]), float(curved[0]), float(eigenvalues[-1])])
     start, after_first, gradient = first_step(run)
     moves, distance = trained_moves(run)
     factor = 1 + beta if (beta is not None and nesterov) else 1.0
     written = kind != "adaptive" and not standardized
     written = written and bool(np.allclose(after_first, start - lr * factor * gradient))
-    outlook = analysis.outlook
-    predicts = (
-        kind == "gd" and schedule is None and batch is None and loss_is_quadratic(config.loss)
-    )
-    curved = eigenvalues[eigenvalues > CURVED * eigenvalues[-1]]
+    predicts = kind == "gd" and schedule is None and batch is None and math.isfinite(initial)
+    predicts = predicts and loss_is_quadratic(config.loss)
     contraction = float(np.max(np.abs(1 - lr * curved)))
-    slow = slow_direction(run)
+    slow = slow_direction(run, curved_from)
     conditioning = analysis.conditioning
     growth = None
     if beta is not None:
@@ -248,6 +261,7 @@ def gather(run: Run) -> Facts:
         gap_loss=loss_texts[4],
         loss_trend=trend(initial, final),
         first_trend=trend(initial, first),
+        initial_finite=math.isfinite(initial),
         final_finite=math.isfinite(final),
         optimum_is_floor=all(v >= optimum_loss or same(v, optimum_loss) for v in losses),
         optimum=tuple(num(float(v)) for v in analysis.optimum_weights),
@@ -269,8 +283,10 @@ def gather(run: Run) -> Facts:
             num(1 / math.sqrt(1 - settings["decay"])) if config.optimizer == "rmsprop" else None
         ),
         eigen_count=len(eigenvalues),
+        flat_count=curved_from,
         lam_min=eigen_texts[0],
-        lam_max=eigen_texts[1],
+        lam_slow=eigen_texts[1],
+        lam_max=eigen_texts[2],
         condition=num(analysis.condition_number),
         lr=rate_texts[0],
         bound=rate_texts[1],
@@ -292,11 +308,11 @@ def gather(run: Run) -> Facts:
         momentum_stable=growth is not None and growth < 1,
         momentum_rate=num(growth) if growth is not None else None,
         predicts=predicts,
-        steps_to_gap=outlook.steps_to_gap if outlook is not None and predicts else None,
+        steps_to_gap=predicted_steps(run, curved_from, gap) if predicts else None,
         slow_direction=vector(slow),
         slow_weight=display_names(run)[int(np.argmax(np.abs(slow)))],
-        flattest_is_slowest=abs(1 - lr * eigenvalues[0]) >= abs(1 - lr * eigenvalues[-1]),
-        keep_slowest=num(1 - lr * float(eigenvalues[0])),
+        flattest_is_slowest=abs(1 - lr * curved[0]) >= abs(1 - lr * curved[-1]),
+        keep_slowest=num(1 - lr * float(curved[0])),
         contraction=num(contraction),
         contraction_value=contraction,
         mean_x=mean_of_first_feature(run),
@@ -378,10 +394,25 @@ def display_names(run: Run) -> tuple[str, ...]:
     return tuple(run.weight_names)
 
 
-def slow_direction(run: Run) -> np.ndarray:
-    """The eigenvector of λ_min in the trained coordinates, signed so its largest entry is > 0."""
+def predicted_steps(run: Run, curved_from: int, gap: float) -> int | None:
+    """Plain GD's exact count of updates to within `gap` of the minimum at the run's rate,
+    over the directions that change the loss (flat ones, λ ≈ 0, never move and never count).
+    """
+    analysis = run.analysis
+    if curved_from:
+        analysis = replace(
+            analysis,
+            hessian_eigenvalues=analysis.hessian_eigenvalues[curved_from:],
+            hessian_eigenvectors=analysis.hessian_eigenvectors[:, curved_from:],
+        )
+    return steps_to_gap(analysis, run.init, run.config.lr, gap)
+
+
+def slow_direction(run: Run, index: int = 0) -> np.ndarray:
+    """Eigenvector `index` (0: λ_min's) in the trained coordinates, signed so its largest
+    entry is > 0."""
     vectors = run.analysis.hessian_eigenvectors
-    direction = np.asarray(vectors[:, 0], dtype=np.float64)
+    direction = np.asarray(vectors[:, index], dtype=np.float64)
     largest = direction[int(np.argmax(np.abs(direction)))]
     return direction if largest >= 0 else -direction
 

@@ -118,7 +118,9 @@ def loss_paragraph(f: Facts) -> str:
             " (시드 코드의 reduce_mean(l2_loss(e)) 부분은 --loss l2의 ½·Σe² 값과 같습니다. "
             "l2_loss 함수가 이미 숫자 하나를 돌려주므로 평균을 내도 바뀌는 것이 없습니다.)"
         )
-    if f.final_finite:
+    if not f.initial_finite:
+        text += " 출발점의 가중치가 너무 커서 손실이 처음부터 부동소수점 범위를 넘어섰습니다(∞)."
+    elif f.final_finite:
         text += (
             f" 이번 실행의 업데이트 {f.steps_run}번 동안 손실은 "
             f"{trend_words(f.loss_trend, f.initial_loss, f.final_loss)}."
@@ -226,6 +228,11 @@ def curvature_sentence(f: Facts) -> str:
         values = f"그 값은 숫자 하나, λ_max = {f.lam_max}입니다."
     else:
         values = f"고윳값은 λ_min = {f.lam_min}부터 λ_max = {f.lam_max}까지입니다."
+    if f.flat_count:
+        values += (
+            f" 이 가운데 {f.flat_count}개 방향은 곡률이 없습니다(λ ≈ 0, 서로 겹치는 열). 그 "
+            f"방향으로는 손실이 변하지 않으므로 수렴에 영향을 주지 않습니다."
+        )
     if f.loss == "huber":
         return (
             f"후버 손실의 {where}헤시안 {hessian}는 가중치가 움직이면 바뀌지만(D는 |e| ≤ δ인 "
@@ -289,6 +296,8 @@ def gd_sentences(f: Facts) -> str:
             f"하강법은 {verdict}."
         )
     verdict = "수렴하지 않습니다" if f.at_bound else "수렴합니다" if f.gd_stable else "발산합니다"
+    if f.gd_stable and not f.initial_finite:
+        verdict = "손실이 유한한 출발점에서라면 수렴합니다"
     return (
         f"업데이트 한 번마다 각 고유벡터 방향의 오차에 (1 − η·λ)가 곱해지므로, 오차는 "
         f"η < 2/λ_max = {f.bound}일 때에만 줄어듭니다. 지금 쓰는 학습률(η = {f.lr})은 "
@@ -344,6 +353,8 @@ def steps_paragraph(f: Facts) -> str:
     text += " " + closeness(f)
     if f.kind == "gd":
         why = "후버 손실의 곡률은 가중치가 움직이면 바뀌기 때문입니다"
+        if not f.initial_finite:
+            why = "출발점의 손실이 이미 유한한 수가 아니기 때문입니다"
         if f.minibatch:
             why = "고윳값으로 하는 계산은 전체 배치 업데이트를 전제로 하기 때문입니다"
         if f.schedule is not None:
@@ -437,8 +448,9 @@ def prediction(f: Facts) -> str:
     elif f.flattest_is_slowest:
         text = (
             f"이 학습률에서 가장 느린 방향은 곡률이 가장 작은 방향, 곧 고유벡터 "
-            f"{f.slow_direction}(주로 {f.slow_weight} 쪽{where})이며 λ_min = {f.lam_min}입니다. "
-            f"이 방향에서는 업데이트마다 오차의 1 − η·λ_min = {f.keep_slowest}배가 남습니다."
+            f"{f.slow_direction}(주로 {f.slow_weight} 쪽{where})이며 {f.slow_label} = "
+            f"{f.lam_slow}입니다. 이 방향에서는 업데이트마다 오차의 1 − η·{f.slow_label} = "
+            f"{f.keep_slowest}배가 남습니다."
         )
     else:
         text = (
@@ -500,7 +512,7 @@ def condition_verb(f: Facts, past: bool) -> str:
     """'내려갔고, 가장 좋은 학습률의 … 1번이면 됩니다.' 또는 '내려갑니다.' (후버 손실 등)."""
     down = f.condition_drops
     before, after = f.steps_best_before, f.steps_best_after
-    if not f.quadratic or before is None or after is None:
+    if not f.quadratic or not f.initial_finite or before is None or after is None:
         if past:
             return "내려갔습니다." if down else "바뀌었습니다."
         return "내려갑니다." if down else "바뀝니다."

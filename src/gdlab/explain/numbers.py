@@ -28,7 +28,7 @@ def num(value: float | None, digits: int = DIGITS) -> str:
     """
     if value is None or not math.isfinite(value):
         return "∞" if value is not None and value > 0 else "—"
-    text = f"{value:.{digits}g}"
+    text = f"{value + 0.0:.{digits}g}"  # + 0.0: no "−0"
     if "e" in text:
         mantissa, exponent = text.split("e")
         text = f"{mantissa}×10^{int(exponent)}"
