@@ -280,6 +280,9 @@ def check_prediction(run, english, korean):
         assert steps == gdlab.steps_to_gap(run.analysis, run.init, lr, gap)
         assert f"{steps}번째 업데이트에서" in korean
         assert run.final_loss <= run.initial_loss  # a stable full-batch GD run never rises
+    if "has the same curvature" in english:
+        curved = eigenvalues[eigenvalues > 1e-12 * eigenvalues[-1]]
+        assert math.isclose(curved[0], curved[-1], rel_tol=1e-9)
     if "the slowest direction is the flattest one" in english:
         assert abs(1 - lr * eigenvalues[0]) >= abs(1 - lr * eigenvalues[-1])
         assert "가장 느린 방향은 곡률이 가장 작은 방향" in korean

@@ -181,3 +181,15 @@ def test_momentum_has_an_effective_rate_and_its_own_bound(optimizer):
     assert f" = {num(bound)}, not plain gradient descent's 2/λ_max" in english
     assert f" = {num(bound)}이며, 기본 경사 하강법의 한계" in korean
     assert "so it converges at this rate" in english and "이 학습률에서 수렴합니다" in korean
+
+
+def test_cli_explain_in_korean_speaks_of_the_runs_own_optimizer_and_stop():
+    code, out, err = run_cli("explain", "--optimizer", "adam", "--lr", "0.1", "--lang", "ko")
+    assert code == 0, err
+    text = " ".join(out.split())
+    assert "옵티마이저 adam" in text and "가중치마다의 스텝 크기" in text
+    assert "여기에 적용되지 않습니다" in text and "기본 경사 하강법은 수렴합니다" not in text
+    code, out, err = run_cli("explain", "--lr", "0.0065", "--lang", "ko")
+    assert code == 0 and err == "", err
+    assert "업데이트 10번(요청 50번, 발산)" in out
+    assert "302에서 329.8까지 늘어납니다" in " ".join(out.split())

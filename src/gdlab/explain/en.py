@@ -183,7 +183,7 @@ def step_paragraph(f: Facts) -> str:
         text += adaptive_rule(f)
         if not f.standardized:
             return text + (
-                f" Its first update is η times ({', '.join(f.first_update)}):\n"
+                f" Its first update subtracts η times ({', '.join(f.first_update)}):\n"
                 f"{written_steps(f, vector=f.first_update)}\n{outcome}"
             )
         return text + (
@@ -441,6 +441,11 @@ def prediction(f: Facts) -> str:
         text = (
             f"With one weight there is one direction, and each update keeps "
             f"1 − η·λ = {f.keep_slowest} of the error."
+        )
+    elif f.one_curvature:
+        text = (
+            f"Every direction that changes the loss has the same curvature, λ = {f.lam_max}, "
+            f"so each update keeps 1 − η·λ = {f.keep_slowest} of the error in all of them."
         )
     elif f.flattest_is_slowest:
         text = (

@@ -93,6 +93,7 @@ class Facts:
     rms_first_factor: str | None
     # Curvature and rates
     eigen_count: int
+    one_curvature: bool
     flat_count: int
     lam_min: str
     lam_slow: str
@@ -283,6 +284,7 @@ def gather(run: Run) -> Facts:
             num(1 / math.sqrt(1 - settings["decay"])) if config.optimizer == "rmsprop" else None
         ),
         eigen_count=len(eigenvalues),
+        one_curvature=same(float(curved[0]), float(curved[-1])),
         flat_count=curved_from,
         lam_min=eigen_texts[0],
         lam_slow=eigen_texts[1],

@@ -184,7 +184,7 @@ def step_paragraph(f: Facts) -> str:
         text += adaptive_rule(f)
         if not f.standardized:
             return text + (
-                f" 첫 번째 업데이트의 크기는 η × ({', '.join(f.first_update)})입니다:\n"
+                f" 첫 번째 업데이트에서 빼는 양은 η × ({', '.join(f.first_update)})입니다:\n"
                 f"{written_steps(f, vector=f.first_update)}\n{outcome(f)}"
             )
         return text + (
@@ -444,6 +444,11 @@ def prediction(f: Facts) -> str:
         text = (
             f"가중치가 하나뿐이라 방향도 하나이고, 업데이트마다 오차의 "
             f"1 − η·λ = {f.keep_slowest}배가 남습니다."
+        )
+    elif f.one_curvature:
+        text = (
+            f"손실을 바꾸는 모든 방향의 곡률이 같으므로(λ = {f.lam_max}), 어느 방향에서나 "
+            f"업데이트마다 오차의 1 − η·λ = {f.keep_slowest}배가 남습니다."
         )
     elif f.flattest_is_slowest:
         text = (
