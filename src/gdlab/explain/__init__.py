@@ -1,9 +1,11 @@
 """`explain`: one screen of plain text about a run, with the run's own numbers.
 
-It answers the seed author's questions: what the loss measures, what one gradient step
-does (written out with numbers), what the learning rate means against the curvature of
-the loss (XᵀX), how many steps convergence takes and why, and what the column of ones does.
-The numbers come from `facts`; `en` and `ko` only choose the words.
+It answers the seed author's questions: what the loss measures (and why the seed's
+reduce_mean(l2_loss(e)) is ½Σe²), what gradient descent is and what its first update does
+(written out with numbers), what the learning rate means for the run's optimizer (against
+the curvature XᵀX for plain GD and momentum, a step per weight for the adaptive ones), how
+many updates convergence takes and why, and what the column of ones does. Every claim and
+number is decided in `facts` from the run itself; `en` and `ko` only choose the words.
 """
 
 from __future__ import annotations
