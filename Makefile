@@ -31,6 +31,7 @@ demo: venv
 ## images: redraw the README's pictures in docs/images from the seed program
 images: venv
 	$(BIN)/gdlab demo --out gdlab-demo --no-plot
+	$(BIN)/gdlab plot gdlab-demo/run.json --kind seed-styled --out docs/images/demo-figure.png
 	$(BIN)/gdlab plot gdlab-demo/run.json --kind landscape --out docs/images/landscape.png
 	$(BIN)/gdlab plot gdlab-demo/run.json --compare gd:0.004,gd:best --out docs/images/compare.png
 	$(BIN)/gdlab plot gdlab-demo/run.json --kind animation --out docs/images/training.gif

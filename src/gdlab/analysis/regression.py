@@ -48,6 +48,32 @@ class RegressionSummary:
     n_rows: int
     centred: bool
 
+    def _repr_html_(self) -> str:
+        """The table as a notebook shows it (statsmodels' layout)."""
+        from gdlab.analysis.display import table
+
+        header = ["", "coef", "std err", "t", "P>|t|", "[0.025", "0.975]"]
+        rows = [
+            [name, *(float(column[i]) for column in self.columns())]
+            for i, name in enumerate(self.names)
+        ]
+        fit = (
+            f"Least-squares fit: {self.n_rows:,} rows, R² {self.r_squared:.6g}, "
+            f"RMSE {self.rmse:.6g}, residual std. error {self.residual_std_error:.6g}"
+        )
+        return table(header, rows, fit)
+
+    def columns(self) -> tuple[Array, ...]:
+        """The table's numeric columns, in order: coef, std err, t, p, interval."""
+        return (
+            self.coefficients,
+            self.std_errors,
+            self.t_values,
+            self.p_values,
+            self.ci_low,
+            self.ci_high,
+        )
+
     def to_record(self) -> dict[str, Any]:
         """The summary as plain JSON values (the run record's `analysis.regression`)."""
         return {

@@ -12,14 +12,14 @@ from gdlab.cli.options import split_names
 if TYPE_CHECKING:
     from gdlab.training.record import Run
 
-KIND_HELP = "seed, landscape, compare, animation or diagnostics (default: landscape)."
+KIND_HELP = "seed, seed-styled, landscape, compare, animation or diagnostics (default: landscape)."
 
 #: `--plot` and `--compare` as `fit` and `demo` take them.
 PlotOption = Annotated[
     str | None,
     typer.Option(
-        help="Also draw these into OUT: seed, landscape, compare, animation, diagnostics "
-        "(comma-separated).",
+        help="Also draw these into OUT: seed, seed-styled, landscape, compare, animation, "
+        "diagnostics (comma-separated).",
         show_default=False,
     ),
 ]

@@ -14,13 +14,13 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from numpy.typing import NDArray
 
 from gdlab.data.dataset import Dataset
 from gdlab.errors import ConfigError, LearningRateWarning
 from gdlab.optim.optimizers import OPTIMIZERS
+from gdlab.plots.figure import Figure
 from gdlab.plots.landscape import LandscapeArtists, draw_landscape, draw_path
 from gdlab.plots.style import Theme, themed
 from gdlab.plots.surface import box_around, choose_plane

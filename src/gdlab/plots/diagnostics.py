@@ -12,11 +12,11 @@ from dataclasses import dataclass
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.collections import PathCollection
-from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from numpy.typing import ArrayLike
 
 from gdlab.data.dataset import Dataset
+from gdlab.plots.figure import Figure
 from gdlab.plots.style import Theme, get_theme, themed
 from gdlab.plots.view import RunLike, as_view, prepared
 

@@ -9,22 +9,22 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from matplotlib.figure import Figure
-
 from gdlab.data.dataset import Dataset
 from gdlab.errors import ConfigError
 from gdlab.plots.animation import DEFAULT_FRAMES, write_animation
 from gdlab.plots.compare import compare_figure
 from gdlab.plots.diagnostics import diagnostics_figure
+from gdlab.plots.figure import Figure
 from gdlab.plots.landscape import landscape_figure
 from gdlab.plots.output import write_figure
-from gdlab.plots.seed import seed_figure
+from gdlab.plots.seed import seed_figure, styled_seed_figure
 from gdlab.plots.style import themed
 from gdlab.plots.view import RunLike, RunView, as_view
 
 #: The kinds of picture, with what each shows (for --help and error messages).
 KINDS = {
-    "seed": "the seed program's 1×2 figure: the fit and the loss curve",
+    "seed": "the seed program's 1×2 figure: the fit and the loss curve, exactly",
+    "seed-styled": "the seed figure for a reader: titles, axes, legend, the optimum",
     "landscape": "loss contours around the optimum with the path of the descent",
     "compare": "several optimizers / learning rates: paths and loss gaps",
     "animation": "GIF or MP4 of training: line, point on the landscape, loss",
@@ -53,15 +53,8 @@ def default_filename(kind: str) -> str:
 
 def seed_kind_figure(view: RunView, theme: str) -> Figure:
     """The seed figure of a one-feature run with an intercept, exactly (dark: page colours)."""
-    if not (view.is_line and view.intercept):
-        raise ConfigError(
-            "the seed figure needs one feature and an intercept; "
-            "try --kind landscape or --kind diagnostics"
-        )
     with themed(theme, readable=False):
-        return seed_figure(
-            view.dataset.features[:, 0], view.dataset.target, view.weights, view.losses
-        )
+        return seed_figure(view)
 
 
 def plot_run(
@@ -91,6 +84,8 @@ def plot_run(
         return Path(out)
     if kind == "seed":
         figure = seed_kind_figure(view, theme)
+    elif kind == "seed-styled":
+        figure = styled_seed_figure(view, theme=theme)
     elif kind == "landscape":
         figure = landscape_figure(view, weights=weights, theme=theme)
     elif kind == "compare":

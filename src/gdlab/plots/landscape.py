@@ -18,13 +18,13 @@ from matplotlib.axes import Axes
 from matplotlib.colorbar import Colorbar
 from matplotlib.colors import BoundaryNorm
 from matplotlib.contour import QuadContourSet
-from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patheffects import withStroke
 from matplotlib.text import Annotation
 from numpy.typing import NDArray
 
 from gdlab.data.dataset import Dataset
+from gdlab.plots.figure import Figure
 from gdlab.plots.style import Theme, themed
 from gdlab.plots.surface import LossGrid, Plane, box_around, choose_plane, loss_grid
 from gdlab.plots.view import RunLike, RunView, as_view, prepared

@@ -17,7 +17,6 @@ from typing import Any, Union
 
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.figure import Figure
 from numpy.typing import NDArray
 
 from gdlab.analysis.quadratic import Analysis, analyze
@@ -27,6 +26,7 @@ from gdlab.errors import DataError
 from gdlab.model.linear import predict
 from gdlab.model.losses import Loss
 from gdlab.onepass.lstsq import LeastSquaresStats
+from gdlab.plots.figure import Figure
 from gdlab.plots.style import Theme, get_theme
 from gdlab.training.config import TrainingConfig
 from gdlab.training.problem import Problem, loss_of, prepare

@@ -102,6 +102,18 @@ class Run:
         """The loss after the last update (the initial loss when no update ran)."""
         return self.losses[-1] if self.losses else self.initial_loss
 
+    def __repr__(self) -> str:
+        """One line: the data, the training, where the loss went (`training.display`)."""
+        from gdlab.training.display import short_repr
+
+        return short_repr(self)
+
+    def _repr_html_(self) -> str:
+        """The run as a notebook shows it: its numbers, the loss curve, the fit."""
+        from gdlab.training.display import run_html
+
+        return run_html(self)
+
     def to_record(self) -> dict[str, Any]:
         """The run record of DESIGN.md §4 as plain JSON-ready Python values."""
         record = {
