@@ -35,13 +35,23 @@ def block_statistics(
     names: Sequence[str],
     intercept: bool,
     source: str,
-    moments: bool = False,
-    kernel: bool = False,
+    moments: bool | None = False,
+    kernel: bool | None = False,
+    blocks: int = 1,
 ) -> LeastSquaresStats:
-    """QR statistics of one block (run on a worker)."""
+    """QR statistics of one block (run on a worker).
+
+    `moments` and `kernel` None (a pass of unknown length) are decided here as for a pass
+    of this block's rows times `blocks`: a dataframe's partitions are alike in size.
+    """
     X = block_values(features, names[:-1], source)
-    y = block_values(target, names[-1:], source)
-    return pass_statistics(X, y.reshape(-1), intercept, threads=1, moments=moments, kernel=kernel)
+    y = block_values(target, names[-1:], source).reshape(-1)
+    rows, columns = float(y.shape[0] * blocks), len(names) + 1
+    if moments is None:
+        moments = wants_moments(rows, columns)
+    if kernel is None:
+        kernel = wants_kernel(rows * columns, columns)
+    return pass_statistics(X, y, intercept, threads=1, moments=moments, kernel=kernel)
 
 
 def tree_reduce(parts: list[Any], split_every: int = SPLIT_EVERY) -> Any:
@@ -68,10 +78,11 @@ def statistics_graph(data: DaskData, intercept: bool, split_every: int = SPLIT_E
     rows = data.target.shape[0]  # NaN (or lazy) for frames of unknown length
     known = isinstance(rows, int | float | np.number) and math.isfinite(rows)
     columns = len(names) + 1
-    moments = known and wants_moments(float(rows), columns)
-    kernel = not known or wants_kernel(float(rows) * columns, columns)  # unknown: big, likely
+    moments = wants_moments(float(rows), columns) if known else None  # unknown: per block
+    kernel = wants_kernel(float(rows) * columns, columns) if known else None
+    count = len(target_blocks)
     parts = [
-        delayed(block_statistics)(X, y, names, intercept, data.source, moments, kernel)
+        delayed(block_statistics)(X, y, names, intercept, data.source, moments, kernel, count)
         for X, y in zip(feature_blocks, target_blocks, strict=True)
     ]
     return tree_reduce(parts, split_every)
