@@ -91,7 +91,7 @@ def augmented_statistics(
     is read once and never copied whole. `moments` (default: when `wants_moments` says the
     data is small enough) also sums the extended-precision moments that sharpen the optimum.
     With `shift` (one value per column, 0 for the first, the ones) the rows are centred
-    at that reference as they are copied (see `gdlab.onepass.centring`).
+    at that reference (see `gdlab.onepass.centring`).
 
     >>> x = np.arange(5.0)
     >>> stats = augmented_statistics([np.ones(5), x, 1 + 2 * x], block_rows=2)
@@ -113,8 +113,6 @@ def augmented_statistics(
             size = min(rows, n_rows - start)
             for part, left, right in zip(blocks_of_columns, edges, edges[1:], strict=False):
                 buffer[:size, left:right] = part[start : start + size]
-            if shift is not None:
-                buffer[:size] -= shift
             found.append(
                 LeastSquaresStats.from_augmented(buffer[:size], block, extended, shift=shift)
             )

@@ -74,11 +74,15 @@ def moved_factor(centred: Array, delta: Array) -> Array:
     return moved
 
 
-def moved_moments(moments: ExtendedArray, delta: Array) -> ExtendedArray:
-    """The moments of the same rows plus δ (δ₀ = 0): TᵀMT with T = I + e₀δᵀ, in long double."""
+def moved_moments(moments: ExtendedArray, shift: Array, reference: Array) -> ExtendedArray:
+    """The moments of rows centred at `shift`, moved to `reference`: TᵀMT, T = I + e₀δᵀ.
+
+    δ = shift − reference and the product are in long double, where δ of two float64
+    values near each other is exact.
+    """
+    delta = np.asarray(shift, dtype=np.longdouble) - np.asarray(reference, dtype=np.longdouble)
     T = np.eye(delta.size, dtype=np.longdouble)
-    T[0, :] += np.asarray(delta, dtype=np.longdouble)
-    T[0, 0] = 1
+    T[0, 1:] = delta[1:]
     return cast(ExtendedArray, T.T @ moments @ T)
 
 

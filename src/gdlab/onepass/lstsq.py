@@ -86,13 +86,8 @@ class LeastSquaresStats:
         y = np.asarray(y, dtype=np.float64)
         if chunk_rows is None or chunk_rows >= A.shape[0]:
             augmented = np.column_stack([A, y])
-            shift = None
-            if leading_ones(A):
-                shift = np.concatenate([[0.0], augmented[0, 1:]])
-                augmented = augmented - shift
-            return cls.from_factor(
-                r_factor(augmented), A.shape[0], extended_gram(augmented), shift=shift
-            )
+            shift = np.concatenate([[0.0], augmented[0, 1:]]) if leading_ones(A) else None
+            return cls.from_augmented(augmented, moments=True, shift=shift)
         chunks = (
             cls.from_arrays(A[start : start + chunk_rows], y[start : start + chunk_rows])
             for start in range(0, A.shape[0], chunk_rows)
@@ -114,7 +109,9 @@ class LeastSquaresStats:
         full block is factored in one batched LAPACK call (no Python loop over chunks): the
         fast path of the engines' one pass. With `moments`, the extended-precision moments
         that sharpen `optimum` are summed too (see `wants_moments` for their cost). With
-        `shift`, M holds rows already centred at that reference (ones first, see the class).
+        `shift` (ones first, see the class) the rows are centred at that reference: in
+        float64 for the factor, in extended precision for the moments, so that they stay
+        the data's moments where x − a rounds.
 
         >>> M = np.column_stack([np.ones(5), np.arange(5.0), 1 + 2 * np.arange(5.0)])
         >>> np.round(LeastSquaresStats.from_augmented(M, block_rows=3).optimum(), 12)
@@ -122,7 +119,9 @@ class LeastSquaresStats:
         """
         M = np.asarray(M, dtype=np.float64)
         n_rows, columns = M.shape
-        extended = extended_gram(M) if moments else None
+        extended = extended_gram(M, shift) if moments else None
+        if shift is not None:
+            M = M - np.asarray(shift, dtype=np.float64)
         rows = max(block_rows or n_rows, columns)
         full = n_rows // rows * rows
         if full // rows < 2:
@@ -171,7 +170,7 @@ class LeastSquaresStats:
         """The extended-precision moments of the rows of [A | y] themselves (not centred)."""
         if self.moments is None or self.shift is None:
             return self.moments
-        return moved_moments(self.moments, self.shift)
+        return moved_moments(self.moments, self.shift, np.zeros_like(self.shift))
 
     def merge(self, other: LeastSquaresStats) -> LeastSquaresStats:
         """Statistics of the two row sets together: QR of the stacked factors."""
@@ -386,9 +385,11 @@ def wants_moments(n_rows: float, n_columns: int) -> bool:
     return bool(n_rows * n_columns**2 <= EXTENDED_MOMENTS_BUDGET)
 
 
-def extended_gram(M: Array) -> ExtendedArray:
-    """MᵀM summed in extended precision (np.longdouble)."""
+def extended_gram(M: Array, shift: ArrayLike | None = None) -> ExtendedArray:
+    """MᵀM summed in extended precision (np.longdouble), of M − shift when given."""
     extended = np.asarray(M, dtype=np.longdouble)
+    if shift is not None:
+        extended = extended - np.asarray(shift, dtype=np.longdouble)
     return cast(ExtendedArray, np.einsum("ij,ik->jk", extended, extended))
 
 
@@ -434,9 +435,9 @@ def merge_all(parts: Iterable[LeastSquaresStats]) -> LeastSquaresStats:
     if reference is not None and len(centred) == len(parts):
         factors, moments = [], []
         for factor, shift, extended in centred:
-            delta = cast(Array, shift) - reference
-            factors.append(moved_factor(factor, delta))
-            moments.append(None if extended is None else moved_moments(extended, delta))
+            factors.append(moved_factor(factor, cast(Array, shift) - reference))
+            moved = None if extended is None else moved_moments(extended, shift, reference)
+            moments.append(moved)
         stacked = r_factor(np.vstack(factors))
         return LeastSquaresStats.from_factor(
             stacked, n_rows, merged_moments(moments), shift=reference
