@@ -92,7 +92,7 @@ def test_refinement_never_makes_the_optimum_worse(
     unrefined = dataclasses.replace(stats, moments=None).optimum()
     # The bias is Σ of terms as large as η and a_j·w_j (the reference row's values): no
     # float64 answer resolves it better than their rounding, refined or not.
-    reference = stats.shift
+    reference = stats.reference
     sizes = np.abs(exact)
     sizes[0] += abs(reference[-1]) + np.abs(reference[1:-1] * exact[1:]).sum()
     allowed = np.abs(unrefined - exact) + 8 * EPS * sizes
@@ -134,7 +134,7 @@ def test_centred_statistics_rebuild_the_datas_own_factor(rng):
     A = design_matrix(x)
     y = 5.0 - 0.5 * x + rng.normal(size=300)
     stats = LeastSquaresStats.from_arrays(A, y, chunk_rows=41)
-    assert stats.shift is not None and stats.shift[1] == x[0]
+    assert stats.reference is not None and stats.reference.tolist() == [1.0, x[0], y[0]]
     e = A @ np.array([1.0, -0.5]) - y
     assert np.isclose(stats.sum_squared_errors([1.0, -0.5]), e @ e, rtol=1e-9)
     np.testing.assert_allclose(stats.gram(), A.T @ A, rtol=1e-13)

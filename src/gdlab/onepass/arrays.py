@@ -10,10 +10,10 @@ call (`LeastSquaresStats.from_augmented`), and the slabs' statistics merge in ro
 (`merge_all`), on a few threads. Either way the data is read once and never copied whole,
 so in-memory arrays, file batches and dask blocks all go through here.
 
-With a bias column (`intercept`, or a first column of ones in `features`) both routes
+With a bias column (`intercept`, or a constant first column in `features`) both routes
 factor the rows centred at the first row (`gdlab.onepass.centring`): columns far from
-zero keep their digits, and the statistics keep the shift, so nothing of the data's own
-units is lost.
+zero keep their digits, and the statistics keep that reference row, so nothing of the
+data's own units is lost.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from contextlib import contextmanager
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from gdlab.onepass.centring import leading_ones, reference_row
+from gdlab.onepass.centring import leading_constant, reference_row, subtracted
 from gdlab.onepass.lstsq import LeastSquaresStats, merge_all, square_r, wants_moments
 
 #: Rows per QR block: [A | y] blocks this tall are factored together in one batched call.
@@ -82,7 +82,7 @@ def augmented_statistics(
     threads: int | None = None,
     moments: bool | None = None,
     *,
-    shift: NDArray[np.float64] | None = None,
+    reference: NDArray[np.float64] | None = None,
 ) -> LeastSquaresStats:
     """TSQR of [part₀ | part₁ | …] (columns or blocks of columns, y last), slab by slab.
 
@@ -90,8 +90,8 @@ def augmented_statistics(
     `LeastSquaresStats.from_augmented`; the slabs' statistics merge in row order. The data
     is read once and never copied whole. `moments` (default: when `wants_moments` says the
     data is small enough) also sums the extended-precision moments that sharpen the optimum.
-    With `shift` (one value per column, 0 for the first, the ones) the rows are centred
-    at that reference (see `gdlab.onepass.centring`).
+    With a `reference` row (part₀ a constant: the bias) the rows are centred at it (see
+    `gdlab.onepass.centring`).
 
     >>> x = np.arange(5.0)
     >>> stats = augmented_statistics([np.ones(5), x, 1 + 2 * x], block_rows=2)
@@ -114,7 +114,9 @@ def augmented_statistics(
             for part, left, right in zip(blocks_of_columns, edges, edges[1:], strict=False):
                 buffer[:size, left:right] = part[start : start + size]
             found.append(
-                LeastSquaresStats.from_augmented(buffer[:size], block, extended, shift=shift)
+                LeastSquaresStats.from_augmented(
+                    buffer[:size], block, extended, reference=reference
+                )
             )
         return merge_all(found)
 
@@ -165,9 +167,12 @@ def pass_statistics(
     >>> stats.n_rows, np.round(stats.optimum(), 12)
     (6, array([1., 2.]))
     """
+    constant = None
     if isinstance(features, np.ndarray):
-        if not intercept and features.ndim == 2 and leading_ones(features):
-            features, intercept = features[:, 1:], True
+        if not intercept and features.ndim == 2:
+            constant = leading_constant(features)
+        if constant == 1.0:  # ones: the kernel's own bias column
+            features, intercept, constant = features[:, 1:], True, None
         columns = (
             [features[:, j] for j in range(features.shape[1])] if features.ndim == 2 else [features]
         )
@@ -176,15 +181,17 @@ def pass_statistics(
     n_rows, q = target.shape[0], int(intercept) + len(columns) + 1
     extended = wants_moments(n_rows, q) if moments is None else moments
     compiled = wants_kernel(n_rows * q, q) if kernel is None else kernel
-    shift = reference_row(columns, target) if intercept else None
+    reference = reference_row(columns, target) if intercept else None
     if compiled and not extended:
-        stats = kernel_statistics(columns, target, intercept, block_rows, threads, shift)
+        stats = kernel_statistics(columns, target, intercept, block_rows, threads, reference)
         if stats is not None:
             return stats
+    if constant is not None:  # a bias column of another constant, among the data's columns
+        reference = reference_row(columns[1:], target, constant)
     ones = [np.broadcast_to(1.0, n_rows)] if intercept else []
     parts = [*ones, *columns, target]
-    stats = augmented_statistics(parts, block_rows, threads, extended, shift=shift)
-    if shift is not None and not all_finite(stats):  # centring overflowed: the rows as they are
+    stats = augmented_statistics(parts, block_rows, threads, extended, reference=reference)
+    if reference is not None and not all_finite(stats):  # centring overflowed: as they are
         return augmented_statistics(parts, block_rows, threads, extended)
     return stats
 
@@ -195,12 +202,12 @@ def kernel_statistics(
     intercept: bool,
     block_rows: int | None = None,
     threads: int | None = None,
-    shift: NDArray[np.float64] | None = None,
+    reference: NDArray[np.float64] | None = None,
 ) -> LeastSquaresStats | None:
     """The compiled kernel's pass on `threads` row ranges; None when its factor is suspect.
 
-    With `shift` (the ones first, so only with `intercept`) the kernel centres the rows at
-    that reference as it reads them.
+    With a `reference` row (only with `intercept`: its first entry is the ones' 1) the
+    kernel centres the rows at it as it reads them.
 
     Suspect means not finite or out of the range where unscaled squares are exact to
     rounding (see `SAFE_MAGNITUDE`): the caller then redoes the pass with LAPACK, which
@@ -212,11 +219,12 @@ def kernel_statistics(
     n_rows = target.shape[0]
     block = block_rows or BLOCK_ROWS
     workers = max(1, min(threads or default_threads(), n_rows // (4 * block)))
+    shift = None if reference is None else subtracted(reference)
     edges = [n_rows * i // workers for i in range(workers + 1)]
 
     def factor(start: int, stop: int) -> LeastSquaresStats:
         R = factor_rows(columns, target, intercept, start, stop, block, shift)
-        return LeastSquaresStats.from_factor(square_r(R), stop - start, shift=shift)
+        return LeastSquaresStats.from_factor(square_r(R), stop - start, reference=reference)
 
     if workers == 1:
         stats = factor(0, n_rows)

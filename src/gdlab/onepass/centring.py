@@ -1,19 +1,19 @@
-"""Centring in the pass: every column but the ones, and y, shifted by a reference row.
+"""Centring in the pass: every column but the bias, and y, shifted by a reference row.
 
 A column far from zero (x = c + N(0, 1) with c = 1e8) makes [1 | x] nearly collinear:
-the QR of the raw columns keeps cond ≈ c²/σ, and sums of x² cancel. The pass therefore
-factors the rows of [1 | A − 1·aᵀ | y − η] instead, where the shift (a, η) is a reference
-row of the data, its first row by default; the ones column is not shifted (a₀ = 0). For
-values within a factor 2 of the reference, x − a is exact (Sterbenz's lemma), so the
-centred columns, their factor and their moments carry no rounding from the offset at all.
-Elsewhere the shift rounds each value by at most ε·|a|, a backward error of the size the
-QR makes anyway.
+the QR of the raw columns keeps cond ≈ c²/σ, and sums of x² cancel. When A's first
+column is a constant k (the bias, k = 1 for ones), the pass therefore factors the rows
+of D = [A | y] centred at a reference row r, its first row by default: every column
+j ≥ 1 becomes D_j − r_j, the bias column stays k. For values within a factor 2 of the
+reference, x − r_j is exact (Sterbenz's lemma), so the centred columns, their factor and
+their moments carry no rounding from the offset at all. Elsewhere the shift rounds each
+value by at most ε·|r_j|, a backward error of the size the QR makes anyway.
 
-Nothing is lost: with w' = w + e₀·(aᵀw − η), Aw − y = A_c w' − y_c, so the centred factor
-and the shift are the least-squares problem in the data's own units. Its factor is the
-centred one with a·√N added to the first row (`uncentred`): only the row of the ones
-column changes. Two parts with different references merge after moving one to the
-other's reference (`moved_factor`, `moved_moments`).
+Nothing is lost: with s = r but s₀ = 0, Aw − y = A_c w' − y_c for w' = w + e₀·(sᵀw − η)/k
+(η = r's last entry), so the centred factor and r are the least-squares problem in the
+data's own units. Its factor is the centred one with s·R₀₀/k added to the first row
+(`uncentred`): only the bias column's row changes. Parts centred at different references
+merge after moving them to one (`moved_factor`, `moved_moments`).
 """
 
 from __future__ import annotations
@@ -29,70 +29,84 @@ ExtendedArray = NDArray[np.longdouble]
 
 
 def reference_row(
-    columns: Sequence[NDArray[np.floating]], target: NDArray[np.floating]
+    columns: Sequence[NDArray[np.floating]], target: NDArray[np.floating], constant: float = 1.0
 ) -> Array | None:
-    """The shift of [1 | columns | target]: 0 for the ones, then each column's first value.
+    """The first row of [k | columns | target], k the bias column's `constant`.
 
-    None for no rows (any reference would do; none is needed).
+    None without rows (no reference is needed) or when the row is not finite.
 
     >>> reference_row([np.array([5.0, 6.0])], np.array([1.0, 3.0])).tolist()
-    [0.0, 5.0, 1.0]
+    [1.0, 5.0, 1.0]
     """
     if target.shape[0] == 0:
         return None
-    first = [float(column[0]) for column in columns]
-    row = np.array([0.0, *first, float(target[0])])
+    row = np.array([constant, *(float(column[0]) for column in columns), float(target[0])])
     return row if np.isfinite(row).all() else None
 
 
-def leading_ones(A: NDArray[np.floating]) -> bool:
-    """True when the first column of the 2-D array A is all ones (a design's bias column).
+def subtracted(reference: Array) -> Array:
+    """What centring subtracts from each row: the reference, but 0 for the bias column."""
+    values = np.array(reference, dtype=np.float64)
+    values[0] = 0.0
+    return values
 
-    >>> leading_ones(np.array([[1.0, 2.0], [1.0, 5.0]])), leading_ones(np.ones((2, 0)))
-    (True, False)
+
+def leading_constant(A: NDArray[np.floating]) -> float | None:
+    """The value k when A's first column is a nonzero constant (a design's bias), else None.
+
+    >>> leading_constant(np.array([[1.0, 2.0], [1.0, 5.0]])), leading_constant(np.zeros((2, 1)))
+    (1.0, None)
     """
-    if A.ndim != 2 or A.shape[1] == 0 or A.shape[0] == 0 or A[0, 0] != 1.0:
-        return False
-    return bool(np.all(A[:, 0] == 1.0))
+    if A.ndim != 2 or A.shape[1] == 0 or A.shape[0] == 0:
+        return None
+    k = float(A[0, 0])
+    if k == 0.0 or not np.isfinite(k) or not np.all(A[:, 0] == k):
+        return None
+    return k
 
 
-def uncentred(centred: Array, shift: Array) -> Array:
-    """The factor of the data itself from the factor of its centred rows (see the module).
+def uncentred(centred: Array, reference: Array) -> Array:
+    """The factor of the rows themselves from the factor of the rows centred at `reference`.
 
-    Row 0 (the ones column's) gains shift·R₀₀ = shift·√N; the other rows are the same.
+    Row 0 (the bias column's) gains s·R₀₀/k; the other rows are the same.
     """
-    return moved_factor(centred, shift)
+    origin = np.zeros_like(reference)
+    origin[0] = reference[0]
+    return moved_factor(centred, reference, origin)
 
 
-def moved_factor(centred: Array, delta: Array) -> Array:
-    """The factor of rows centred at reference r − δ, given their factor centred at r.
+def moved_factor(centred: Array, reference: Array, target: Array) -> Array:
+    """The factor of rows centred at `reference`, moved to rows centred at `target`.
 
-    The rows gain δ (δ₀ = 0), which the ones column carries: only row 0 changes.
+    The rows gain δ = reference − target (the same bias constant k in both), which the
+    bias column carries: only row 0 changes, by δ·R₀₀/k.
     """
     moved = np.array(centred, dtype=np.float64)
-    moved[0, :] += delta * moved[0, 0]
+    delta = (reference[1:] - target[1:]) / reference[0]
+    moved[0, 1:] += delta * moved[0, 0]
     return moved
 
 
-def moved_moments(moments: ExtendedArray, shift: Array, reference: Array) -> ExtendedArray:
-    """The moments of rows centred at `shift`, moved to `reference`: TᵀMT, T = I + e₀δᵀ.
+def moved_moments(moments: ExtendedArray, reference: Array, target: Array) -> ExtendedArray:
+    """The moments of rows centred at `reference`, moved to `target`: TᵀMT, T = I + e₀δᵀ/k.
 
-    δ = shift − reference and the product are in long double, where δ of two float64
-    values near each other is exact.
+    δ and the product are in long double, where δ of two float64 values near each other
+    is exact.
     """
-    delta = np.asarray(shift, dtype=np.longdouble) - np.asarray(reference, dtype=np.longdouble)
-    T = np.eye(delta.size, dtype=np.longdouble)
-    T[0, 1:] = delta[1:]
+    start = np.asarray(reference, dtype=np.longdouble)
+    delta = (start[1:] - np.asarray(target, dtype=np.longdouble)[1:]) / start[0]
+    T = np.eye(start.size, dtype=np.longdouble)
+    T[0, 1:] = delta
     return cast(ExtendedArray, T.T @ moments @ T)
 
 
-def in_data_units(centred_weights: ExtendedArray, shift: Array) -> Array:
-    """Weights w from the centred solution w': w_j = w'_j, w₀ = w'₀ + η − Σ a_j w'_j.
+def in_data_units(centred_weights: ExtendedArray, reference: Array) -> Array:
+    """Weights w from the centred solution w': w_j = w'_j, w₀ = w'₀ + (η − Σ r_j w'_j)/k.
 
     Summed in extended precision, so the bias loses nothing to the offsets' size beyond
     what the slopes' own digits carry.
     """
     weights = np.asarray(centred_weights, dtype=np.longdouble).copy()
-    ext = np.asarray(shift, dtype=np.longdouble)
-    weights[0] = weights[0] + ext[-1] - ext[1:-1] @ weights[1:]
+    row = np.asarray(reference, dtype=np.longdouble)
+    weights[0] = weights[0] + (row[-1] - row[1:-1] @ weights[1:]) / row[0]
     return weights.astype(np.float64)

@@ -11,7 +11,7 @@ z its last column and ρ = |corner|:
 QR keeps cond(A) where AᵀA squares it, and chunks merge by a QR of their stacked factors,
 so the statistics split over chunks, files, threads and cluster workers.
 
-When A has a bias column (ones, first), the pass factors the rows centred at a reference
+When A has a bias column (constant, first), the pass factors the rows centred at a reference
 row (`gdlab.onepass.centring`): columns far from zero then lose no digits, and `R`, `z`
 are rebuilt from the centred factor exactly. The same pass may also sum the moments
 M = [A | y]ᵀ[A | y] of those centred rows in extended precision (``np.longdouble``);
@@ -34,9 +34,10 @@ from numpy.typing import ArrayLike, NDArray
 from gdlab.errors import DataError
 from gdlab.onepass.centring import (
     in_data_units,
-    leading_ones,
+    leading_constant,
     moved_factor,
     moved_moments,
+    subtracted,
     uncentred,
 )
 
@@ -54,9 +55,9 @@ REFINE_MAX_STEPS = 5
 class LeastSquaresStats:
     """The triangular factor of [A | y]: R (p×p), z (p), ρ ≥ 0 and the row count N.
 
-    `shift` and `centred`, when set, are the reference row (a, η) the pass subtracted
-    (0 for the ones column, which must be A's first) and the (p+1)×(p+1) factor of the
-    centred rows [A − 1·aᵀ | y − η]; R and z are rebuilt from them (`centring.uncentred`).
+    `reference` and `centred`, when set, are the row of [A | y] the pass centred the rows
+    at (A's first column a constant k, the bias, which stays as it is) and the (p+1)×(p+1)
+    factor of those centred rows; R and z are rebuilt from them (`centring.uncentred`).
     `moments` is the extended-precision [A | y]ᵀ[A | y] of the rows the pass factored
     (the centred ones when `centred` is set), when the rows were seen (None for
     statistics rebuilt from a factor alone); it only sharpens `optimum`.
@@ -67,7 +68,7 @@ class LeastSquaresStats:
     rho: float
     n_rows: int
     moments: ExtendedArray | None = field(default=None, repr=False, compare=False)
-    shift: Array | None = field(default=None, repr=False, compare=False)
+    reference: Array | None = field(default=None, repr=False, compare=False)
     centred: Array | None = field(default=None, repr=False, compare=False)
 
     @classmethod
@@ -76,7 +77,7 @@ class LeastSquaresStats:
     ) -> LeastSquaresStats:
         """Statistics of in-memory data, optionally built chunk by chunk (TSQR).
 
-        A first column of ones is the bias: the rows are then centred at the first row.
+        A constant first column (ones) is the bias: the rows are then centred at the first.
 
         >>> stats = LeastSquaresStats.from_arrays([[1.0, 0.0], [1.0, 1.0], [1.0, 2.0]], [1, 3, 5])
         >>> np.round(stats.optimum(), 12)
@@ -86,8 +87,8 @@ class LeastSquaresStats:
         y = np.asarray(y, dtype=np.float64)
         if chunk_rows is None or chunk_rows >= A.shape[0]:
             augmented = np.column_stack([A, y])
-            shift = np.concatenate([[0.0], augmented[0, 1:]]) if leading_ones(A) else None
-            return cls.from_augmented(augmented, moments=True, shift=shift)
+            first = augmented[0] if leading_constant(A) is not None else None
+            return cls.from_augmented(augmented, moments=True, reference=first)
         chunks = (
             cls.from_arrays(A[start : start + chunk_rows], y[start : start + chunk_rows])
             for start in range(0, A.shape[0], chunk_rows)
@@ -101,17 +102,17 @@ class LeastSquaresStats:
         block_rows: int | None = None,
         moments: bool = False,
         *,
-        shift: ArrayLike | None = None,
+        reference: ArrayLike | None = None,
     ) -> LeastSquaresStats:
         """Statistics of the rows of M = [A | y] (y last), TSQR in blocks of `block_rows` rows.
 
         The same as ``from_arrays(A, y, chunk_rows=block_rows)`` up to rounding, but every
         full block is factored in one batched LAPACK call (no Python loop over chunks): the
         fast path of the engines' one pass. With `moments`, the extended-precision moments
-        that sharpen `optimum` are summed too (see `wants_moments` for their cost). With
-        `shift` (ones first, see the class) the rows are centred at that reference: in
-        float64 for the factor, in extended precision for the moments, so that they stay
-        the data's moments where x − a rounds.
+        that sharpen `optimum` are summed too (see `wants_moments` for their cost). With a
+        `reference` row (A's first column a constant, see the class) the rows are centred
+        at it: in float64 for the factor, in extended precision for the moments, so that
+        they stay the data's moments where x − r rounds.
 
         >>> M = np.column_stack([np.ones(5), np.arange(5.0), 1 + 2 * np.arange(5.0)])
         >>> np.round(LeastSquaresStats.from_augmented(M, block_rows=3).optimum(), 12)
@@ -119,16 +120,18 @@ class LeastSquaresStats:
         """
         M = np.asarray(M, dtype=np.float64)
         n_rows, columns = M.shape
+        row = None if reference is None else np.asarray(reference, dtype=np.float64)
+        shift = None if row is None else subtracted(row)
         extended = extended_gram(M, shift) if moments else None
         if shift is not None:
-            M = M - np.asarray(shift, dtype=np.float64)
+            M = M - shift
         rows = max(block_rows or n_rows, columns)
         full = n_rows // rows * rows
         if full // rows < 2:
-            return cls.from_factor(r_factor(M), n_rows, extended, shift=shift)
+            return cls.from_factor(r_factor(M), n_rows, extended, reference=row)
         blocks = cast(Array, np.linalg.qr(M[:full].reshape(-1, rows, columns), mode="r"))
         stacked = np.vstack([blocks.reshape(-1, columns), M[full:]])
-        return cls.from_factor(r_factor(stacked), n_rows, extended, shift=shift)
+        return cls.from_factor(r_factor(stacked), n_rows, extended, reference=row)
 
     @classmethod
     def from_factor(
@@ -137,20 +140,20 @@ class LeastSquaresStats:
         n_rows: int,
         moments: ExtendedArray | None = None,
         *,
-        shift: ArrayLike | None = None,
+        reference: ArrayLike | None = None,
     ) -> LeastSquaresStats:
         """Split a (p+1)×(p+1) triangular factor of [A | y] into R, z and ρ.
 
-        With `shift` the factor is that of the rows centred at that reference (see the class).
+        With a `reference` row the factor is that of the rows centred at it (see the class).
         """
         p = factor.shape[1] - 1
-        reference, centred = None, None
-        if shift is not None:
-            reference = np.asarray(shift, dtype=np.float64)
+        row, centred = None, None
+        if reference is not None:
+            row = np.asarray(reference, dtype=np.float64)
             centred = np.array(factor, dtype=np.float64)
-            factor = uncentred(centred, reference)
+            factor = uncentred(centred, row)
         R, z, rho = factor[:p, :p].copy(), factor[:p, p].copy(), abs(float(factor[p, p]))
-        return cls(R, z, rho, n_rows, moments, reference, centred)
+        return cls(R, z, rho, n_rows, moments, row, centred)
 
     @property
     def n_weights(self) -> int:
@@ -168,38 +171,39 @@ class LeastSquaresStats:
 
     def raw_moments(self) -> ExtendedArray | None:
         """The extended-precision moments of the rows of [A | y] themselves (not centred)."""
-        if self.moments is None or self.shift is None:
+        if self.moments is None or self.reference is None:
             return self.moments
-        return moved_moments(self.moments, self.shift, np.zeros_like(self.shift))
+        origin = np.zeros_like(self.reference)
+        origin[0] = self.reference[0]
+        return moved_moments(self.moments, self.reference, origin)
 
     def merge(self, other: LeastSquaresStats) -> LeastSquaresStats:
         """Statistics of the two row sets together: QR of the stacked factors."""
         return merge_all([self, other])
 
-    def transformed(self, M: ArrayLike, *, reference: ArrayLike | None = None) -> LeastSquaresStats:
+    def transformed(
+        self, M: ArrayLike, *, reference_features: ArrayLike | None = None
+    ) -> LeastSquaresStats:
         """Statistics of the same rows with A replaced by A·M (a change of weights w = Mv).
 
         The factor of [AM | y] is the triangular factor of [[RM, z], [0, ρ]]; no data pass.
-        Centred statistics stay centred when M keeps the bias (first column e₀): the new
-        reference row is (a + e₀)ᵀM − e₀ᵀ, or `reference` (the new feature columns' values
-        at the reference row) when the caller knows it without the rounding M holds, as a
-        standardisation does whose means are kept in two parts.
+        Centred statistics stay centred when M keeps the bias (M's first column a multiple
+        of e₀): the new reference row is rᵀM, its feature entries `reference_features`
+        when the caller knows them without the rounding M holds, as a standardisation does
+        whose means are kept in two parts.
         """
         M = np.asarray(M, dtype=np.float64)
         p = self.n_weights
-        keeps_bias = M.shape == (p, p) and M[0, 0] == 1.0 and not M[1:, 0].any()
-        if self.centred is None or self.shift is None or not keeps_bias:
+        keeps_bias = M.shape == (p, p) and M[0, 0] != 0.0 and not M[1:, 0].any()
+        if self.centred is None or self.reference is None or not keeps_bias:
             return transformed_factor(self.factor(), M, self.n_rows, self.raw_moments())
-        if reference is None:
-            moved = self.shift[:p].astype(np.longdouble) @ M + M[0]
-            features = np.asarray(moved[1:], dtype=np.float64)
-        else:
-            features = np.asarray(reference, dtype=np.float64).reshape(p - 1)
+        moved = np.asarray(self.reference[:p].astype(np.longdouble) @ M, dtype=np.float64)
+        if reference_features is not None:
+            moved[1:] = np.asarray(reference_features, dtype=np.float64).reshape(p - 1)
         within = M.copy()
-        within[0] = 0.0
-        within[0, 0] = 1.0
-        shift = np.concatenate([[0.0], features, self.shift[p:]])
-        return transformed_factor(self.centred, within, self.n_rows, self.moments, shift)
+        within[0, 1:] = 0.0  # the bias column carries the shift: see `centring`
+        row = np.concatenate([moved, self.reference[p:]])
+        return transformed_factor(self.centred, within, self.n_rows, self.moments, row)
 
     def sum_squared_errors(self, w: ArrayLike) -> float:
         """Σ(Aw − y)² = ‖Rw − z‖² + ρ²."""
@@ -225,11 +229,12 @@ class LeastSquaresStats:
     def column_moments(self, intercept: bool = True) -> tuple[Array, Array, Array]:
         """(origin, offsets, spreads) of the feature columns, from the factor alone.
 
-        With the bias (`intercept`, column 0) each feature's mean is origin + offset, kept
-        in two parts (the origin is the reference row, the offset the centred mean
-        R₀ⱼ/R₀₀), and its spread the standard deviation √(Σᵢ≥₁ Rᵢⱼ²/N): the part of the
-        column orthogonal to the ones, no E[x²] − mean² that cancels. Without the bias the
-        origins and offsets are 0 and the spread is the root mean square ‖R·ⱼ‖/√N.
+        With the bias (`intercept`, column 0, the constant k) each feature's mean is
+        origin + offset, kept in two parts (the origin is the reference row, the offset the
+        centred mean k·R₀ⱼ/R₀₀), and its spread the standard deviation √(Σᵢ≥₁ Rᵢⱼ²/N): the
+        part of the column orthogonal to the bias, no E[x²] − mean² that cancels. Without
+        the bias the origins and offsets are 0 and the spread is the root mean square
+        ‖R·ⱼ‖/√N.
 
         >>> x = 1e8 + np.array([0.0, 1.0, 2.0, 3.0])
         >>> stats = LeastSquaresStats.from_arrays(np.column_stack([np.ones(4), x]), np.ones(4))
@@ -241,12 +246,12 @@ class LeastSquaresStats:
         if not intercept:
             zeros = np.zeros(self.n_weights)
             return zeros, zeros.copy(), np.linalg.norm(self.R, axis=0) / np.sqrt(n)
-        factor = self.centred if self.centred is not None else self.factor()
-        origin = self.shift[1 : self.n_weights] if self.shift is not None else None
-        if origin is None:
-            origin = np.zeros(self.n_weights - 1)
-        features = factor[: self.n_weights, 1 : self.n_weights]
-        offsets = features[0] / factor[0, 0] if factor[0, 0] != 0 else np.zeros(origin.size)
+        p = self.n_weights
+        factor, origin, k = self.factor(), np.zeros(p - 1), 1.0
+        if self.centred is not None and self.reference is not None:
+            factor, origin, k = self.centred, self.reference[1:p], float(self.reference[0])
+        features = factor[:p, 1:p]
+        offsets = k * features[0] / factor[0, 0] if factor[0, 0] != 0 else np.zeros(p - 1)
         spreads = np.linalg.norm(features[1:], axis=0) / np.sqrt(n)
         return origin.copy(), offsets, spreads
 
@@ -260,10 +265,10 @@ class LeastSquaresStats:
         tell (see the module notes).
         """
         p = self.n_weights
-        if self.centred is not None and self.shift is not None:
+        if self.centred is not None and self.reference is not None:
             R, z = self.centred[:p, :p], self.centred[:p, p]
             if full_rank(R):
-                return in_data_units(self.refine(solve_scaled(R, z)), self.shift)
+                return in_data_units(self.refine(solve_scaled(R, z)), self.reference)
         if not full_rank(self.R):
             scaled, norms = self.column_scaled()
             solution, *_ = np.linalg.lstsq(scaled, self.z, rcond=None)
@@ -353,7 +358,7 @@ def transformed_factor(
     M: Array,
     n_rows: int,
     moments: ExtendedArray | None,
-    shift: Array | None = None,
+    reference: Array | None = None,
 ) -> LeastSquaresStats:
     """The statistics of the rows of `factor`'s data with A replaced by A·M (see `transformed`)."""
     p = M.shape[0]
@@ -366,7 +371,7 @@ def transformed_factor(
         augmented = np.eye(p + 1, dtype=np.longdouble)
         augmented[:p, :p] = M
         moved = augmented.T @ moments @ augmented
-    return LeastSquaresStats.from_factor(r_factor(block), n_rows, moved, shift=shift)
+    return LeastSquaresStats.from_factor(r_factor(block), n_rows, moved, reference=reference)
 
 
 #: Extended-precision moments cost about N·(p+1)² long-double products, without BLAS:
@@ -422,7 +427,8 @@ def merge_all(parts: Iterable[LeastSquaresStats]) -> LeastSquaresStats:
     """Merge statistics of many row sets in one QR of all their stacked factors.
 
     Centred parts merge centred, every one moved to the first part's reference row first;
-    when some part is not centred, all merge as factors of the data itself.
+    when some part is not centred (or its bias constant differs), all merge as factors of
+    the data itself.
     """
     parts = list(parts)
     if not parts:
@@ -430,17 +436,26 @@ def merge_all(parts: Iterable[LeastSquaresStats]) -> LeastSquaresStats:
     if len(parts) == 1:
         return parts[0]
     n_rows = sum(part.n_rows for part in parts)
-    centred = [(p.centred, p.shift, p.moments) for p in parts if p.centred is not None]
-    reference = parts[0].shift
-    if reference is not None and len(centred) == len(parts):
+    first = parts[0].reference
+    centred = [
+        (part.centred, part.reference, part.moments)
+        for part in parts
+        if part.centred is not None
+        and part.reference is not None
+        and first is not None
+        and part.reference.size == first.size
+        and part.reference[0] == first[0]
+    ]
+    if first is not None and len(centred) == len(parts):
         factors, moments = [], []
-        for factor, shift, extended in centred:
-            factors.append(moved_factor(factor, cast(Array, shift) - reference))
-            moved = None if extended is None else moved_moments(extended, shift, reference)
-            moments.append(moved)
+        for factor, row, extended in centred:
+            factors.append(moved_factor(cast(Array, factor), cast(Array, row), first))
+            if extended is not None:
+                extended = moved_moments(extended, cast(Array, row), first)
+            moments.append(extended)
         stacked = r_factor(np.vstack(factors))
         return LeastSquaresStats.from_factor(
-            stacked, n_rows, merged_moments(moments), shift=reference
+            stacked, n_rows, merged_moments(moments), reference=first
         )
     stacked = np.vstack([part.factor() for part in parts])
     raw = merged_moments([part.raw_moments() for part in parts])

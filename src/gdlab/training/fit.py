@@ -23,10 +23,15 @@ from gdlab.data.files import FileSource, open_files
 from gdlab.data.seed import check_seed, seed_data, seed_dataset
 from gdlab.engines import DenseEngine, Engine, StatsEngine, engine_for
 from gdlab.engines.ridge import RidgeEngine, check_l2, penalty_mask
+from gdlab.engines.stats import standardized_statistics
 from gdlab.errors import ConfigError, DataError, DivergedError, LearningRateWarning
 from gdlab.model.linear import weight_names
 from gdlab.model.losses import Loss, get_loss, huber
-from gdlab.model.standardize import Standardization, fit_standardization, standardization_from_gram
+from gdlab.model.standardize import (
+    Standardization,
+    fit_standardization,
+    standardization_from_moments,
+)
 from gdlab.optim.optimizers import check_lr, make_optimizer, optimizer_options
 from gdlab.optim.schedules import parse_schedule
 from gdlab.training.loop import StepCallback, check_steps, check_tol, divergence_patience, train
@@ -125,7 +130,8 @@ def fit(
     if isinstance(data, Dataset):
         natural = fit_standardization(data.features, intercept)
     else:
-        natural = standardization_from_gram(data_stats.gram(), data_stats.n_rows, intercept)
+        moments = data_stats.column_moments(intercept)  # centred: nothing cancels
+        natural = standardization_from_moments(*moments, intercept)
     scaling = natural if standardize else None
     if scaling is not None:
         scaling.require_varying(data.feature_names)
@@ -245,8 +251,8 @@ def standardized_engine(
         )
     if isinstance(plain, StatsEngine):
         # The scaled design is A·M with M = to_original (w = M·v), so its statistics are those
-        # of A in the coordinates v: `transformed(M)`, no second pass.
-        return StatsEngine(plain.statistics().transformed(scaling.to_original()), loss, dtype)
+        # of A in the coordinates v: no second pass.
+        return StatsEngine(standardized_statistics(plain.statistics(), scaling), loss, dtype)
     raise ConfigError(f"--standardize is not available on the {plain.name} engine")
 
 
