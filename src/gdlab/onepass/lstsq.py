@@ -40,13 +40,17 @@ from gdlab.onepass.centring import (
     subtracted,
     uncentred,
 )
+from gdlab.onepass.solve import (
+    column_scaled,
+    full_rank,
+    gram_solve,
+    refinement_pays,
+    solve_scaled,
+)
 
 Array = NDArray[np.float64]
 ExtendedArray = NDArray[np.longdouble]
 
-#: Refine only when the refined answer's expected error, times this margin, is below the
-#: QR answer's (both from cond(R), see `refinement_pays`).
-REFINE_MARGIN = 16.0
 #: At most this many refinement steps (each gains roughly the digits float64 lost).
 REFINE_MAX_STEPS = 5
 
@@ -310,49 +314,6 @@ class LeastSquaresStats:
         return start
 
 
-def column_scaled(R: Array) -> tuple[Array, Array]:
-    """(S, d) with R = S·diag(d): unit-norm columns; a zero column is a `DataError`."""
-    norms = np.linalg.norm(R, axis=0)
-    if np.any(norms == 0):
-        raise DataError("a feature column is all zeros; its weight is undetermined")
-    return R / norms, norms
-
-
-def full_rank(R: Array) -> bool:
-    """True when the column-scaled R has no zero column and a diagonal clear of rounding."""
-    norms = np.linalg.norm(R, axis=0)
-    if np.any(norms == 0):
-        return False
-    diagonal = np.abs(np.diag(R / norms))
-    return bool(diagonal.min() > np.finfo(float).eps * R.shape[0] * diagonal.max())
-
-
-def solve_scaled(R: Array, z: Array) -> Array:
-    """Rw = z by back substitution on the column-scaled R (full rank)."""
-    scaled, norms = column_scaled(R)
-    return back_substitution(scaled, z) / norms
-
-
-def refinement_pays(scaled: Array, z: Array, rho: float, v: Array) -> bool:
-    """True when refining from extended-precision moments is expected to beat the QR.
-
-    With κ = cond(S) of the column-scaled factor S, v the scaled solution and t = ρ/‖v‖:
-    the QR solution's relative error is about ε·κ·(1 + κ·t) (least squares' own
-    sensitivity), the refined one's about ε_ext·κ²·(1 + ‖[z, ρ]‖/‖v‖), the rounding of
-    the moments' sums that the residual c − Gw inherits. Refine when the second, with a
-    margin (`REFINE_MARGIN`), is the smaller.
-    """
-    singular = np.linalg.svd(scaled, compute_uv=False)
-    if singular[-1] == 0:
-        return False
-    kappa = singular[0] / singular[-1]
-    size = max(float(np.linalg.norm(v)), np.finfo(float).tiny)
-    target = float(np.hypot(np.linalg.norm(z), rho))
-    qr_error = np.finfo(np.float64).eps * kappa * (1 + kappa * rho / size)
-    refined_error = np.finfo(np.longdouble).eps * kappa**2 * (1 + target / size)
-    return bool(REFINE_MARGIN * refined_error < qr_error)
-
-
 def transformed_factor(
     factor: Array,
     M: Array,
@@ -396,17 +357,6 @@ def extended_gram(M: Array, shift: ArrayLike | None = None) -> ExtendedArray:
     if shift is not None:
         extended = extended - np.asarray(shift, dtype=np.longdouble)
     return cast(ExtendedArray, np.einsum("ij,ik->jk", extended, extended))
-
-
-def augmented_moments(A: Array, y: Array) -> ExtendedArray:
-    """[A | y]ᵀ[A | y] summed in extended precision (merges across chunks by addition)."""
-    return extended_gram(np.column_stack([A, y]))
-
-
-def triangular_factor(A: Array, y: Array) -> Array:
-    """The (p+1)×(p+1) upper-triangular factor of [A | y] from one Householder QR."""
-    augmented = np.column_stack([A, y])
-    return r_factor(augmented)
 
 
 def r_factor(M: Array) -> Array:
@@ -468,18 +418,3 @@ def merged_moments(parts: list[ExtendedArray | None]) -> ExtendedArray | None:
     if len(present) < len(parts):
         return None
     return cast(ExtendedArray, np.sum(present, axis=0, dtype=np.longdouble))
-
-
-def gram_solve(S: Array, g: Array) -> Array:
-    """Solve SᵀSx = g with two triangular solves (Sᵀ lower, then S upper); no inverse."""
-    lower_solution = back_substitution(S.T[::-1, ::-1], g[::-1])[::-1]
-    return back_substitution(S, lower_solution)
-
-
-def back_substitution(U: Array, b: Array) -> Array:
-    """Solve Ux = b for upper-triangular U, row by row from the bottom."""
-    n = U.shape[0]
-    x = np.zeros(n)
-    for i in range(n - 1, -1, -1):
-        x[i] = (b[i] - U[i, i + 1 :] @ x[i + 1 :]) / U[i, i]
-    return x
