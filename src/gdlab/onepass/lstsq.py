@@ -277,41 +277,50 @@ class LeastSquaresStats:
             scaled, norms = self.column_scaled()
             solution, *_ = np.linalg.lstsq(scaled, self.z, rcond=None)
             return cast(Array, solution / norms)
-        return np.asarray(self.refine(solve_scaled(self.R, self.z)), dtype=np.float64)
+        solution = refined(self.factor(), self.raw_moments(), solve_scaled(self.R, self.z))
+        return np.asarray(solution, dtype=np.float64)
 
     def refine(self, w: Array) -> ExtendedArray:
-        """Iterative refinement of w: δ from RᵀRδ = c − Gw with c, G from the moments.
+        """Iterative refinement of w, a solution of the statistics' own triangular system:
+        the centred one when the pass centred (`centred`), else R·w = z.
 
-        w solves the statistics' own triangular system: the centred one when the pass
-        centred (`centred`), else R·w = z. The answer comes back in extended precision.
-        Steps are taken only where `refinement_pays` (else the extended-precision residual
-        is noise next to the QR's error, as on NIST's Filip) and each accepted step is
-        followed by a correction at most half as large (evidence that the iteration
-        contracts towards the true optimum); otherwise w comes back unchanged.
+        The answer comes back in extended precision; see `refined`.
         """
-        p = self.n_weights
-        factor = self.centred if self.centred is not None else self.factor()
-        start = np.asarray(w, dtype=np.longdouble)
-        if self.moments is None:
-            return start
-        R, z, rho = factor[:p, :p], factor[:p, p], abs(float(factor[p, p]))
-        scaled, norms = column_scaled(R)
-        if not refinement_pays(scaled, z, rho, norms * np.asarray(w, dtype=np.float64)):
-            return start
-        gram, moment = self.moments[:p, :p], self.moments[:p, p]
+        if self.centred is not None:
+            return refined(self.centred, self.moments, w)
+        return refined(self.factor(), self.moments, w)
 
-        def correction(v: ExtendedArray) -> ExtendedArray:
-            residual = np.asarray(moment - gram @ v, dtype=np.float64)
-            return np.asarray(gram_solve(scaled, residual / norms) / norms, dtype=np.longdouble)
 
-        delta = correction(start)
-        for _ in range(REFINE_MAX_STEPS):
-            candidate = start + delta
-            following = correction(candidate)
-            if not np.linalg.norm(following) < 0.5 * np.linalg.norm(delta):
-                break
-            start, delta = candidate, following
+def refined(factor: Array, moments: ExtendedArray | None, w: Array) -> ExtendedArray:
+    """w refined: δ from RᵀRδ = c − Gw with c, G from the moments of `factor`'s rows.
+
+    Steps are taken only where `refinement_pays` (else the extended-precision residual is
+    noise next to the QR's error, as on NIST's Filip) and each accepted step is followed
+    by a correction at most half as large (evidence that the iteration contracts towards
+    the true optimum); otherwise w comes back unchanged.
+    """
+    start = np.asarray(w, dtype=np.longdouble)
+    if moments is None:
         return start
+    p = factor.shape[0] - 1
+    R, z, rho = factor[:p, :p], factor[:p, p], abs(float(factor[p, p]))
+    scaled, norms = column_scaled(R)
+    if not refinement_pays(scaled, z, rho, norms * np.asarray(w, dtype=np.float64)):
+        return start
+    gram, moment = moments[:p, :p], moments[:p, p]
+
+    def correction(v: ExtendedArray) -> ExtendedArray:
+        residual = np.asarray(moment - gram @ v, dtype=np.float64)
+        return np.asarray(gram_solve(scaled, residual / norms) / norms, dtype=np.longdouble)
+
+    delta = correction(start)
+    for _ in range(REFINE_MAX_STEPS):
+        candidate = start + delta
+        following = correction(candidate)
+        if not np.linalg.norm(following) < 0.5 * np.linalg.norm(delta):
+            break
+        start, delta = candidate, following
+    return start
 
 
 def transformed_factor(
