@@ -153,9 +153,9 @@ def pass_statistics(
 ) -> LeastSquaresStats:
     """The statistics of [1 | features | target] from one pass (ones only with `intercept`).
 
-    `features` is a 2-D array or a sequence of 1-D columns; a first column of ones in a
-    2-D array (a design matrix's bias) counts as the `intercept`. With the ones, the rows
-    are centred at the first row (see the module notes). The compiled kernel runs when
+    `features` is a 2-D array or a sequence of 1-D columns; a constant first column of a
+    2-D array (a design matrix's bias) is the bias, ones standing for `intercept`. With a
+    bias the rows are centred at the first row (see the module notes). The compiled kernel runs when
     `kernel` says so (default: `wants_kernel` for this pass's size) on `threads` contiguous
     row ranges, merged in row order; otherwise, or when extended-precision `moments` are
     summed too (default: `wants_moments`, small data only), the LAPACK TSQR runs. Callers
