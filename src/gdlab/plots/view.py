@@ -266,6 +266,7 @@ def problem_of_record(record: RunRecord, data: Dataset | None) -> Problem:
     """One pass over a record's data (or `data`), for records that kept no statistics."""
     from gdlab.data.files import open_files
     from gdlab.training.fit import dataset_for_record
+    from gdlab.training.location import data_location
 
     config = record.config.with_options(engine="auto", scheduler=None)
     if data is not None:
@@ -273,7 +274,8 @@ def problem_of_record(record: RunRecord, data: Dataset | None) -> Problem:
     info = record.data
     if info.source in ("seed", "", "arrays"):
         return prepare(dataset_for_record(record), config)
-    return prepare(open_files(info.source, list(info.features), info.target), config, sample=True)
+    source = open_files(data_location(info), list(info.features), info.target)
+    return prepare(source, config, sample=True)
 
 
 def checked(view: RunView) -> RunView:
