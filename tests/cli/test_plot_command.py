@@ -150,3 +150,17 @@ def test_a_record_is_drawn_from_anywhere_and_a_moved_file_says_to_pass_data(
     assert code == 0, err
     code, _, err = run_cli("plot", run_json, "--kind", "landscape", "--out", "l.png")
     assert code == 0, err  # the record's statistics draw it: no need for the rows
+
+
+def test_diagnostics_weights_in_the_units_asked_for(two_feature_csv, tmp_path):
+    code, _, err = run_cli("fit", str(two_feature_csv), "--x", "u,v", "--y", "t", "--lr",
+                           "0.01", "--steps", "20", "--out", str(tmp_path / "r"))  # fmt: skip
+    assert code == 0, err
+    run_json = str(tmp_path / "r" / "run.json")
+    for units in ("data", "standardized", "auto"):
+        code, _, err = run_cli("plot", run_json, "--kind", "diagnostics", "--units", units,
+                               "--out", str(tmp_path / f"{units}.png"))  # fmt: skip
+        assert code == 0, err
+        assert (tmp_path / f"{units}.png").read_bytes()[:4] == PNG
+    code, out, err = run_cli("plot", run_json, "--kind", "diagnostics", "--units", "si")
+    assert_one_line_error(code, out, err, 2, "unknown weight units 'si'")

@@ -18,7 +18,7 @@ import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 import numpy as np
 
@@ -202,7 +202,7 @@ def scaling_of(record: RunRecord, where: str) -> tuple[list[float], list[float]]
     )
 
 
-def is_number_list(values: Any, length: int) -> bool:
+def is_number_list(values: Any, length: int) -> TypeGuard[list[float]]:
     """True for a list of `length` finite numbers."""
     return (
         isinstance(values, list)
