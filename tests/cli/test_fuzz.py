@@ -327,7 +327,7 @@ def test_library_errors_from_records_are_data_errors(workdir):
     record = json.loads((workdir / "r" / "run.json").read_text())
     record["data"]["source"] = str(workdir / "gone.csv")
     record["data"]["absolute_source"] = str(workdir / "gone.csv")
-    with pytest.raises(gdlab.DataError, match="gone.csv is not there any more"):
+    with pytest.raises(gdlab.DataError, match=r"gone\.csv is not there any more"):
         gdlab.dataset_for_record(record)
 
 

@@ -263,7 +263,8 @@ def test_predict_scores_against_the_target_when_the_data_has_it(trained, tmp_pat
     rmse = np.sqrt(np.mean((actual - predicted) ** 2))
     r2 = 1 - np.sum((actual - predicted) ** 2) / np.sum((actual - actual.mean()) ** 2)
     assert err.count("\n") == 1, err
-    assert err.startswith(f"gdlab: score: predicted_y against y in {tmp_path / 'new.csv'} (3 rows): ")
+    where = tmp_path / "new.csv"
+    assert err.startswith(f"gdlab: score: predicted_y against y in {where} (3 rows): ")
     assert f"RMSE {rmse:.6g}, R² {r2:.6g}" in err
     assert out.startswith("x,z,predicted_y\n")  # stdout keeps only the table
 

@@ -149,7 +149,7 @@ def predictions_of_file(
     except DataError as error:
         if not has_target:
             raise
-        columns = read_columns(file, features)  # the features are fine: only the target is bad
+        columns = read_columns(file, features)  # without it: a bad feature cell still raises
         has_target, unscored = False, str(error)
     predicted = model.predict(np.column_stack([columns[feature] for feature in features]))
     as_text = [column for column in keep if column not in columns]
