@@ -72,6 +72,13 @@ def plot_command(
             show_default=False,
         ),
     ] = None,
+    units: Annotated[
+        str,
+        typer.Option(
+            help="Units of the diagnostics' weights: data, standardized (per standard "
+            "deviation of each feature) or auto (standardized for a --standardize run)."
+        ),
+    ] = "auto",
 ) -> None:
     """Draw a picture of a saved run: the loss landscape and the path of the descent,
     optimizers compared, an animation of training, or diagnostics.
@@ -101,6 +108,7 @@ def plot_command(
         fps=fps,
         frames=frames,
         dpi=dpi,
+        units=units.strip().lower(),
     )
     typer.echo(f"Wrote {written}")
 

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-import numpy as np
 import typer
 
 from gdlab.data.dataset import Dataset
@@ -68,23 +66,6 @@ def save_seed_figure(run: Run, data: Dataset, path: Path) -> None:
 
     figure = seed_figure(data.features[:, 0], data.target, run.weights, run.losses)
     save_figure(figure, path)
-
-
-def predictions_csv(
-    features: Sequence[str], columns: Mapping[str, np.ndarray], name: str, values: np.ndarray
-) -> str:
-    """CSV text: the feature columns, then the predictions (shortest exact float text)."""
-    header = ",".join(csv_field(text) for text in [*features, name])
-    table = np.column_stack([*(columns[feature] for feature in features), values])
-    rows = (",".join(repr(float(v)) for v in row) for row in table)
-    return "\n".join([header, *rows]) + "\n"
-
-
-def csv_field(text: str) -> str:
-    """Quote a header field when CSV needs it (commas, quotes, line breaks)."""
-    if any(c in text for c in ',"\r\n') or text != text.strip():
-        return '"' + text.replace('"', '""') + '"'
-    return text
 
 
 def print_or_write(text: str, out: Path | None, written: str) -> None:

@@ -8,7 +8,7 @@ Schema version 1::
      "weight_names": ["b", "x"], "weights": [b, a],
      "standardization": null | {"mean": [m…], "scale": [s…]},
      "config": {… the run's config …},
-     "data": {"source": "…", "n_rows": N, "fingerprint": "sha256:…"}}
+     "data": {"source": "…", "absolute_source": "/…", "n_rows": N, "fingerprint": "sha256:…"}}
 
 Predictions are ŷ = b + Σⱼ aⱼ·(xⱼ − mⱼ)/sⱼ (without standardisation m = 0, s = 1). Loading
 checks the schema, its version and every field, and says exactly what does not match.
@@ -35,6 +35,7 @@ from gdlab.data.fingerprint import RowsFingerprint
 from gdlab.data.frames import feature_matrix, is_frame
 from gdlab.errors import DataError
 from gdlab.model.linear import predict
+from gdlab.training.location import ABSOLUTE_KEY
 from gdlab.training.record import Run, json_safe
 from gdlab.version import __version__
 
@@ -178,6 +179,8 @@ def model_from_run(
         digest = data_fingerprint(problem.rows)
     else:
         raise DataError("the run keeps no rows to fingerprint; pass its data")
+    where = run.data.details.get(ABSOLUTE_KEY)
+    absolute = {ABSOLUTE_KEY: where} if isinstance(where, str) else {}
     return SavedModel(
         features=tuple(run.data.features),
         target=run.data.target,
@@ -186,7 +189,12 @@ def model_from_run(
         mean=None if mean is None else np.asarray(mean, dtype=np.float64),
         scale=None if scale is None else np.asarray(scale, dtype=np.float64),
         config=run.config.to_record(),
-        data={"source": run.data.source, "n_rows": run.data.n_rows, "fingerprint": digest},
+        data={
+            "source": run.data.source,
+            **absolute,
+            "n_rows": run.data.n_rows,
+            "fingerprint": digest,
+        },
     )
 
 

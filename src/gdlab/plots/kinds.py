@@ -28,7 +28,7 @@ KINDS = {
     "landscape": "loss contours around the optimum with the path of the descent",
     "compare": "several optimizers / learning rates: paths and loss gaps",
     "animation": "GIF or MP4 of training: line, point on the landscape, loss",
-    "diagnostics": "predicted vs actual, residuals, weight trajectories, loss",
+    "diagnostics": "predicted vs actual, residuals y − ŷ, weight trajectories, L − L*",
 }
 
 #: The file suffix each kind is written with when no output file is named.
@@ -69,11 +69,13 @@ def plot_run(
     fps: float = 10,
     frames: int = DEFAULT_FRAMES,
     dpi: int | None = None,
+    units: str = "auto",
 ) -> Path:
     """Draw one kind of picture of a run and write it to `out` (format from its suffix).
 
     `dpi` defaults to 100 for figures and 80 for animations (smaller files). `data`
-    replaces the points drawn (the run's own rows, or its record's, by default).
+    replaces the points drawn (the run's own rows, or its record's, by default). `units`
+    are those of the diagnostics' weights: auto, data or standardized.
     """
     view = as_view(run, data)
     check_kind(kind)
@@ -91,5 +93,5 @@ def plot_run(
     elif kind == "compare":
         figure = compare_figure(view, spec=compare, weights=weights, theme=theme)
     else:
-        figure = diagnostics_figure(view, theme=theme)
+        figure = diagnostics_figure(view, theme=theme, units=units)
     return write_figure(figure, out, dpi or 100)

@@ -54,6 +54,9 @@ class RunView:
     losses: Array
     stop_reason: str
     load_points: PointsLoader = field(repr=False, compare=False)
+    #: The optimum of the loss the run trained (Huber's, or with the ridge penalty), as the
+    #: run or its record gives it; None where only the least-squares optimum is known.
+    run_optimum: tuple[Array, float] | None = None
 
     @cached_property
     def _points(self) -> tuple[Dataset, bool]:
@@ -169,6 +172,26 @@ class RunView:
         """L(w*), the floor no optimizer can go below."""
         return self.analysis.optimum_loss
 
+    @property
+    def trained_optimum(self) -> tuple[Array, float]:
+        """(w*, L(w*)) of the loss the run trained: with its penalty, Huber's own."""
+        if self.run_optimum is not None:
+            return self.run_optimum
+        return self.optimum, self.optimum_loss
+
+    def in_units(self, weights: Array, units: str) -> Array:
+        """Weights (a vector, or one per row) in "data" units or "standardized" ones.
+
+        Standardised weights are those of z = (x − mean)/std, v = M⁻¹·w: b' = b + Σ aⱼ·mⱼ,
+        a'ⱼ = aⱼ·sⱼ (`gdlab.model.standardize`), comparable across features.
+        """
+        if units == "data":
+            return weights
+        if units != "standardized":
+            raise DataError(f"unknown units '{units}'; choose data or standardized")
+        standard = self.problem.natural_scaling.to_standard()
+        return np.asarray(weights, dtype=np.float64) @ standard.T
+
     def predictions(self, weights: Array) -> Array:
         """ŷ for the drawn rows (`gdlab.model.linear.predict`)."""
         return predict(self.dataset.features, weights, self.intercept)
@@ -210,6 +233,10 @@ def view_of_run(
         losses=np.asarray(run.losses, dtype=np.float64),
         stop_reason=run.stop_reason,
         load_points=loader,
+        run_optimum=(
+            np.asarray(run.analysis.optimum_weights, dtype=np.float64),
+            float(run.analysis.optimum_loss),
+        ),
     )
 
 
@@ -258,14 +285,26 @@ def view_of_record(
         losses=np.asarray(record.losses, dtype=np.float64),
         stop_reason=record.stop_reason,
         load_points=loader or record_points_loader(record),
+        run_optimum=recorded_optimum(record),
     )
     return checked(view)
+
+
+def recorded_optimum(record: RunRecord) -> tuple[Array, float] | None:
+    """The record's own optimum (of the loss it trained), when it kept a whole one."""
+    weights = np.asarray(record.optimum_weights, dtype=np.float64)
+    if weights.shape != (len(record.weight_names),) or not np.all(np.isfinite(weights)):
+        return None
+    if not np.isfinite(record.optimum_loss):
+        return None
+    return weights, float(record.optimum_loss)
 
 
 def problem_of_record(record: RunRecord, data: Dataset | None) -> Problem:
     """One pass over a record's data (or `data`), for records that kept no statistics."""
     from gdlab.data.files import open_files
     from gdlab.training.fit import dataset_for_record
+    from gdlab.training.location import data_location
 
     config = record.config.with_options(engine="auto", scheduler=None)
     if data is not None:
@@ -273,7 +312,8 @@ def problem_of_record(record: RunRecord, data: Dataset | None) -> Problem:
     info = record.data
     if info.source in ("seed", "", "arrays"):
         return prepare(dataset_for_record(record), config)
-    return prepare(open_files(info.source, list(info.features), info.target), config, sample=True)
+    source = open_files(data_location(info), list(info.features), info.target)
+    return prepare(source, config, sample=True)
 
 
 def checked(view: RunView) -> RunView:

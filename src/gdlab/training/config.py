@@ -123,7 +123,11 @@ class TrainingConfig:
         web={"pattern": r"^[a-z][a-z0-9_.:+-]{0,63}$"},
     )
     l2: float = option(
-        0.0, "Ridge penalty λ: adds ½·λ·‖w‖² (bias free).", web={"ge": 0, "le": 1e12}
+        0.0,
+        "Ridge penalty λ: adds ½·λ·‖w‖² over the feature weights (the bias is free); with "
+        "--standardize, over the standardised weights (a·scale), as Ridge after a "
+        "StandardScaler does.",
+        web={"ge": 0, "le": 1e12},
     )
     tol: float | None = option(
         None,

@@ -31,6 +31,7 @@ from gdlab.errors import ConfigError, DataError, DivergedError, LearningRateWarn
 from gdlab.optim.optimizers import make_optimizer
 from gdlab.optim.schedules import parse_schedule
 from gdlab.training.config import TrainingConfig
+from gdlab.training.location import data_location
 from gdlab.training.loop import StepCallback, divergence_patience, train
 from gdlab.training.problem import Problem, engine_for, loss_of, prepare
 from gdlab.training.record import Run, RunRecord
@@ -206,7 +207,8 @@ def demo(seed: int = 0, *, lr: float = 0.002, steps: int = 50, n: int = 50) -> R
 def dataset_for_record(record: Mapping[str, Any] | RunRecord) -> Dataset:
     """The data a run record was trained on: the seed recipe regenerated, or its file re-read.
 
-    Lets `gdlab plot RUN.json` and code export work from the record alone.
+    Lets `gdlab plot RUN.json` and code export work from the record alone. A file is read
+    from where it was (`gdlab.training.location.data_location`), else from the path as given.
     """
     if not isinstance(record, RunRecord):
         record = RunRecord.from_dict(dict(record))
@@ -219,7 +221,7 @@ def dataset_for_record(record: Mapping[str, Any] | RunRecord) -> Dataset:
         raise DataError(
             "the run record's data came from in-memory arrays; pass the data explicitly"
         )
-    return open_files(info.source, list(info.features), info.target).read()
+    return open_files(data_location(info), list(info.features), info.target).read()
 
 
 def fit_arrays(features: ArrayLike, target: ArrayLike, **options: Any) -> Run:

@@ -38,6 +38,7 @@ from gdlab.model.standardize import (
 from gdlab.onepass.arrays import array_statistics
 from gdlab.onepass.lstsq import LeastSquaresStats
 from gdlab.training.config import TrainingConfig
+from gdlab.training.location import ABSOLUTE_KEY, absolute_source
 from gdlab.training.record import DataInfo
 
 #: `auto` reads files up to this size into memory (then runs stats or dense); larger ones
@@ -137,6 +138,7 @@ def prepare(
     config = config or TrainingConfig()
     loss = loss_of(config)
     kind = data_kind(data)
+    details = {**data.extra, **located(data)}
     auto = config.engine == "auto"
     if auto and isinstance(data, FileSource) and data.total_bytes <= IN_MEMORY_MAX_BYTES:
         data, kind = data.read(), "memory"  # small files: read whole, every cell checked
@@ -145,7 +147,7 @@ def prepare(
         n_weights = data.n_features + config.intercept
         name = choose_engine(loss, kind, n_weights, config.batch_size, config.scheduler)
     check_engine_fits(name, kind, config)
-    info = DataInfo(data.source, 0, tuple(data.feature_names), data.target_name, dict(data.extra))
+    info = DataInfo(data.source, 0, tuple(data.feature_names), data.target_name, details)
     if isinstance(data, Dataset):
         return prepare_rows(data, info, name, config, fingerprint)
     if isinstance(data, FileSource) and name == "stream":
@@ -153,6 +155,13 @@ def prepare(
     if isinstance(data, FileSource) and name != "dask":
         return prepare_rows(data.read(), info, name, config, fingerprint)
     return prepare_dask(data, info, config, fingerprint, sample)
+
+
+def located(data: Dataset | FileSource | DaskData) -> dict[str, str]:
+    """The absolute path of files the data were read from, for the record (`location`)."""
+    if isinstance(data, FileSource):
+        return {ABSOLUTE_KEY: absolute_source(data.source)}
+    return {}
 
 
 def check_engine_fits(name: str, kind: str, config: TrainingConfig) -> None:
