@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 BENCH_VENV ?= .venv-bench
 BENCH_ARGS ?=
 
-.PHONY: demo images load docs bench test lint typecheck venv venv-test browser clean
+.PHONY: demo images load docs bench accuracy test lint typecheck venv venv-test browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +18,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[test,sklearn,dask]"
+	$(BIN)/python -m pip install --quiet -e ".[test,sklearn,dask,conventions]"
 	touch $(VENV)/.installed $@
 
 venv: $(VENV)/.installed
@@ -65,7 +65,8 @@ test: venv-test lint typecheck browser
 docs: venv
 	$(BIN)/python docs/make_cli_reference.py
 
-# The peers (PyTorch, JAX, TensorFlow, Dask) live in their own venv, never in the core one.
+# The peers (PyTorch, JAX, TensorFlow, Dask, and the accuracy page's SciPy, statsmodels,
+# scikit-learn) live in their own venv, never in the core one.
 $(BENCH_VENV)/.installed: benchmarks/requirements-bench.txt pyproject.toml
 	test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
 	$(BENCH_VENV)/bin/python -m pip install --quiet -r benchmarks/requirements-bench.txt -e ".[dask]"
@@ -75,6 +76,11 @@ $(BENCH_VENV)/.installed: benchmarks/requirements-bench.txt pyproject.toml
 ##        writes benchmarks/results.md (minutes; BENCH_ARGS=--quick for a smoke run)
 bench: $(BENCH_VENV)/.installed
 	$(BENCH_VENV)/bin/python benchmarks/bench.py $(BENCH_ARGS)
+
+## accuracy: LRE of gdlab's engines beside NumPy, SciPy, statsmodels, scikit-learn and
+##           PyTorch on NIST's sets and on columns far from zero; writes docs/accuracy.md
+accuracy: $(BENCH_VENV)/.installed
+	$(BENCH_VENV)/bin/python benchmarks/accuracy.py
 
 clean:
 	rm -rf $(VENV) gdlab-demo .pytest_cache .mypy_cache .ruff_cache

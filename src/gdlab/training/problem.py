@@ -26,13 +26,14 @@ from gdlab.data.files import FileSource
 from gdlab.data.sample import EvenSample
 from gdlab.engines import DenseEngine, Engine, MiniBatchEngine, StatsEngine, choose_engine
 from gdlab.engines.ridge import RidgeEngine, penalty_mask
+from gdlab.engines.stats import standardized_statistics
 from gdlab.errors import ConfigError
 from gdlab.model.linear import design_matrix, weight_names
 from gdlab.model.losses import Loss, get_loss, huber
 from gdlab.model.standardize import (
     Standardization,
     fit_standardization,
-    standardization_from_gram,
+    standardization_from_moments,
 )
 from gdlab.onepass.arrays import array_statistics
 from gdlab.onepass.lstsq import LeastSquaresStats
@@ -92,7 +93,8 @@ class Problem:
         """The features' means and standard deviations (what --standardize applies)."""
         if self.rows is not None:
             return fit_standardization(self.rows.features, self.intercept)
-        return standardization_from_gram(self.statistics.gram(), self.n_rows, self.intercept)
+        moments = self.statistics.column_moments(self.intercept)  # centred: nothing cancels
+        return standardization_from_moments(*moments, self.intercept)
 
     @classmethod
     def from_statistics(
@@ -291,7 +293,7 @@ def scaled_statistics(
 ) -> LeastSquaresStats:
     """The statistics of the standardised problem (in memory: one pass over scaled rows)."""
     if problem.rows is None:
-        return problem.statistics.transformed(scaling.to_original())
+        return standardized_statistics(problem.statistics, scaling)
     scaled = scaling.apply(problem.rows.features)
     return array_statistics(design_matrix(scaled, config.intercept), problem.rows.target)
 
