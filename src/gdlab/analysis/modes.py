@@ -30,7 +30,7 @@ def mode_path(analysis: Analysis, path: ArrayLike) -> Array:
     the coordinates training ran in to them, `Analysis.to_original`)."""
     offsets = np.atleast_2d(np.asarray(path, dtype=np.float64)) - analysis.optimum_weights
     if analysis.to_original is not None:
-        offsets = np.linalg.solve(analysis.to_original, offsets.T).T
+        offsets = np.asarray(np.linalg.solve(analysis.to_original, offsets.T).T, dtype=np.float64)
     return np.asarray(offsets @ analysis.hessian_eigenvectors, dtype=np.float64)
 
 
@@ -48,7 +48,7 @@ def predicted_modes(
     array([0.5625, 0.0625])
     """
     eigenvalues = analysis.hessian_eigenvalues
-    c = mode_path(analysis, [init])[0]
+    c = mode_path(analysis, np.asarray(init, dtype=np.float64)[None, :])[0]
     state = optimizer.init(c)
     rows = [c]
     with np.errstate(over="ignore", invalid="ignore"):

@@ -14,6 +14,7 @@ import numpy as np
 from gdlab.analysis.modes import ROTATION_INVARIANT, mode_factors, mode_path, predicted_modes
 from gdlab.analysis.quadratic import analyze
 from gdlab.analysis.training import in_original_units
+from gdlab.engines.stats import standardized_statistics
 from gdlab.errors import ConfigError
 from gdlab.optim.optimizers import make_optimizer
 from gdlab.optim.schedules import parse_schedule
@@ -42,7 +43,7 @@ def eigen_figure(run: RunLike, *, theme: str | Theme = "light") -> Figure:
     analysis = analyze(view.stats, view.loss)
     if config.standardize:
         scaling = view.problem.natural_scaling
-        standard = analyze(view.stats.transformed(scaling.to_original()), view.loss)
+        standard = analyze(standardized_statistics(view.stats, scaling), view.loss)
         analysis = in_original_units(standard, scaling.to_original())
     measured = np.abs(mode_path(analysis, view.path))
     eigenvalues = analysis.hessian_eigenvalues

@@ -111,8 +111,9 @@ class Sweep:
 def parse_rates(text: str) -> Array:
     """'MIN:MAX:N' → N rates spaced evenly in log from MIN to MAX.
 
-    >>> parse_rates("1e-3:1e-1:3").tolist()
-    [0.001, 0.01, 0.1]
+    >>> rates = parse_rates("1e-3:1e-1:21")
+    >>> len(rates), float(rates[0]), float(rates[10]), float(rates[-1])
+    (21, 0.001, 0.01, 0.1)
     """
     parts = text.split(":")
     try:
