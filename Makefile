@@ -35,6 +35,10 @@ images: venv
 	$(BIN)/gdlab plot gdlab-demo/run.json --kind landscape --out docs/images/landscape.png
 	$(BIN)/gdlab plot gdlab-demo/run.json --compare gd:0.004,gd:best --out docs/images/compare.png
 	$(BIN)/gdlab plot gdlab-demo/run.json --kind animation --out docs/images/training.gif
+	$(BIN)/gdlab sweep --steps 50 --out docs/images/lr-sweep.png > /dev/null
+	$(BIN)/gdlab demo --out gdlab-demo --no-plot --steps 200
+	$(BIN)/gdlab plot gdlab-demo/run.json --kind eigen --out docs/images/eigen.png
+	$(BIN)/gdlab plot gdlab-demo/run.json --kind momentum-map --out docs/images/momentum-map.png
 
 ## load: a bounded load test of the playground's API on loopback (benchmarks/load_web.py)
 load: venv-test

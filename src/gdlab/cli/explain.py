@@ -23,6 +23,14 @@ def explain_command(
     y: YOption = None,
     config: TrainingConfig | None = None,  # replaced by every training flag
     lang: Annotated[str, typer.Option(help="Language of the text: en or ko.")] = "en",
+    step: Annotated[
+        int | None,
+        typer.Option(
+            help="Also write update K out with its numbers: the gradient at w_{K-1}, η·∇L, "
+            "the new weights, the loss before and after.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Explain a run in plain words: the loss, one gradient step, what lr means, the steps.
 
@@ -32,7 +40,7 @@ def explain_command(
     against the curvature XᵀX of the data. A run that would diverge is explained, not
     refused.
 
-    Example: gdlab explain --lang ko
+    Example: gdlab explain --lang ko --step 3
     """
     import warnings
 
@@ -51,7 +59,7 @@ def explain_command(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", LearningRateWarning)  # explained below
         run = train_problem(problem, config, raise_on_divergence=False)
-    typer.echo(explain(run, lang), nl=False)
+    typer.echo(explain(run, lang, step=step), nl=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -12,14 +12,18 @@ from gdlab.cli.options import split_names
 if TYPE_CHECKING:
     from gdlab.training.record import Run
 
-KIND_HELP = "seed, seed-styled, landscape, compare, animation or diagnostics (default: landscape)."
+#: The kinds of picture, as `gdlab.plots.KINDS` names them (kept light: no matplotlib here;
+#: tests/cli/test_plot_command.py checks the two lists agree).
+KIND_NAMES = (
+    "seed, seed-styled, landscape, compare, animation, diagnostics, lr-sweep, eigen, momentum-map"
+)
+KIND_HELP = f"One of: {KIND_NAMES} (default: landscape)."
 
 #: `--plot` and `--compare` as `fit` and `demo` take them.
 PlotOption = Annotated[
     str | None,
     typer.Option(
-        help="Also draw these into OUT: seed, seed-styled, landscape, compare, animation, "
-        "diagnostics (comma-separated).",
+        help=f"Also draw these into OUT (comma-separated): {KIND_NAMES}.",
         show_default=False,
     ),
 ]

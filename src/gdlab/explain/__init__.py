@@ -13,6 +13,7 @@ from __future__ import annotations
 from gdlab.errors import ConfigError
 from gdlab.explain import en, ko
 from gdlab.explain.facts import Facts, gather
+from gdlab.explain.step import explain_step
 from gdlab.training.record import Run
 
 LANGUAGES = {"en": en, "ko": ko}
@@ -20,8 +21,9 @@ LANGUAGES = {"en": en, "ko": ko}
 WIDTH = 88
 
 
-def explain(run: Run, lang: str = "en") -> str:
-    """The explanation of `run` in `lang` ("en" or "ko").
+def explain(run: Run, lang: str = "en", step: int | None = None) -> str:
+    """The explanation of `run` in `lang` ("en" or "ko"); with `step`, update K written
+    out with its numbers comes after it (`gdlab.explain.step`).
 
     >>> import gdlab
     >>> text = explain(gdlab.demo(0))
@@ -33,7 +35,11 @@ def explain(run: Run, lang: str = "en") -> str:
         raise ConfigError(f"unknown language '{lang}'; choose one of: {', '.join(LANGUAGES)}")
     facts = gather(run)
     lines = [texts.header(facts), ""]
-    for title, paragraph in texts.sections(facts):
+    sections = list(texts.sections(facts))
+    if step is not None:
+        title, *paragraph = explain_step(run, step, lang)
+        sections.append((title, "\n".join(paragraph)))
+    for title, paragraph in sections:
         lines.append(title)
         lines += [wrapped for line in paragraph.split("\n") for wrapped in wrap(line, WIDTH)]
         lines.append("")
@@ -60,4 +66,4 @@ def wrap(line: str, width: int) -> list[str]:
     return lines
 
 
-__all__ = ["LANGUAGES", "Facts", "explain", "gather"]
+__all__ = ["LANGUAGES", "Facts", "explain", "explain_step", "gather"]

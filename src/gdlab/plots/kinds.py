@@ -14,12 +14,16 @@ from gdlab.errors import ConfigError
 from gdlab.plots.animation import DEFAULT_FRAMES, write_animation
 from gdlab.plots.compare import compare_figure
 from gdlab.plots.diagnostics import diagnostics_figure
+from gdlab.plots.eigen import eigen_figure
 from gdlab.plots.figure import Figure
 from gdlab.plots.landscape import landscape_figure
+from gdlab.plots.momentum_map import momentum_map_figure
 from gdlab.plots.output import write_figure
 from gdlab.plots.seed import seed_figure, styled_seed_figure
 from gdlab.plots.style import themed
+from gdlab.plots.sweep import sweep_figure
 from gdlab.plots.view import RunLike, RunView, as_view
+from gdlab.training.sweep import sweep
 
 #: The kinds of picture, with what each shows (for --help and error messages).
 KINDS = {
@@ -29,6 +33,9 @@ KINDS = {
     "compare": "several optimizers / learning rates: paths and loss gaps",
     "animation": "GIF or MP4 of training: line, point on the landscape, loss",
     "diagnostics": "predicted vs actual, residuals y − ŷ, weight trajectories, L − L*",
+    "lr-sweep": "the loss after the run's steps at 40 rates, measured against predicted",
+    "eigen": "the error along each eigenvector of the Hessian over the steps",
+    "momentum-map": "the convergence rate of momentum over (η, β), its optimum, this run",
 }
 
 #: The file suffix each kind is written with when no output file is named.
@@ -92,6 +99,12 @@ def plot_run(
         figure = landscape_figure(view, weights=weights, theme=theme)
     elif kind == "compare":
         figure = compare_figure(view, spec=compare, weights=weights, theme=theme)
+    elif kind == "lr-sweep":
+        figure = sweep_figure(sweep(view.problem, view.config), theme=theme)
+    elif kind == "eigen":
+        figure = eigen_figure(view, theme=theme)
+    elif kind == "momentum-map":
+        figure = momentum_map_figure(view, theme=theme)
     else:
         figure = diagnostics_figure(view, theme=theme, units=units)
     return write_figure(figure, out, dpi or 100)
