@@ -225,6 +225,8 @@ class RunRecord:
             losses = vector(record.get("losses", []), "losses")
             path = record.get("path") or [list(init), list(weights)]
             steps = record.get("path_steps") or [0, len(losses)][: len(path)]
+            if not isinstance(steps, list) or not all(is_count(step) for step in steps):
+                raise DataError("'path_steps' must be a list of step numbers")
             names = record.get("weight_names") or default_weight_names(data, config)
             optimum = section(record, "optimum", where)
             analysis = section(record, "analysis", where)
@@ -251,7 +253,7 @@ class RunRecord:
         except ConfigError as error:
             spelled = error.spelled(f"config.{error.option}") if error.option else str(error)
             raise DataError(f"{where}: {spelled}") from None
-        except (KeyError, TypeError, ValueError) as error:
+        except (KeyError, TypeError, ValueError, OverflowError) as error:
             reason = error.args[0] if error.args else type(error).__name__
             raise DataError(f"{where}: a bad or missing field: {reason}") from None
 
@@ -266,6 +268,11 @@ class RunRecord:
         except (OSError, ValueError, RecursionError) as error:
             raise DataError(f"{path}: not a readable run record ({error})") from None
         return cls.from_dict(record, str(path))
+
+
+def is_count(value: Any) -> bool:
+    """True for a whole number ≥ 0 that fits a step counter (not a bool)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**62
 
 
 def section(record: dict[str, Any], key: str, where: str) -> dict[str, Any]:
