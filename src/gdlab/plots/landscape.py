@@ -183,7 +183,7 @@ def draw_gradient_arrow(
     ax: Axes, view: RunView, plane: Plane, box: Box, theme: Theme
 ) -> Annotation | None:
     """−∇L(w₀) projected on the plane, as an arrow from the start (a third of the box)."""
-    gradient = view.loss.curvature_scale(view.stats.n_rows) * view.stats.residual_correlation(
+    gradient = view.loss.curvature_scale(view.stats.mass) * view.stats.residual_correlation(
         view.init
     )
     direction = -np.array([gradient @ plane.u, gradient @ plane.v])

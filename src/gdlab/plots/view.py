@@ -198,7 +198,7 @@ class RunView:
 
     def loss_at(self, weights: Array) -> float:
         """L(w) = s·(‖Rw − z‖² + ρ²) from the statistics."""
-        return self.loss.sum_weight(self.stats.n_rows) * self.stats.sum_squared_errors(weights)
+        return self.loss.sum_weight(self.stats.mass) * self.stats.sum_squared_errors(weights)
 
 
 def given_points(data: Dataset, sampled: bool) -> PointsLoader:
