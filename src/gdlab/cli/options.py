@@ -41,6 +41,7 @@ CLI_TYPES: dict[str, Any] = {
     "int | None": int | None,
     "str | None": str | None,
     "tuple[float, ...] | None": str | None,  # --init=b,a,…
+    "float | str | None": str | None,  # --validation FRACTION or FILE
     "Mapping[str, float]": list[str] | None,  # --optimizer-option KEY=VALUE, repeatable
 }
 #: A shortcut flag: `--momentum B` is `--optimizer-option momentum=B`.

@@ -27,7 +27,7 @@ from gdlab.data.sample import EvenSample
 from gdlab.engines import DenseEngine, Engine, MiniBatchEngine, StatsEngine, choose_engine
 from gdlab.engines.ridge import RidgeEngine, penalty_mask
 from gdlab.engines.stats import standardized_statistics
-from gdlab.errors import ConfigError
+from gdlab.errors import ConfigError, DataError
 from gdlab.model.linear import design_matrix, weight_names
 from gdlab.model.losses import Loss, get_loss, huber
 from gdlab.model.standardize import (
@@ -35,7 +35,8 @@ from gdlab.model.standardize import (
     fit_standardization,
     standardization_from_moments,
 )
-from gdlab.onepass.arrays import array_statistics
+from gdlab.onepass.arrays import array_statistics, pass_statistics
+from gdlab.onepass.groups import Folds, Holdout
 from gdlab.onepass.lstsq import LeastSquaresStats
 from gdlab.training.config import TrainingConfig
 from gdlab.training.location import ABSOLUTE_KEY, absolute_source
@@ -68,6 +69,12 @@ class Problem:
     rows: Dataset | None = field(default=None, repr=False)
     sample: Dataset | None = field(default=None, repr=False)
     fingerprint: str | None = None
+    #: Held-out rows' statistics (`--validation`), and the rows when they are in memory.
+    validation: LeastSquaresStats | None = field(default=None, repr=False)
+    validation_rows: Dataset | None = field(default=None, repr=False)
+    #: K folds' statistics (`--cv`, row i in fold i mod K), and each row's fold in memory.
+    folds: tuple[LeastSquaresStats, ...] | None = field(default=None, repr=False)
+    fold_labels: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def feature_names(self) -> tuple[str, ...]:
@@ -85,6 +92,11 @@ class Problem:
         return self.statistics.n_rows
 
     @property
+    def weighted(self) -> bool:
+        """True for weighted least squares (sample weights, `LeastSquaresStats.mass`)."""
+        return self.statistics.weight_total is not None
+
+    @property
     def points(self) -> Dataset | None:
         """The rows a picture draws: all of them in memory, else the sample (or None)."""
         return self.rows if self.rows is not None else self.sample
@@ -93,7 +105,7 @@ class Problem:
     def natural_scaling(self) -> Standardization:
         """The features' means and standard deviations (what --standardize applies)."""
         if self.rows is not None:
-            return fit_standardization(self.rows.features, self.intercept)
+            return fit_standardization(self.rows.features, self.intercept, self.rows.weights)
         moments = self.statistics.column_moments(self.intercept)  # centred: nothing cancels
         return standardization_from_moments(*moments, self.intercept)
 
@@ -142,19 +154,81 @@ def prepare(
     auto = config.engine == "auto"
     if auto and isinstance(data, FileSource) and data.total_bytes <= IN_MEMORY_MAX_BYTES:
         data, kind = data.read(), "memory"  # small files: read whole, every cell checked
+    weight_name = getattr(data, "weight_name", None)
+    if weight_name:
+        details["weights"] = weight_name
     name = config.engine
     if name == "auto":
         n_weights = data.n_features + config.intercept
         name = choose_engine(loss, kind, n_weights, config.batch_size, config.scheduler)
     check_engine_fits(name, kind, config)
     info = DataInfo(data.source, 0, tuple(data.feature_names), data.target_name, details)
+    if isinstance(data, FileSource) and name not in ("stream", "dask"):
+        data = data.read()
     if isinstance(data, Dataset):
-        return prepare_rows(data, info, name, config, fingerprint)
-    if isinstance(data, FileSource) and name == "stream":
-        return prepare_stream(data, info, config, fingerprint, sample)
-    if isinstance(data, FileSource) and name != "dask":
-        return prepare_rows(data.read(), info, name, config, fingerprint)
-    return prepare_dask(data, info, config, fingerprint, sample)
+        problem = prepare_held_out_rows(data, info, name, config, fingerprint)
+    elif isinstance(data, FileSource) and name == "stream":
+        problem = prepare_stream(data, info, config, fingerprint, sample)
+    else:
+        problem = prepare_dask(data, info, config, fingerprint, sample)
+    if isinstance(config.validation, str):
+        problem = with_validation_file(problem, data, config)
+    return problem
+
+
+def prepare_held_out_rows(
+    dataset: Dataset, info: DataInfo, name: str, config: TrainingConfig, fingerprint: bool
+) -> Problem:
+    """Rows in memory, a share held out (`--validation F`) or split into folds (`--cv K`):
+    the training rows' statistics, and the held-out rows' or each fold's beside them."""
+    grouping = grouping_of(config)
+    if grouping is None:
+        return prepare_rows(dataset, info, name, config, fingerprint)
+    labels = grouping.labels(dataset.rows(), 0)
+    if isinstance(grouping, Folds):
+        problem = prepare_rows(dataset, info, name, config, fingerprint)
+        folds = tuple(
+            rows_statistics(dataset.subset(labels == fold), config.intercept, design=True)
+            for fold in range(grouping.count)
+        )
+        return replace(problem, folds=folds, fold_labels=labels)
+    training, held_out = dataset.subset(labels == 0), dataset.subset(labels == 1)
+    if training.n_rows < 2 or held_out.n_rows < 1:
+        raise DataError(
+            f"{info.source}: holding out {config.validation:g} of {dataset.n_rows} rows leaves "
+            f"{training.n_rows} to train on and {held_out.n_rows} held out; give a larger "
+            "share or more rows"
+        )
+    problem = prepare_rows(training, info, name, config, fingerprint)
+    validation = rows_statistics(held_out, config.intercept, design=True)
+    details = {**problem.info.details, "held_out_rows": held_out.n_rows}
+    problem = replace(problem, info=replace(problem.info, details=details))
+    return replace(problem, validation=validation, validation_rows=held_out)
+
+
+def grouping_of(config: TrainingConfig) -> Holdout | Folds | None:
+    """How the pass sets rows apart: a seeded held-out share, K folds, or not at all."""
+    if isinstance(config.validation, float):
+        return Holdout(config.validation, config.seed)
+    if config.cv is not None:
+        return Folds(config.cv)
+    return None
+
+
+def with_validation_file(
+    problem: Problem, data: Dataset | FileSource | DaskData, config: TrainingConfig
+) -> Problem:
+    """The held-out data of `--validation FILE`: the same columns, prepared on its own."""
+    from gdlab.data.files import open_files
+
+    path = str(config.validation)
+    source = open_files(path, list(problem.feature_names), problem.info.target)
+    held_out = prepare(source, config.with_options(validation=None, engine="auto"))
+    details = {**problem.info.details, "held_out_rows": held_out.n_rows}
+    info = replace(problem.info, details=details)
+    return replace(
+        problem, info=info, validation=held_out.statistics, validation_rows=held_out.rows
+    )
 
 
 def located(data: Dataset | FileSource | DaskData) -> dict[str, str]:
@@ -190,7 +264,10 @@ def prepare_rows(
     if name == "dask":
         return prepare_dask(in_dask(dataset), info, config, fingerprint, False, dataset)
     A = design_matrix(dataset.features, config.intercept)
-    if name == "dense":
+    if dataset.weights is not None:  # weighted least squares: each row scaled by √w
+        StatsEngine.check_data(A, dataset.target, config.dtype)
+        stats = rows_statistics(dataset, config.intercept)
+    elif name == "dense":
         stats = LeastSquaresStats.from_arrays(A, dataset.target)
     else:
         StatsEngine.check_data(A, dataset.target, config.dtype)
@@ -276,6 +353,10 @@ def engine_for(
     """
     if config.intercept != problem.intercept:
         raise ConfigError("this problem was prepared with another intercept setting")
+    if not config.is_quadratic and problem.weighted:
+        raise ConfigError(
+            f"sample weights need a least-squares loss (l2 or mse), not {config.loss}"
+        )
     loss = loss_of(config)
     name = config.engine if config.engine != "auto" else problem.engine
     if not config.is_quadratic or config.batch_size is not None:
@@ -297,6 +378,26 @@ def engine_for(
     return engine, scaling
 
 
+def rows_statistics(
+    dataset: Dataset,
+    intercept: bool,
+    features: np.ndarray | None = None,
+    *,
+    design: bool = False,
+) -> LeastSquaresStats:
+    """The one pass over rows in memory with their sample weights (`pass_statistics`);
+    `design`: unweighted rows through the design matrix, as the stats engine makes them."""
+    columns = dataset.features if features is None else features
+    if design and dataset.weights is None:
+        return array_statistics(design_matrix(columns, intercept), dataset.target)
+    return pass_statistics(
+        [columns[:, j] for j in range(columns.shape[1])],
+        dataset.target,
+        intercept,
+        weights=dataset.weights,
+    )
+
+
 def scaled_statistics(
     problem: Problem, config: TrainingConfig, scaling: Standardization
 ) -> LeastSquaresStats:
@@ -304,6 +405,8 @@ def scaled_statistics(
     if problem.rows is None:
         return standardized_statistics(problem.statistics, scaling)
     scaled = scaling.apply(problem.rows.features)
+    if problem.rows.weights is not None:
+        return rows_statistics(problem.rows, config.intercept, scaled)
     return array_statistics(design_matrix(scaled, config.intercept), problem.rows.target)
 
 
@@ -322,10 +425,13 @@ def dense_engine(
             f"{'streamed' if problem.engine == 'stream' else 'on a Dask cluster'}"
         )
     features = rows.features if scaling is None else scaling.apply(rows.features)
-    A = design_matrix(features, config.intercept)
+    A, y, mass = design_matrix(features, config.intercept), rows.target, None
+    if rows.weights is not None:  # weighted least squares: rows scaled by √w
+        root = np.sqrt(rows.weights)
+        A, y, mass = A * root[:, None], y * root, float(np.sum(rows.weights))
     statistics = problem.statistics if scaling is None else None
     if config.batch_size is not None:
         if rng is None:
             raise ConfigError("mini-batch SGD needs a random generator to shuffle the rows")
-        return MiniBatchEngine(A, rows.target, loss, config.batch_size, rng, dtype=config.dtype)
-    return DenseEngine(A, rows.target, loss, dtype=config.dtype, statistics=statistics)
+        return MiniBatchEngine(A, y, loss, config.batch_size, rng, dtype=config.dtype, mass=mass)
+    return DenseEngine(A, y, loss, dtype=config.dtype, statistics=statistics, mass=mass)
