@@ -9,6 +9,11 @@ All from the one-pass statistics (R, z, ρ, N) of [A | y], with p weights and
 * Cov(ŵ) = s²(AᵀA)⁻¹ = s²·R⁻¹R⁻ᵀ, so se_j = s·‖row j of R⁻¹‖ (triangular solves on the
   column-scaled R; the normal equations are never formed)
 * t_j = ŵ_j/se_j;  p_j = 2·P(T_ν > |t_j|);  95% interval ŵ_j ± t_{ν,0.975}·se_j
+* F = (ESS/q)/(SSE/ν) for the q weights but the bias (ESS = SST − SSE), against F(q, ν)
+
+With a robust covariance (`gdlab.analysis.robust`, `--cov`) the standard errors are its
+diagonal's roots, t is read against the normal distribution and F is the Wald test, as
+statsmodels does with that cov_type.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from gdlab.analysis.robust import NORMAL_975, Covariance, normal_two_sided_p, wald_f
 from gdlab.onepass.lstsq import LeastSquaresStats
 
 Array = NDArray[np.float64]
@@ -47,6 +53,14 @@ class RegressionSummary:
     df_residual: int
     n_rows: int
     centred: bool
+    #: The covariance behind the standard errors: "nonrobust" (s²(AᵀA)⁻¹), HC0…HC3, cluster:COL.
+    cov_type: str = "nonrobust"
+    #: True when t is read against Student's t, False for the normal (robust covariances).
+    use_t: bool = True
+    #: The F test that every weight but the bias is zero, its p-value and degrees of freedom.
+    f_statistic: float = math.nan
+    f_pvalue: float = math.nan
+    df_model: int = 0
 
     def _repr_html_(self) -> str:
         """The table as a notebook shows it (statsmodels' layout)."""
@@ -82,6 +96,11 @@ class RegressionSummary:
             "rmse": self.rmse,
             "residual_std_error": self.residual_std_error,
             "df_residual": self.df_residual,
+            "cov_type": self.cov_type,
+            "use_t": self.use_t,
+            "f_statistic": self.f_statistic,
+            "f_pvalue": self.f_pvalue,
+            "df_model": self.df_model,
             "std_errors": self.std_errors.tolist(),
             "t_values": self.t_values.tolist(),
             "p_values": self.p_values.tolist(),
@@ -108,13 +127,18 @@ def inverse_gram_diagonal(stats: LeastSquaresStats) -> Array:
 
 
 def regression_summary(
-    stats: LeastSquaresStats, names: Sequence[str], intercept: bool = True
+    stats: LeastSquaresStats,
+    names: Sequence[str],
+    intercept: bool = True,
+    covariance: Covariance | None = None,
 ) -> RegressionSummary:
     """The statsmodels-style summary of the least-squares fit with statistics `stats`.
 
     With `intercept` the first column is the ones column and R² is centred, as usual.
+    `covariance` is a robust one from a second pass (`gdlab.analysis.robust`); without it
+    the standard errors are the classical s²(AᵀA)⁻¹ ones.
     """
-    from scipy.special import stdtr, stdtrit
+    from scipy.special import fdtrc, stdtr, stdtrit
 
     weights = stats.optimum()
     p, n = stats.n_weights, stats.n_rows
@@ -126,13 +150,32 @@ def regression_summary(
     no_df = df <= 0
     sigma = math.sqrt(sse / df) if not no_df else math.nan
     adj = 1 - (1 - r_squared) * (n - (1 if intercept else 0)) / df if not no_df else math.nan
-    std_errors = (
-        sigma * np.sqrt(inverse_gram_diagonal(stats)) if not no_df else np.full(p, math.nan)
-    )
+    df_model = p - 1 if intercept else p
+    if covariance is None or covariance.kind == "nonrobust":
+        std_errors = (
+            sigma * np.sqrt(inverse_gram_diagonal(stats)) if not no_df else np.full(p, math.nan)
+        )
+        f_statistic = (sst - sse) / df_model / (sse / df) if df_model and not no_df else math.nan
+        df_test, use_t, cov_type = df, True, "nonrobust"
+    else:
+        std_errors = np.sqrt(np.diag(covariance.matrix))
+        f_statistic, _ = wald_f(weights, covariance.matrix, intercept)
+        df_test, use_t, cov_type = covariance.df_test, False, covariance.label
     with np.errstate(divide="ignore", invalid="ignore"):
         t_values = weights / std_errors
-    p_values = 2 * stdtr(df, -np.abs(t_values)) if not no_df else np.full(p, math.nan)
-    critical = float(stdtrit(df, 0.5 + CONFIDENCE / 2)) if not no_df else math.nan
+    if no_df:
+        p_values, critical = np.full(p, math.nan), math.nan
+    elif use_t:
+        p_values = 2 * stdtr(df, -np.abs(t_values))
+        critical = float(stdtrit(df, 0.5 + CONFIDENCE / 2))
+    else:
+        p_values = np.array([normal_two_sided_p(t) for t in t_values.tolist()])
+        critical = NORMAL_975
+    f_pvalue = (
+        float(fdtrc(df_model, df_test, f_statistic))
+        if math.isfinite(f_statistic) and df_test > 0
+        else math.nan
+    )
     return RegressionSummary(
         names=tuple(names),
         coefficients=weights,
@@ -143,11 +186,16 @@ def regression_summary(
         ci_high=weights + critical * std_errors,
         r_squared=r_squared,
         adj_r_squared=adj,
-        rmse=math.sqrt(sse / n),
+        rmse=math.sqrt(sse / stats.mass),  # weighted: √(Σwe²/Σw)
         residual_std_error=sigma,
         df_residual=df,
         n_rows=n,
         centred=intercept,
+        cov_type=cov_type,
+        use_t=use_t,
+        f_statistic=float(f_statistic),
+        f_pvalue=f_pvalue,
+        df_model=df_model,
     )
 
 
