@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from gdlab.version import __version__
@@ -11,14 +12,18 @@ from gdlab.web.errors import install_error_handlers
 from gdlab.web.limits import BodySizeLimit
 from gdlab.web.routes import meta, page, train, uploads
 from gdlab.web.routes.page import STATIC
-from gdlab.web.security import SecurityHeaders
+from gdlab.web.security import CrossSiteGuard, SecurityHeaders
 from gdlab.web.settings import Settings
 from gdlab.web.state import AppState
 
 DESCRIPTION = (
     "Train the simplest neural network, y = Xw, by gradient descent and watch it: "
-    'the JSON API behind `gdlab serve`. Every error is JSON `{"detail": "one line"}`.'
+    'the JSON API behind `gdlab serve`. Every error is JSON `{"detail": "one line"}`. '
+    "A browser may call the state-changing endpoints only from the playground's own page: "
+    "a request another site sent (by its Origin or Sec-Fetch-Site header) gets 403."
 )
+#: Answers smaller than this many bytes are not worth compressing.
+GZIP_MINIMUM_BYTES = 1024
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -43,7 +48,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return settings.max_upload_bytes + 64 * 1024  # the form's own overhead
         return settings.max_json_bytes
 
+    # The last added runs first: headers on every answer, then the Host and cross-site
+    # checks, then compression, then the body-size cap nearest the routes.
     app.add_middleware(BodySizeLimit, limit_for=body_limit)
+    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_BYTES, compresslevel=6)
+    app.add_middleware(CrossSiteGuard)
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.allowed_hosts())
     app.add_middleware(SecurityHeaders)
     return app
