@@ -31,6 +31,7 @@ def test_the_api_has_the_state_changing_routes_the_guard_must_cover():
     paths = {path for _, path in ROUTES}
     for path in ("/api/train", "/api/train/stream", "/api/prepare", "/api/uploads"):
         assert path in paths
+    assert any(path.endswith("/pause") for path in paths)
 
 
 @pytest.mark.parametrize(("method", "path"), ROUTES)

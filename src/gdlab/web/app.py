@@ -10,7 +10,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from gdlab.version import __version__
 from gdlab.web.errors import install_error_handlers
 from gdlab.web.limits import BodySizeLimit
-from gdlab.web.routes import meta, page, train, uploads
+from gdlab.web.routes import meta, page, runs, train, uploads
 from gdlab.web.routes.page import STATIC
 from gdlab.web.security import CrossSiteGuard, SecurityHeaders
 from gdlab.web.settings import Settings
@@ -39,7 +39,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.gdlab = AppState.from_settings(settings)
     install_error_handlers(app)
-    for module in (meta, train, uploads, page):
+    for module in (meta, train, runs, uploads, page):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
