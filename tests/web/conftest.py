@@ -17,6 +17,8 @@ from gdlab.web import Settings, create_app
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
+#: axe-core, installed from npm by `make browser` (part of `make test`) into a git-ignored folder.
+AXE = ROOT / ".npm-test" / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM_FLAGS = [
     "--headless",
     "--no-sandbox",
@@ -147,6 +149,40 @@ def page(browser, live_server, page_errors):
     yield tab
     context.close()
     assert not page_errors.unexpected(), page_errors.unexpected()
+
+
+def missing(reason: str) -> None:
+    """Skip with the reason; under CI=true fail instead (a CI without its tools must not pass)."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"cannot run under CI: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    """The axe-core script, or a skip (a failure under CI=true) when it is not installed."""
+    if not AXE.is_file():
+        missing(
+            f"axe-core is not installed at {AXE.relative_to(ROOT)} (`make browser` installs it)"
+        )
+    return AXE.read_text()
+
+
+def serious_violations(page, axe_source: str) -> list[str]:
+    """axe-core's serious and critical violations on the page as it is now, one line each."""
+    if not page.evaluate("typeof window.axe === 'object'"):
+        page.evaluate(
+            axe_source
+        )  # through the debugger: the page's script policy allows no inline code
+    return page.evaluate(
+        """async () => {
+          const result = await axe.run(document, { resultTypes: ["violations"] });
+          return result.violations
+            .filter((v) => v.impact === "serious" || v.impact === "critical")
+            .map((v) => `${v.id} (${v.impact}): ${v.help}: ` +
+              v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", "));
+        }"""
+    )
 
 
 def screenshot(page, name: str) -> Path:

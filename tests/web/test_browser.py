@@ -176,7 +176,9 @@ def test_a_long_run_animates_and_stops_mid_run(page, live_server):
     assert seen[2] <= steps < 5000
     assert "stopped" in page.locator("#step-now").inner_text()
     assert "stopped by you" in page.locator("#message").inner_text()
-    assert parse_qs(urlparse(page.url).query)["steps"] == [str(int(steps))]
+    query = parse_qs(urlparse(page.url).query)
+    assert query["at"] == [str(int(steps))]  # the link replays the run shown…
+    assert query["steps"] == ["5000"] and page.input_value("#steps") == "5000"  # …the setting stays
     screenshot(page, "web-stopped")
 
 
@@ -194,7 +196,9 @@ def test_step_adds_one_step_and_reset_goes_back_to_the_start(page, live_server):
     page.click("#step")
     wait_runs(page, 3)
     assert shown(page, "step-now") == 1
-    assert parse_qs(urlparse(page.url).query)["steps"] == ["1"]
+    query = parse_qs(urlparse(page.url).query)
+    assert query["at"] == ["1"] and query["steps"] == ["3"]  # +1 Step keeps the steps setting
+    assert page.input_value("#steps") == "3"
 
 
 def test_several_features_show_targets_against_predictions(page, live_server, tmp_path):

@@ -231,12 +231,11 @@ class StepFeed:
         if self.emit is not None:
             row = json_safe([step, float(loss), *(float(v) for v in w)])
             self.batch.extend(self.thinner.offer(step, row, w, float(loss)))
+            if now - self.last_flush >= FRAME_SECONDS:
+                self.flush()  # at most ~30 batches a second, however fast the steps come
             ahead = self.paced_from + self.duration * step / self.steps - now
             if ahead > 0.002:
-                self.flush()
                 self.stop.wait(ahead)
-            elif now - self.last_flush >= FRAME_SECONDS:
-                self.flush()
         self.hold_while_paused()
         if time.monotonic() - self.started > self.time_limit:
             self.timed_out = True
