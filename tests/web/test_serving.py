@@ -7,6 +7,7 @@ from fastapi.testclient import TestClient
 
 from gdlab.web import create_app
 from gdlab.web.routes.page import plotly_js
+from tests.web.conftest import client_with
 from tests.web.conftest import test_settings as web_settings
 from tests.web.test_uploads import good_csv, upload
 
@@ -106,3 +107,40 @@ def test_live_streams_are_never_buffered_by_compression(client):
     with client.stream("POST", "/api/train/stream", json=body, headers=headers) as response:
         assert response.headers["content-type"].startswith("text/event-stream")
         assert "content-encoding" not in response.headers
+
+
+def test_meta_is_made_once_then_sent_from_memory(monkeypatch):
+    from gdlab.web.routes import meta as meta_route
+
+    calls = []
+    original = meta_route.Meta
+
+    def counting(**fields):
+        calls.append(1)
+        return original(**fields)
+
+    monkeypatch.setattr(meta_route, "Meta", counting)
+    with client_with() as client:
+        first = client.get("/api/meta")
+        again = client.get("/api/meta", headers={"accept-encoding": "gzip"})
+        assert first.json() == again.json() and again.headers == first.headers
+        assert client.head("/api/meta").status_code == 200
+        assert len(calls) == 1
+        assert client.get("/api/meta?x=1").status_code == 200 and len(calls) == 2
+
+
+def test_the_server_gives_memory_back_when_the_last_run_ends(monkeypatch):
+    from gdlab.web import memory, runs
+
+    trims = []
+    monkeypatch.setattr(runs, "give_back_memory", lambda: trims.append(1) or True)
+    registry = runs.RunRegistry(limit=2)
+    first, second = registry.start(), registry.start()
+    registry.finish(first)
+    assert trims == []  # a run still goes on
+    registry.finish(second)
+    assert trims == [1]
+    if memory.glibc() is not None:
+        assert memory.keep_memory_returnable()
+        memory._last_trim = 0.0
+        assert memory.give_back_memory() and not memory.give_back_memory()  # once a second

@@ -24,6 +24,7 @@ import numpy as np
 from gdlab.errors import GdlabError, LearningRateWarning
 from gdlab.training.fit import divergence_message, fit
 from gdlab.training.record import Run, json_safe
+from gdlab.web.memory import give_back_memory
 from gdlab.web.setup import Job
 from gdlab.web.thinning import PathThinner
 
@@ -142,12 +143,16 @@ class RunRegistry:
         return f"the server is already training {self.limit} runs; try again in a moment"
 
     def finish(self, live: LiveRun) -> None:
-        """Forget a run that has ended (its slot is free again)."""
+        """Forget a run that has ended (its slot is free again); the last one out gives the
+        memory of the burst back to the system."""
         live.stop.set()
         with self._slot_freed:
             self._runs.pop(live.id, None)
             self._training.discard(live.id)
             self._slot_freed.notify_all()
+            idle = not self._runs
+        if idle:
+            give_back_memory()
 
     @contextmanager
     def running(self) -> Iterator[LiveRun]:

@@ -38,6 +38,9 @@ class Settings:
     queue_seconds: float = 10.0
     #: …and at most this many wait at once (more get HTTP 429 at once).
     max_waiting_runs: int = 32
+    #: Threads for blocking request work (setups, uploads, POST /api/train); fewer threads
+    #: fighting for Python's lock keep the event loop, and so the page, answering.
+    request_threads: int = 4
     #: A run is stopped after this many seconds of wall time.
     max_train_seconds: float = 120.0
     #: Points sent to the page for the data panel (evenly thinned beyond that).

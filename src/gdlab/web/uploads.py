@@ -70,8 +70,17 @@ def parse_table(
 ) -> UploadedTable:
     """Read CSV or Parquet bytes; keep the numeric columns; say why each other one is skipped.
 
-    The table is known by `table_id` (by default a fresh random id).
+    The table is known by `table_id` (by default a fresh random id). Arrow's memory is handed
+    back to the system once the columns are copied out (its pool would keep it).
     """
+    try:
+        return read_table(content, filename, max_rows, table_id)
+    finally:
+        pa.default_memory_pool().release_unused()
+
+
+def read_table(content: bytes, filename: str, max_rows: int, table_id: str | None) -> UploadedTable:
+    """`parse_table` itself."""
     if not content.strip():
         raise DataError(f"{filename}: the file is empty")
     table = (
