@@ -141,11 +141,19 @@ def page_errors() -> PageErrors:
 
 @pytest.fixture
 def page(browser, live_server, page_errors):
-    """A fresh 1280×800 page; the test fails on any console or script error it did not expect."""
+    """A fresh 1280×800 page; the test fails on any console or script error it did not expect,
+    and on anything the page's content security policy blocked."""
     context = browser.new_context(viewport={"width": 1280, "height": 800}, accept_downloads=True)
     tab = context.new_page()
     tab.on("console", lambda m: page_errors.seen.append(m.text) if m.type == "error" else None)
     tab.on("pageerror", lambda e: page_errors.seen.append(f"script error: {e}"))
+    # What the content security policy blocks fails silently (plotly's WebGL traces draw
+    # "WebGL is not supported" when eval is refused): report every violation as an error.
+    tab.expose_function("__cspViolation", lambda text: page_errors.seen.append(f"CSP: {text}"))
+    tab.add_init_script(
+        "document.addEventListener('securitypolicyviolation', (e) => window.__cspViolation("
+        "`${e.violatedDirective} blocked ${e.blockedURI} at ${e.sourceFile}:${e.lineNumber}`))"
+    )
     yield tab
     context.close()
     assert not page_errors.unexpected(), page_errors.unexpected()

@@ -182,3 +182,58 @@ def test_a_diverged_run_keeps_its_loss_axis_readable(page, live_server, url):
     )
     finite = [v for v in losses if v is not None]
     assert math.log10(max(finite)) - math.log10(min(finite)) > 15  # many decades, few labels
+
+
+def test_a_link_to_a_dropped_upload_comes_back_with_its_columns_and_start(
+    browser, page_errors, tmp_path: Path
+):
+    from gdlab.web import Settings
+    from tests.web.conftest import LiveServer
+
+    page_errors.http_4xx_expected = True
+    rng = np.random.default_rng(4)
+    u, v = rng.normal(size=40).tolist(), rng.normal(size=40).tolist()
+    lines = ["u,v,t"] + [f"{a!r},{b!r},{1 + 2 * a - b!r}" for a, b in zip(u, v, strict=True)]
+    (tmp_path / "two.csv").write_text("\n".join(lines) + "\n")
+    (tmp_path / "other.csv").write_text("p,q\n1,2\n2,3\n3,5\n")
+    with LiveServer(Settings(port=0, upload_cache_entries=1)) as server:
+        context = browser.new_context(viewport={"width": 1280, "height": 800})
+        page = context.new_page()
+        open_page(page, f"{server.url}/?anim=0&lr=0.01&steps=80")
+        page.set_input_files("#file", str(tmp_path / "two.csv"))
+        wait_runs(page, 2)
+        page.check("#x-columns input[value=v]")
+        wait_runs(page, 3)
+        for i, value in enumerate(["0.5", "-1", "2"]):
+            page.fill(f"#init-{i}", value)
+            page.press(f"#init-{i}", "Enter")
+            wait_runs(page, 4 + i)
+        link = page.url
+        weights = [shown(page, f"w-{i}") for i in range(3)]
+        page.set_input_files(
+            "#file", str(tmp_path / "other.csv")
+        )  # the server keeps one: two.csv goes
+        wait_runs(page, 7)
+
+        again = context.new_page()
+        again.goto(link)
+        again.locator("body[data-status=error]").wait_for(timeout=10_000)
+        assert "no longer on this server" in again.inner_text("#message")
+        assert "Upload two.csv again" in again.inner_text("#message")
+        again.set_input_files("#file", str(tmp_path / "two.csv"))
+        wait_runs(again, 1)
+        assert again.url == link  # the same file gets the same id: the old link works again
+        assert [shown(again, f"w-{i}") for i in range(3)] == weights
+        assert "columns and start are back" in again.inner_text("#upload-info")
+        context.close()
+    with LiveServer(Settings(port=0)) as restarted:  # a new server: a new id, the same run
+        context = browser.new_context(viewport={"width": 1280, "height": 800})
+        page = context.new_page()
+        page.goto(link.replace(urlparse(link).netloc, urlparse(restarted.url).netloc))
+        page.locator("body[data-status=error]").wait_for(timeout=10_000)
+        page.set_input_files("#file", str(tmp_path / "two.csv"))
+        wait_runs(page, 1)
+        moved = query(page)
+        assert moved["x"] == ["u,v"] and moved["y"] == ["t"] and moved["init"] == ["0.5,-1,2"]
+        assert [shown(page, f"w-{i}") for i in range(3)] == weights
+        context.close()

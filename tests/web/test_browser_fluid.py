@@ -43,3 +43,12 @@ def test_clicks_answer_while_a_big_run_animates(page, live_server):
     page.click("#stop")
     wait_runs(page, 1)
     assert page.evaluate("document.body.dataset.runs") == "1"
+
+
+def test_a_big_dataset_is_drawn_and_nothing_is_blocked(page, live_server):
+    open_page(page, f"{live_server.url}/?n=5000&anim=0&lr=2.5e-05")  # no CSP violation: fixture
+    images = page.evaluate("document.getElementById('data-plot').layout.images")
+    assert len(images) == 1 and images[0]["source"].startswith("data:image/png")
+    assert "WebGL" not in page.inner_text("#data-plot")
+    names = page.evaluate("document.getElementById('data-plot').data.map((t) => t.name)")
+    assert names[0] == "data" and names[-1].startswith("ŷ = ")

@@ -13,7 +13,9 @@ import { clickToData, lossUnder } from "./plots.js";
 import { failed, reset, setStatus, showPauseButton, stepOnce, stop, togglePause, train } from "./runner.js";
 import { fromUrl } from "./state.js";
 import { commit, store } from "./store.js";
-import { announce, displayNames, drawAll, drawPlot, retellMessage, showDragged, showHints, showMessage } from "./view.js";
+import {
+  announce, displayNames, drawAll, drawPlot, refreshPointsPicture, retellMessage, showDragged, showHints, showMessage,
+} from "./view.js";
 
 store.state = fromUrl(location.search);
 const state = store.state;
@@ -237,7 +239,10 @@ async function boot() {
   setStatus("loading");
   const resize = new ResizeObserver((entries) => {
     for (const entry of entries) if (entry.target.data) window.Plotly.Plots.resize(entry.target);
+    clearTimeout(resized);
+    resized = setTimeout(refreshPointsPicture, 200); // a picture of the points fits its new size
   });
+  let resized = 0;
   for (const id of ["data-plot", "landscape-plot", "loss-plot"]) resize.observe($(id));
   try {
     store.meta = await api.getJson("/api/meta");

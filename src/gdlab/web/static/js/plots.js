@@ -2,9 +2,12 @@
 // with the descent's path, and the loss after each step with the optimum's floor.
 // Each `*Figure` function builds {data, layout} from the run as it stands; `render` draws it.
 //
-// Drawing must stay cheap while a run animates: many data points are drawn with WebGL (one
-// redraw of 2000 SVG markers costs about 150 ms), long paths as lines without markers, and
-// numbers far outside the view (a diverged run) are clipped so SVG gets no 1e+21.
+// Drawing must stay cheap while a run animates: one redraw of 2000 SVG markers costs about
+// 150 ms. So what does not move is drawn once as a picture laid under the plot (the loss
+// contours; the points of a big one-feature dataset), moving markers are thinned while a
+// run streams, long paths are lines without markers, and numbers far outside the view (a
+// diverged run) are clipped so SVG gets no 1e+21. (WebGL is no way out: plotly's WebGL
+// traces compile code at run time, which the page's content security policy forbids.)
 
 import { t } from "./i18n.js";
 import { fmt } from "./format.js";
@@ -18,22 +21,11 @@ const CONFIG = {
   showLink: false, plotlyServerURL: "", linkText: "",
   modeBarButtonsToRemove: ["sendChartToCloud", "sendDataToCloud", "editInChartStudio", "lasso2d", "select2d", "toImage"],
 };
-// Beyond this many points the data panel uses WebGL, and residual lines are left out.
-const MANY_POINTS = 300;
+// Beyond this many points the data are a picture (one feature) or thinned while a run
+// streams (several), and residual lines and prediction markers are left out.
+export const MANY_POINTS = 300;
 // Beyond this many steps the path is a line without markers.
 const LONG_PATH = 200;
-
-let webgl = null;
-function hasWebGL() {
-  if (webgl === null) {
-    try {
-      webgl = Boolean(document.createElement("canvas").getContext("webgl"));
-    } catch (_) {
-      webgl = false;
-    }
-  }
-  return webgl;
-}
 
 function baseLayout(extra) {
   return {
@@ -100,45 +92,112 @@ function clippedLine(xs, ys, [ylo, yhi], far = 50) {
   return { x: ends.map((e) => e[0]), y: ends.map((e) => e[1]) };
 }
 
-// Data panel: points, predictions at each x, the fitted line, residuals on hover.
-export function dataFigure(setup, w, intercept) {
+// The axes of the data panel: they hold the data, so a line that blows up swings out of view.
+function dataRanges(points) {
+  const [lo, hi] = extent(points.features[0]);
+  const pad = 0.08 * (hi - lo || 1);
+  return [[lo - pad, hi + pad], padded(points.target)];
+}
+
+// Every k-th row, at most `limit` of them.
+function thinned(values, limit) {
+  if (values.length <= limit) return values;
+  const every = Math.ceil(values.length / limit);
+  return values.filter((_, i) => i % every === 0);
+}
+
+// The points of a big one-feature dataset as a picture (they never move): drawn off screen
+// once per dataset and plot size, at twice the pixels, and laid under the plot.
+let pointsPicture = { data: "", size: "", source: null };
+
+// Which points a picture shows (the setup's thinned points and their axes).
+function pointsKey(setup) {
+  const { points } = setup;
+  return JSON.stringify([points.n_rows, points.shown, dataRanges(points), points.target.slice(0, 8)]);
+}
+
+export function needsPointsPicture(setup) {
+  const { points } = setup;
+  return points.features.length === 1 && points.target.length > MANY_POINTS;
+}
+
+export async function preparePoints(setup, element) {
+  if (!needsPointsPicture(setup) || !element._fullLayout) return false;
+  const { w, h } = element._fullLayout._size;
+  const size = [Math.round(w), Math.round(h)];
+  const data = pointsKey(setup);
+  if (pointsPicture.data === data && pointsPicture.size === String(size)) return false;
+  const [xRange, yRange] = dataRanges(setup.points);
+  const holder = document.createElement("div");
+  holder.style.cssText = `position:fixed;left:-10000px;top:0;width:${size[0]}px;height:${size[1]}px`;
+  holder.setAttribute("aria-hidden", "true");
+  document.body.append(holder);
+  // The grid goes into the picture too (same size, same ticks), under the points.
+  const bare = { fixedrange: true, gridcolor: "#eef1f5", zeroline: false, showticklabels: false, ticks: "", showline: false };
+  await window.Plotly.newPlot(holder, [{
+    type: "scatter", mode: "markers", x: setup.points.features[0], y: setup.points.target,
+    marker: { color: COLORS.data, opacity: 0.6, size: 5 }, hoverinfo: "skip",
+  }], {
+    width: size[0], height: size[1], margin: { l: 0, r: 0, t: 0, b: 0 }, showlegend: false,
+    paper_bgcolor: "#fff", plot_bgcolor: "#fff",
+    xaxis: { ...bare, range: xRange }, yaxis: { ...bare, range: yRange },
+  }, { staticPlot: true });
+  const source = await window.Plotly.toImage(holder, { format: "png", width: size[0], height: size[1], scale: 2 });
+  window.Plotly.purge(holder);
+  holder.remove();
+  pointsPicture = { data, size: String(size), source };
+  return true;
+}
+
+// Data panel: points, predictions at each x, the fitted line, residuals; with several
+// features, targets against predictions. `live`: a run is streaming.
+export function dataFigure(setup, w, intercept, live = false) {
   const { points } = setup;
   const many = points.target.length > MANY_POINTS;
-  const markers = many && hasWebGL() ? "scattergl" : "scatter";
-  const yRange = padded(points.target);
+  const [xRange, yRange] = points.features.length === 1 ? dataRanges(points) : [null, padded(points.target)];
   const yhat = predict(points, w, intercept);
   const shownY = yhat.map((v) => clip(v, ...yRange));
-  const custom = yhat.map((v, i) => [v, v - points.target[i], points.target[i]]);
   const hover = `${t("hover.point")}<extra></extra>`;
   if (points.features.length === 1) {
     const x = points.features[0];
-    const [lo, hi] = extent(x);
-    const pad = 0.08 * (hi - lo || 1);
-    const lineX = [lo - pad, hi + pad];
-    const line = clippedLine(lineX, predict({ features: [lineX], target: lineX }, w, intercept), yRange);
+    const line = clippedLine(xRange, predict({ features: [xRange], target: xRange }, w, intercept), yRange);
     const data = [];
-    if (!many) {
+    const images = [];
+    if (many) {
+      // A legend entry for the picture of the points.
+      data.push({ type: "scatter", mode: "markers", name: t("trace.data"), x: [null], y: [null], marker: { color: COLORS.data, opacity: 0.7, size: 6 }, hoverinfo: "skip" });
+      if (pointsPicture.data === pointsKey(setup)) {
+        images.push({ source: pointsPicture.source, xref: "x", yref: "y", x: xRange[0], y: yRange[1], sizex: xRange[1] - xRange[0], sizey: yRange[1] - yRange[0], sizing: "stretch", layer: "below" });
+      }
+    } else {
       const segments = { x: [], y: [] };
       x.forEach((xi, i) => {
         segments.x.push(xi, xi, null);
         segments.y.push(points.target[i], shownY[i], null);
       });
+      const custom = yhat.map((v, i) => [v, v - points.target[i], points.target[i]]);
       data.push({ type: "scatter", mode: "lines", name: t("trace.residual"), x: segments.x, y: segments.y, line: { color: "rgba(220,38,38,.35)", width: 1 }, hoverinfo: "skip" });
+      data.push({ type: "scatter", mode: "markers", name: t("trace.data"), x, y: points.target, customdata: custom, marker: { color: COLORS.data, opacity: 0.7, size: 6 }, hovertemplate: `x = %{x:.4g}<br>${hover}` });
+      data.push({ type: "scatter", mode: "markers", name: t("trace.prediction"), x, y: shownY, marker: { color: COLORS.fit, opacity: 0.6, size: 5 }, hoverinfo: "skip" });
     }
-    data.push({ type: markers, mode: "markers", name: t("trace.data"), x, y: points.target, customdata: custom, marker: { color: COLORS.data, opacity: 0.7, size: 6 }, hovertemplate: `x = %{x:.4g}<br>${hover}` });
-    if (!many) data.push({ type: "scatter", mode: "markers", name: t("trace.prediction"), x, y: shownY, marker: { color: COLORS.fit, opacity: 0.6, size: 5 }, hoverinfo: "skip" });
     data.push({ type: "scatter", mode: "lines", name: lineLabel(w, intercept, points.feature_names[0]), x: line.x, y: line.y, line: { color: COLORS.fit, width: 2.5 }, opacity: 0.85, hoverinfo: "skip" });
-    // Axes hold the data, so a line that blows up swings out of view instead of squashing it.
+    const grid = { showgrid: !images.length }; // a picture brings its own grid
     return {
       data,
-      layout: baseLayout({ xaxis: axis(points.feature_names[0], { range: lineX }), yaxis: axis(points.target_name, { range: yRange }) }),
+      layout: baseLayout({
+        images,
+        xaxis: axis(points.feature_names[0], { range: xRange, ...grid }),
+        yaxis: axis(points.target_name, { range: yRange, ...grid }),
+      }),
     };
   }
   const [lo, hi] = yRange;
+  const rows = live && many ? thinned(points.target.map((_, i) => i), MANY_POINTS) : points.target.map((_, i) => i);
   return {
     data: [
       { type: "scatter", mode: "lines", name: t("trace.diagonal"), x: [lo, hi], y: [lo, hi], line: { color: COLORS.floor, dash: "dot", width: 1 }, hoverinfo: "skip" },
-      { type: markers, mode: "markers", name: t("trace.rows"), x: points.target, y: shownY, customdata: custom, marker: { color: COLORS.data, opacity: 0.7, size: 6 }, hovertemplate: hover },
+      { type: "scatter", mode: "markers", name: t("trace.rows"), x: rows.map((i) => points.target[i]), y: rows.map((i) => shownY[i]),
+        customdata: rows.map((i) => [yhat[i], yhat[i] - points.target[i], points.target[i]]), marker: { color: COLORS.data, opacity: 0.7, size: 6 }, hovertemplate: hover },
     ],
     layout: baseLayout({
       xaxis: axis(t("axis.target", { name: points.target_name }), { range: yRange }),

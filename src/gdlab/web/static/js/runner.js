@@ -10,7 +10,7 @@ import { t } from "./i18n.js";
 import { fmt } from "./format.js";
 import { trainRequest } from "./state.js";
 import { commit, store } from "./store.js";
-import { addSteps, announce, displayNames, drawAll, freshView, scale, scheduleDraw, showMessage, showSetup } from "./view.js";
+import { addSteps, announce, displayNames, drawAllSoon, freshView, scale, scheduleDraw, showMessage, showSetup } from "./view.js";
 
 export function setStatus(status) {
   document.body.dataset.status = status;
@@ -63,6 +63,8 @@ export async function train({ duration = null, steps = null } = {}) {
         mine.runId = payload.run_id;
         freshView(payload);
         settled = showSetup();
+        if (mine.stopWanted) stop();
+        else if (mine.pauseWanted) togglePause();
       } else if (event === "steps") {
         addSteps(payload.steps);
         scheduleDraw();
@@ -87,7 +89,7 @@ export function failed(error, frame = "error.server") {
   setStatus("error");
 }
 
-function finish(payload) {
+async function finish(payload) {
   const { state, view } = store;
   const { record } = payload;
   view.record = record;
@@ -109,9 +111,10 @@ function finish(payload) {
     if (!payload.landscape_matches) note += ` ${t("outcome.landscape")}`;
     return note.trim();
   }, record.stop_reason === "diverged" ? "warning" : "info");
+  await drawAllSoon();
+  if (store.view !== view) return; // a new run began meanwhile: it owns the page now
   $("download-run").disabled = false;
   $("download-figure").disabled = false;
-  drawAll();
   const last = view.losses[view.losses.length - 1];
   const floor = fmt(view.setup.quadratic.optimum_loss, 5);
   announce(record.stop_reason === "diverged" ? t("announce.diverged", { steps: done })
@@ -142,13 +145,23 @@ export async function reset() {
 
 export async function stop() {
   const { live } = store;
-  if (live && live.runId) await api.postJson(`/api/runs/${live.runId}/stop`, {}).catch(() => {});
+  if (!live) return;
+  if (!live.runId) {
+    live.stopWanted = true; // pressed before the server named the run: stop once it does
+    return;
+  }
+  await api.postJson(`/api/runs/${live.runId}/stop`, {}).catch(() => {});
 }
 
 // Pause a live run, or let a paused one go on.
 export async function togglePause() {
   const { live, view } = store;
-  if (!live || !live.runId) return;
+  if (!live) return;
+  if (!live.runId) {
+    live.pauseWanted = true; // pressed before the server named the run: pause once it does
+    return;
+  }
+  live.pauseWanted = false;
   const paused = document.body.dataset.status === "paused";
   try {
     await api.postJson(`/api/runs/${live.runId}/${paused ? "resume" : "pause"}`, {});

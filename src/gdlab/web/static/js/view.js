@@ -8,7 +8,7 @@ import { $, optimizerDefaults, showInit, showSlider, showSliderValue } from "./c
 import { count, t } from "./i18n.js";
 import { dataHint, initHint, lrHint, optimizerHint, plannedSteps, rateScale, regime, stepsHint, story } from "./explain.js";
 import { fmt } from "./format.js";
-import { dataFigure, landscapeFigure, lossFigure, prepareLandscape, render } from "./plots.js";
+import { dataFigure, landscapeFigure, lossFigure, needsPointsPicture, prepareLandscape, preparePoints, render } from "./plots.js";
 import { inside, lossAt, rangesAround } from "./quadratic.js";
 import { dataSpec } from "./state.js";
 import { store } from "./store.js";
@@ -57,6 +57,10 @@ export function addSteps(rows) {
 export async function showSetup() {
   const { setup } = store.view;
   if (setup.quadratic.optimum_weights.length > 1) await prepareLandscape(setup, store.ranges);
+  if (needsPointsPicture(setup)) {
+    drawPlot("data"); // to learn the size of its drawing area
+    await refreshPointsPicture();
+  }
   const link = $("data-download");
   if (store.state.source === "seed") {
     const { n, noise, seed } = store.state;
@@ -70,7 +74,7 @@ export async function showSetup() {
   $("command").textContent = setup.command;
   showInit(store.view.names, setup.init);
   showHints();
-  drawAll();
+  await drawAllSoon();
 }
 
 export function showHints() {
@@ -91,13 +95,16 @@ export function showDragged() {
   showSliderValue(store.state, scale());
 }
 
-// While a run streams: the cards at the next frame after new steps (cheap), and one plot
-// per turn, the one waiting longest, no sooner than 2.5× the time the last plot took after
-// it. Each redraw then blocks the page for one plot only, and drawing keeps to under a
+// While a run streams: the cards ten times a second, and one plot per turn, the one waiting
+// longest, no sooner than 2.5× the time the last plot took after it. Each redraw then blocks the page for one plot only, and drawing keeps to under a
 // third of the main thread.
 const PLOTS = ["data", "landscape", "loss"];
+const CARDS_EVERY_MS = 100; // the numbers change ten times a second: enough to read, cheap
 let version = 0; // bumped by every batch of steps
 let cardsDrawn = -1;
+let nextCardsAt = 0;
+let hurryUntil = -1; // plots older than this are redrawn without waiting (drawAllSoon)
+const waiters = []; // drawAllSoon's promises: {target version, resolve}
 const drawn = { data: -1, landscape: -1, loss: -1 };
 
 export function scheduleDraw() {
@@ -105,29 +112,59 @@ export function scheduleDraw() {
   if (!frame) frame = requestAnimationFrame(liveFrame);
 }
 
+// Redraw everything, one plot per frame without waiting between them (a run's first and
+// last pictures); resolves once all three show at least what is known now.
+export function drawAllSoon() {
+  version += 1;
+  hurryUntil = version;
+  if (!frame) frame = requestAnimationFrame(liveFrame);
+  return new Promise((resolve) => waiters.push({ target: version, resolve }));
+}
+
 function liveFrame() {
   frame = 0;
   if (!store.view) return;
-  if (cardsDrawn < version) {
+  const now = performance.now();
+  if (cardsDrawn < version && now >= nextCardsAt) {
     drawNumbers(lastFinite(store.view.path));
     cardsDrawn = version;
+    nextCardsAt = now + CARDS_EVERY_MS;
   }
   const stale = PLOTS.filter((name) => drawn[name] < version).sort((a, b) => drawn[a] - drawn[b]);
-  if (!stale.length) return;
-  const now = performance.now();
-  if (now >= nextDrawAt) {
+  if (stale.length && (drawn[stale[0]] < hurryUntil || now >= nextDrawAt)) {
     drawPlot(stale[0]);
     if (stale[0] === "loss") drawStory();
     const end = performance.now();
     nextDrawAt = end + 2.5 * (end - now);
+    settle();
   }
-  frame = requestAnimationFrame(liveFrame);
+  if (stale.length || cardsDrawn < version) frame = requestAnimationFrame(liveFrame);
+}
+
+// Resolve the drawAllSoon promises whose pictures are all drawn.
+function settle() {
+  const oldest = Math.min(...PLOTS.map((name) => drawn[name]));
+  const done = waiters.filter((waiter) => waiter.target <= oldest);
+  if (!done.length) return;
+  drawCards();
+  for (const waiter of done) {
+    waiters.splice(waiters.indexOf(waiter), 1);
+    waiter.resolve();
+  }
+}
+
+// The picture of a big dataset's points, redrawn when the plot's size changed; true if so.
+export async function refreshPointsPicture() {
+  const { view } = store;
+  if (!view || !(await preparePoints(view.setup, $("data-plot")))) return false;
+  drawPlot("data");
+  return true;
 }
 
 export function drawPlot(name) {
   const { view, state, ranges } = store;
   const { setup } = view;
-  if (name === "data") render($("data-plot"), dataFigure(setup, lastFinite(view.path), state.intercept));
+  if (name === "data") render($("data-plot"), dataFigure(setup, lastFinite(view.path), state.intercept, store.live !== null));
   else if (name === "landscape") render($("landscape-plot"), landscapeFigure(setup, ranges, view, view.names));
   else render($("loss-plot"), lossFigure(setup, view.steps, view.losses, $("log-loss").checked, plannedSteps(state)));
   drawn[name] = version;
