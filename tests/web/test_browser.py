@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import time
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
@@ -27,6 +28,16 @@ def open_page(page, url: str, runs: int = 1) -> None:
 def wait_runs(page, runs: int) -> None:
     """Wait until the page has finished `runs` runs."""
     page.locator(f"body[data-runs='{runs}'][data-status=done]").wait_for(timeout=20_000)
+
+
+def wait_until(page, expression: str, timeout: float = 10.0) -> None:
+    """Poll a JavaScript expression until it is true (the page's policy forbids the eval
+    that Playwright's own wait_for_function uses to poll)."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout} s: {expression}")
+        page.wait_for_timeout(50)
 
 
 def shown(page, card: str) -> float:

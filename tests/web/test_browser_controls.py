@@ -12,7 +12,14 @@ import numpy as np
 import pytest
 
 import gdlab
-from tests.web.test_browser import api_record, open_page, shown, wait_runs, weights_shown
+from tests.web.test_browser import (
+    api_record,
+    open_page,
+    shown,
+    wait_runs,
+    wait_until,
+    weights_shown,
+)
 
 
 def query(page) -> dict[str, list[str]]:
@@ -88,9 +95,7 @@ def test_pause_holds_the_run_and_continue_goes_on(page, live_server):
     assert shown(page, "step-now") == held < 3000
     page.click("#pause")
     page.locator("body[data-status=running]").wait_for(timeout=5_000)
-    page.wait_for_function(
-        f"Number(document.getElementById('step-now').dataset.value) > {held}", timeout=10_000
-    )
+    wait_until(page, f"Number(document.getElementById('step-now').dataset.value) > {held}")
     page.click("#stop")
     wait_runs(page, 1)
     stopped = int(shown(page, "step-now"))

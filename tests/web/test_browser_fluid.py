@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import gdlab
-from tests.web.test_browser import open_page, wait_runs
+from tests.web.test_browser import open_page, wait_runs, wait_until
 
 
 def test_a_long_run_is_drawn_from_its_own_steps_and_the_record_keeps_every_loss(page, live_server):
@@ -36,7 +36,7 @@ def test_clicks_answer_while_a_big_run_animates(page, live_server):
     )
     page.click("#log-loss")
     axis = "document.getElementById('loss-plot').layout.yaxis.type"
-    page.wait_for_function(f"{axis} === 'linear'", timeout=5_000)
+    wait_until(page, f"{axis} === 'linear'", timeout=5)
     page.click("#language")
     assert page.inner_text("#train").endswith("학습")
     assert page.evaluate("document.body.dataset.status") == "running"  # it all happened mid-run

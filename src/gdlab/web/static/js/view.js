@@ -8,7 +8,8 @@ import { $, optimizerDefaults, showInit, showSlider, showSliderValue } from "./c
 import { count, t } from "./i18n.js";
 import { dataHint, initHint, lrHint, optimizerHint, plannedSteps, rateScale, regime, stepsHint, story } from "./explain.js";
 import { fmt } from "./format.js";
-import { dataFigure, landscapeFigure, lossFigure, needsPointsPicture, prepareLandscape, preparePoints, render } from "./plots.js";
+import { dataFigure, needsPointsPicture, preparePoints } from "./datapanel.js";
+import { landscapeFigure, lossFigure, prepareLandscape, render } from "./plots.js";
 import { inside, lossAt, rangesAround } from "./quadratic.js";
 import { dataSpec } from "./state.js";
 import { store } from "./store.js";
