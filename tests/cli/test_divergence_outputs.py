@@ -64,10 +64,11 @@ def test_fit_writes_the_record_pictures_and_summary_before_exit_3(seed_csv, tmp_
     assert (out / "landscape.png").read_bytes()[:4] == b"\x89PNG"
 
 
-def test_every_picture_draws_a_diverged_run(seed_csv, tmp_path):
+@pytest.mark.parametrize("cause", [["--lr", "1"], ["--init-std", "1e308"]])
+def test_every_picture_draws_a_diverged_run(seed_csv, tmp_path, cause):
     out = tmp_path / "o"
     kinds = "seed,landscape,compare,diagnostics,animation"
-    code, _, err = fit_seed(seed_csv, "--lr", "1", "--out", str(out), "--plot", kinds)
+    code, _, err = fit_seed(seed_csv, *cause, "--out", str(out), "--plot", kinds)
     assert code == 3, err
     for name in ("seed.png", "landscape.png", "compare.png", "diagnostics.png"):
         assert (out / name).read_bytes()[:4] == b"\x89PNG", name
@@ -82,12 +83,20 @@ def test_json_prints_the_diverged_record_and_exits_3(seed_csv):
 
 
 def test_a_start_beyond_float64_is_blamed_not_the_rate(seed_csv, tmp_path):
-    code, _, err = fit_seed(seed_csv, "--init-std", "1e308")
+    out = tmp_path / "o"
+    code, _, err = fit_seed(seed_csv, "--init-std", "1e308", "--out", str(out))
     assert code == 3
     assert err.count("\n") == 1, err  # no overflow warnings, one line
-    assert "diverged after 1 step:" in err and "1 steps" not in err
+    assert "diverged after 1 step:" in err
     assert "the start, not the rate, is the cause" in err and "--init-std" in err
     assert "is above the largest stable" not in err
+    figure = landscape_figure(gdlab.RunRecord.load(out / "run.json"))  # the valley, drawn
+    assert (
+        "the start lies far outside this picture (its loss overflows float64)"
+        in figure.axes[0].get_title()
+    )
+    labels = [text.get_text() for text in figure.axes[0].get_legend().get_texts()]
+    assert "after 1 step" in labels
 
 
 def test_adam_is_not_told_plain_gds_bound():
@@ -105,3 +114,15 @@ def test_mini_batches_below_the_full_batch_bound_are_told_about_batches():
     run = gdlab.fit(data, lr=0.9 * bound, batch_size=1, steps=20, raise_on_divergence=False)
     message = gdlab.training.fit.divergence_message(replace(run, stop_reason="diverged"))
     assert "below the full-batch bound" in message and "batches of 1 rows" in message
+
+
+def test_in_a_fresh_process_stderr_holds_only_the_one_line(seed_csv, tmp_path):
+    """No raw RuntimeWarning from the overflowing start reaches the terminal."""
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-m", "gdlab", "fit", str(seed_csv), "--x", "x", "--y", "y"]
+    command += ["--init-std", "1e308", "--out", str(tmp_path / "o")]
+    result = subprocess.run(command, capture_output=True, text=True)
+    assert result.returncode == 3
+    assert result.stderr.count("\n") == 1 and "the start, not the rate" in result.stderr

@@ -11,7 +11,7 @@ import typer
 from gdlab.analysis.digits import distinct
 from gdlab.analysis.training import best_rate, stable_bound_for
 from gdlab.data.dataset import Dataset
-from gdlab.training.advice import steps_word, unconverged_line
+from gdlab.training.advice import converged_line, steps_word, unconverged_line
 from gdlab.training.config import cli_flag
 from gdlab.training.record import Run
 
@@ -31,13 +31,13 @@ def summary_lines(run: Run, title: str, allowed: Collection[str] | None = None) 
     ]
     if run.lr_choice is not None and run.lr_choice.auto:
         lines.append(f"lr {run.lr_choice.lr:.6g} ({run.lr_choice.rule})")
-    lines += ["", f"  {'':<14}{'start':>10}{after:>20}{'optimum':>16}"]
-    for name, start, value, best in zip(
-        display_names(run), run.init, run.weights, optimum, strict=True
-    ):
-        lines.append(f"  {name:<14}{start:>10.6g}{value:>20.6g}{best:>16.6g}")
+    names = display_names(run)
+    width = max(14, *(len(name) + 2 for name in names))  # names never run into numbers
+    lines += ["", f"  {'':<{width}}{'start':>12}{after:>20}{'optimum':>16}"]
+    for name, start, value, best in zip(names, run.init, run.weights, optimum, strict=True):
+        lines.append(f"  {name:<{width}}{start:>12.6g}{value:>20.6g}{best:>16.6g}")
     lines.append(
-        f"  {'loss':<14}{run.initial_loss:>10.6g}{run.final_loss:>20.6g}"
+        f"  {'loss':<{width}}{run.initial_loss:>12.6g}{run.final_loss:>20.6g}"
         f"{run.analysis.optimum_loss:>16.6g}"
     )
     if run.losses:
@@ -52,9 +52,9 @@ def summary_lines(run: Run, title: str, allowed: Collection[str] | None = None) 
             f"{conditioning.condition_after:.4g}, steps to the optimum at the best rate "
             f"{steps_text(conditioning.steps_before)} → {steps_text(conditioning.steps_after)}"
         )
-    unconverged = unconverged_line(run, flag_words, allowed)
-    if unconverged is not None:
-        lines.append(unconverged)
+    verdict = converged_line(run) or unconverged_line(run, flag_words, allowed)
+    if verdict is not None:
+        lines.append(verdict)
     return lines
 
 

@@ -184,10 +184,10 @@ def draw_gradient_arrow(
     ax: Axes, view: RunView, plane: Plane, box: Box, theme: Theme
 ) -> Annotation | None:
     """−∇L(w₀) projected on the plane, as an arrow from the start (a third of the box)."""
-    gradient = view.loss.curvature_scale(view.stats.n_rows) * view.stats.residual_correlation(
-        view.init
-    )
-    direction = -np.array([gradient @ plane.u, gradient @ plane.v])
+    with np.errstate(over="ignore", invalid="ignore"):  # a start far out has no arrow
+        scale = view.loss.curvature_scale(view.stats.n_rows)
+        gradient = scale * view.stats.residual_correlation(view.init)
+        direction = -np.array([gradient @ plane.u, gradient @ plane.v])
     norm = float(np.hypot(*direction))
     if not np.isfinite(norm) or norm == 0:
         return None
@@ -254,7 +254,7 @@ def draw_landscape(
             plane.project(view.path),
             theme.color("path"),
             f"path of {view.optimizer}",
-            end_label=f"after {view.steps_run} steps",
+            end_label=f"after {view.steps_run} step{'' if view.steps_run == 1 else 's'}",
             box=box,
         )
         gradient = draw_gradient_arrow(ax, view, plane, box, theme)
@@ -293,6 +293,10 @@ def valley_caption(view: RunView) -> str:
     lines = ["; ".join(parts)]
     if view.optimizer == "gd":
         lines.append(rate_caption(view))
+    if not view.drawable(view.path[:1])[0]:
+        loss = view.initial_loss
+        size = f"is {loss:.3g}" if math.isfinite(loss) else "overflows float64"
+        lines.append(f"the start lies far outside this picture (its loss {size})")
     return "\n".join(lines)
 
 
@@ -308,7 +312,10 @@ def rate_caption(view: RunView) -> str:
     eigenvalues = view.analysis.hessian_eigenvalues if trained is None else trained
     smallest, largest = float(eigenvalues[0]), float(eigenvalues[-1])
     steep, flat = view.lr * largest, view.lr * smallest
-    shown = distinct(steep, 1.0, 2.0)[0]
+    shown = f"{steep:.3g}"
+    for edge in (1.0, 2.0):  # 0.9996 is not 1: digits enough to show on which side it is
+        if float(shown) == edge and not math.isclose(steep, edge, rel_tol=1e-9):
+            shown = distinct(steep, edge)[0]
     if math.isclose(steep, 1.0, rel_tol=1e-9):
         across = "= 1: each step lands on the valley floor"
     elif steep < 1:

@@ -41,6 +41,9 @@ PointsLoader = Callable[[], tuple[Dataset, bool]]
 CONVERGING_GROWTH = 10.0
 #: … and, for a run that diverged, this many (its zig-zag drawn growing, ×100 in size).
 DIVERGED_GROWTH = 1e4
+#: Points whose sum of squared errors reaches this are left out of a picture's frame: the
+#: grid around them would overflow float64.
+LARGEST_DRAWN_LOSS = 1e300
 
 
 @dataclass(frozen=True)
@@ -147,7 +150,17 @@ class RunView:
         with np.errstate(invalid="ignore"):
             keep = np.isfinite(losses) & (losses <= growth * abs(self.initial_loss))
         keep[0] = True
-        return self.path[keep]
+        # A start (or step) so far out that the loss around it overflows cannot be framed:
+        # the picture then shows the valley, and the path leaving it at the edge.
+        return self.path[keep & self.drawable(self.path)]
+
+    def drawable(self, points: Array) -> NDArray[np.bool_]:
+        """True for points whose least-squares loss, and a grid around them, stay finite."""
+        stats = self.stats
+        with np.errstate(over="ignore", invalid="ignore"):
+            gaps = np.asarray(points, dtype=np.float64) @ stats.R.T - stats.z
+            squares = np.sum(gaps * gaps, axis=1) + stats.rho**2
+            return np.isfinite(squares) & (squares < LARGEST_DRAWN_LOSS)
 
     @cached_property
     def loss(self) -> Loss:

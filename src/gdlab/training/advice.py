@@ -231,6 +231,27 @@ def unconverged_line(
     return f"not converged after {steps_word(len(run.losses))}: {far}; {words}"
 
 
+def converged_line(run: Run) -> str | None:
+    """One line for a run whose loss reached the optimum's (None otherwise): how close, and
+    the steps the analysis predicted (an upper bound for momentum).
+
+    >>> from gdlab.training.fit import fit
+    >>> from gdlab.data.seed import seed_dataset
+    >>> print(converged_line(fit(seed_dataset(0))))
+    converged: the loss is within 1e-06 of the optimum's, relative (2.12e-10); predicted: 32 steps
+    """
+    convergence = run.convergence
+    if convergence is None or convergence.reason != "loss" or convergence.relative_gap is None:
+        return None
+    line = (
+        f"converged: the loss is within {CONVERGED_GAP:g} of the optimum's, relative "
+        f"({max(convergence.relative_gap, 0.0):.3g})"
+    )
+    if convergence.steps_to_converge is not None:
+        line += f"; predicted: {steps_word(convergence.steps_to_converge)}"
+    return line
+
+
 def steps_word(count: int) -> str:
     """'1 step', '3 steps'.
 
