@@ -122,8 +122,9 @@ def test_the_summary_says_only_what_the_run_did(drawn):
             shown = re.search(r"the loss is (\S+) above", short[0]).group(1)
             assert math.isclose(float(shown), convergence.relative_gap, rel_tol=5e-3)
         predicted = re.search(r"would get there in ([\d,]+) steps? \(predicted\)", short[0])
-        if predicted:
-            assert number(predicted.group(1)) == convergence.suggestion.steps
+        more = re.search(r"--steps (\d+) .*would get there \(predicted\)", short[0])
+        if predicted or more:
+            assert number((predicted or more).group(1)) == convergence.suggestion.steps
     done = [line for line in lines if line.startswith("converged: ")]
     assert len(done) == int(convergence.reason == "loss")
     if done:

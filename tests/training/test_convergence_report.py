@@ -44,7 +44,8 @@ def test_an_exact_fit_measures_the_gap_against_the_start():
     [
         ("seed", {"lr": 0.002}, {"lr": "auto"}),  # a slow rate: auto gets there in time
         ("stackloss", {"standardize": True, "steps": 20}, {"steps": 42}),  # more steps
-        ("seed", {"optimizer": "adam", "steps": 50}, {"optimizer": "gd", "lr": "auto"}),
+        ("seed", {"optimizer": "adam", "steps": 50}, {"optimizer": "gd"}),
+        ("seed", {"optimizer": "adam", "lr": 0.01}, {"optimizer": "gd", "lr": "auto"}),
         ("ccard", {"steps": 50}, {"standardize": True, "steps": 250}),
     ],
 )
@@ -98,7 +99,7 @@ def test_demo_names_only_its_own_options(tmp_path):
     assert code == 0, err
     line = next(line for line in out.splitlines() if line.startswith("not converged"))
     assert "--standardize" not in line  # the best change, but demo has no such flag
-    assert line.endswith("--lr auto --steps 32 would get there in 32 steps (predicted)")
+    assert line.endswith("--lr auto --steps 32 would get there (predicted)")
 
 
 def test_summary_shows_the_optimum_and_gd_beside_it_when_gd_stopped_short(tmp_path):
@@ -128,5 +129,17 @@ def test_every_number_in_the_line_is_the_runs_own():
         steps, gap = re.match(r"not converged after (\d+) steps: the loss is (\S+)", line).groups()
         assert int(steps) == len(run.losses)
         assert float(gap) == pytest.approx(run.convergence.relative_gap, rel=1e-2)
-        predicted = int(re.search(r"in (\d+) steps \(predicted\)", line).group(1))
-        assert predicted == run.convergence.suggestion.steps
+        shown = re.search(r"in (\d+) steps \(predicted\)|steps=(\d+)", line).groups()
+        assert int(next(v for v in shown if v)) == run.convergence.suggestion.steps
+
+
+def test_a_standardised_summary_never_prints_none_for_its_steps():
+    from gdlab.cli.render import summary_lines
+
+    run = gdlab.fit(real_dataset("longley"), standardize=True)
+    line = next(line for line in summary_lines(run, "t") if "standardised:" in line)
+    after = run.analysis.conditioning.steps_after
+    assert "None" not in line
+    assert f"never (a direction is flat to rounding) → {after:,}" in line
+    raw = gdlab.fit(real_dataset("longley"), steps=1).analysis  # why never: in float64 …
+    assert 1 - raw.lr_optimal * raw.hessian_eigenvalues[0] == 1.0  # … it keeps all of it

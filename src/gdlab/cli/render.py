@@ -49,7 +49,7 @@ def summary_lines(run: Run, title: str, allowed: Collection[str] | None = None) 
     if conditioning is not None and conditioning.applied:
         lines.append(
             f"  standardised: condition number {conditioning.condition_before:.4g} → "
-            f"{conditioning.condition_after:.4g}, steps to the optimum at the best rate "
+            f"{conditioning.condition_after:.4g}, steps to within 0.1% of L* at the best rate "
             f"{steps_text(conditioning.steps_before)} → {steps_text(conditioning.steps_after)}"
         )
     verdict = converged_line(run) or unconverged_line(run, flag_words, allowed)

@@ -99,10 +99,9 @@ def suggest(
     if is_mini_batch(config, n_rows) and is_predictable(full, n_rows):
         candidates.append(({"batch_size": None}, steps_after(full, run.analysis, run.init)))
     plain = config.with_options(optimizer="gd", lr="auto", optimizer_options={})
-    if adaptive and is_predictable(plain, n_rows):
-        candidates.append(
-            ({"optimizer": "gd", "lr": "auto"}, steps_after(plain, run.analysis, run.init))
-        )
+    if adaptive and not config.optimizer_options and is_predictable(plain, n_rows):
+        switch = {"optimizer": "gd"} if run_is_auto(run) else {"optimizer": "gd", "lr": "auto"}
+        candidates.append((switch, steps_after(plain, run.analysis, run.init)))
     standard = None
     if run.problem is not None and not config.standardize and config.l2 == 0:
         standard = standardised(run.problem, config)
@@ -184,12 +183,15 @@ def suggestion_words(
     suggestion: Suggestion | None, spell: Callable[[str, Any], str], optimizer: str
 ) -> str:
     """The suggestion as a clause, its options written by `spell(name, value)` as each
-    surface spells them (e.g. "--standardize --lr auto would get there in 12 steps")."""
+    surface spells them (e.g. "--standardize --lr auto would get there in 12 steps", or
+    "--steps 4123 would get there")."""
     if suggestion is None:
         return f"no single change is known to get there within {MAX_STEPS:,} steps"
     change = " ".join(spell(name, value) for name, value in suggestion.options.items())
     if suggestion.steps is None:
         return f"{change} may help ({optimizer}'s progress cannot be predicted)"
+    if "steps" in suggestion.options:  # the count is in the change itself
+        return f"{change} would get there (predicted)"
     return f"{change} would get there in {steps_word(suggestion.steps)} (predicted)"
 
 

@@ -163,7 +163,7 @@ def run_problem(problem: Problem, config: TrainingConfig, on_step: StepCallback 
     options = config.optimizer_options
     warning = stability_warning(analysis, config.optimizer, float(config.lr), options)
     if warning is not None:
-        warnings.warn(LearningRateWarning(warning), stacklevel=3)
+        warnings.warn(LearningRateWarning(warning), stacklevel=4)
 
     watch = on_step
     if on_step is not None and to_original is not None:

@@ -255,7 +255,7 @@ class RunRecord:
         except ConfigError as error:
             spelled = error.spelled(f"config.{error.option}") if error.option else str(error)
             raise DataError(f"{where}: {spelled}") from None
-        except (KeyError, TypeError, ValueError) as error:
+        except (KeyError, TypeError, ValueError, OverflowError) as error:
             reason = error.args[0] if error.args else type(error).__name__
             raise DataError(f"{where}: a bad or missing field: {reason}") from None
 
