@@ -215,6 +215,9 @@ def test_the_caption_reads_the_rate_against_the_hessian_it_trained_on(drawn):
     if flat:
         lowest = float(run.config.lr) * float(eigenvalues[0])
         assert math.isclose(float(flat.group(1)), lowest, rel_tol=5e-3, abs_tol=1e-300)
+        kept = float(re.search(r"each step keeps (\S+) of the error", caption).group(1))
+        assert math.isclose(kept, abs(1 - lowest), rel_tol=5e-3, abs_tol=1e-12)
+        assert (kept == 1.0) == (abs(1 - lowest) == 1.0)  # "keeps 1" only when it does
 
 
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])

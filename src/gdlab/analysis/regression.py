@@ -171,11 +171,17 @@ def summary_table(
                 f"{summary.t_values[i]:>10.4g}{summary.p_values[i]:>9.3f}"
                 f"{summary.ci_low[i]:>11.4g}{summary.ci_high[i]:>11.4g}"
             )
-        else:
-            lines.append(
-                f"{name[:10]:<10}{summary.coefficients[i]:>11.5g}{float(descent[i]):>11.5g}"
-                f"{summary.std_errors[i]:>10.3g}{summary.t_values[i]:>8.3g}"
-                f"{summary.p_values[i]:>7.3f}{summary.ci_low[i]:>10.4g}{summary.ci_high[i]:>11.4g}"
-            )
+        else:  # every cell starts with a space, so long numbers never run together
+            cells = [
+                (summary.coefficients[i], 11, ".5g"),
+                (float(descent[i]), 11, ".5g"),
+                (summary.std_errors[i], 10, ".3g"),
+                (summary.t_values[i], 8, ".3g"),
+                (summary.p_values[i], 7, ".3f"),
+                (summary.ci_low[i], 10, ".4g"),
+                (summary.ci_high[i], 11, ".4g"),
+            ]
+            row = "".join(f" {value:>{width - 1}{spec}}" for value, width, spec in cells)
+            lines.append(f"{name[:10]:<10}{row}")
     lines.append(rule)
     return "\n".join(lines)

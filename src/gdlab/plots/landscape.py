@@ -338,10 +338,11 @@ def rate_caption(view: RunView) -> str:
     batches = " for full-batch steps" if view.config.batch_size is not None else ""
     lines = [f"lr·λmax = {shown}{scope}{batches} {across}"]
     if steep < 2:
-        keeps = abs(1 - flat)
+        keeps = abs(1 - flat)  # digits enough to tell 0.9999994 from 1
+        kept = distinct(keeps, 1.0)[0] if keeps < 1 else f"{keeps:.3g}"
         lines.append(
             f"lr·λmin = {flat:.3g}: along the flattest direction each step keeps "
-            f"{keeps:.3g} of the error"
+            f"{kept} of the error"
         )
     return "\n".join(lines)
 

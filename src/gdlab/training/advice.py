@@ -89,6 +89,8 @@ def suggest(
     config, n_rows = run.config, run.data.n_rows
     adaptive = config.optimizer in ADAPTIVE
     candidates: list[tuple[dict[str, Any], int | None]] = []
+    # A change the analysis predicts is kept only when it gets there (steps not None);
+    # one it cannot predict (an adaptive optimizer standardised) is kept with None.
     if is_predictable(config, n_rows):
         if predicted is not None and predicted > config.steps:
             candidates.append(({"steps": predicted}, predicted))
@@ -102,6 +104,7 @@ def suggest(
     if adaptive and not config.optimizer_options and is_predictable(plain, n_rows):
         switch = {"optimizer": "gd"} if run_is_auto(run) else {"optimizer": "gd", "lr": "auto"}
         candidates.append((switch, steps_after(plain, run.analysis, run.init)))
+    candidates = [(options, steps) for options, steps in candidates if steps is not None]
     standard = None
     if run.problem is not None and not config.standardize and config.l2 == 0:
         standard = standardised(run.problem, config)
