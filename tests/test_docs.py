@@ -117,3 +117,30 @@ def test_a_command_without_help_is_caught():
     ]
     with pytest.raises(SystemExit, match="commands lack help text"):
         reference.cli_reference(broken)
+
+
+def readme_section(title: str) -> str:
+    text = (DOCS.parent / "README.md").read_text(encoding="utf-8")
+    start = text.index(f"## {title}\n")
+    end = text.index("\n## ", start + 1)
+    return text[start:end]
+
+
+def test_the_readmes_first_example_on_your_own_data_converges_as_printed(tmp_path, monkeypatch):
+    """Its command has no options but the columns; what it prints is what the README shows."""
+    section = readme_section("Your own data")
+    script = section.split("```sh\n")[1].split("```")[0]
+    heredoc, command = script.split("\nEOF\n")
+    name = heredoc.split("cat > ")[1].split()[0]
+    (tmp_path / name).write_text(heredoc.split("<<'EOF'\n")[1] + "\n")
+    words = command.split()
+    assert words[:2] == ["gdlab", "fit"] and words[3::2] == ["--x", "--y"] and len(words) == 7
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run_cli(*words[1:])
+    assert code == 0, err
+    printed, unconverged = section.split("```text\n")[1:3]
+    assert out == printed.split("```")[0]
+    assert "converged: the loss is within 1e-06" in out
+    code, out, err = run_cli(*words[1:], "--steps", "10")
+    assert code == 0, err
+    assert unconverged.split("```")[0].strip() in out.splitlines()

@@ -279,6 +279,8 @@ def steps_to_gap(analysis: Analysis, init: ArrayLike, lr: float, gap: float) -> 
     active = weights > 0
     if excess_after(eigenvalues, weights, lr, 0) <= gap:
         return 0
+    if not np.any(active) or not np.all(np.isfinite(weights)):
+        return None  # a start beyond float64 (its excess overflows): no prediction
     slowest = float(np.max(np.abs(1.0 - lr * eigenvalues[active])))
     if slowest >= 1.0 or gap <= 0:
         return None

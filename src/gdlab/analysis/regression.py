@@ -19,6 +19,7 @@ statsmodels does with that cov_type.
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -199,8 +200,18 @@ def regression_summary(
     )
 
 
-def summary_table(summary: RegressionSummary, title: str = "Least-squares fit") -> str:
-    """The summary as a fixed-width text table, laid out like statsmodels' `summary()`."""
+def summary_table(
+    summary: RegressionSummary,
+    title: str = "Least-squares optimum (closed form)",
+    *,
+    descent: Sequence[float] | None = None,
+    note: str | None = None,
+) -> str:
+    """The summary as a fixed-width text table, laid out like statsmodels' `summary()`.
+
+    `descent` adds a column 'GD' of gradient descent's weights beside the optimum's
+    coefficients (for a run that stopped short of it); `note` is a line under the title.
+    """
     width = 78
     rule, thin = "=" * width, "-" * width
     quality = [
@@ -214,16 +225,37 @@ def summary_table(summary: RegressionSummary, title: str = "Least-squares fit") 
             f"RMSE: {summary.rmse:.6g}",
         ),
     ]
-    lines = [title.center(width).rstrip(), rule]
+    lines = [title.center(width).rstrip()]
+    if note:
+        lines += textwrap.wrap(note, width)
+    lines.append(rule)
     lines += [f"{left:<39}{right:>39}" for left, right in quality]
     lines.append(rule)
-    header = f"{'':<12}{'coef':>13}{'std err':>12}{'t':>10}{'P>|t|':>9}{'[0.025':>11}{'0.975]':>11}"
+    if descent is None:
+        header = f"{'':<12}{'coef':>13}{'std err':>12}{'t':>10}{'P>|t|':>9}"
+        header += f"{'[0.025':>11}{'0.975]':>11}"
+    else:  # one column more: the others narrower, to keep 78 characters
+        header = f"{'':<10}{'coef':>11}{'GD':>11}{'std err':>10}{'t':>8}{'P>|t|':>7}"
+        header += f"{'[0.025':>10}{'0.975]':>11}"
     lines += [header, thin]
     for i, name in enumerate(summary.names):
-        lines.append(
-            f"{name[:12]:<12}{summary.coefficients[i]:>13.6g}{summary.std_errors[i]:>12.4g}"
-            f"{summary.t_values[i]:>10.4g}{summary.p_values[i]:>9.3f}"
-            f"{summary.ci_low[i]:>11.4g}{summary.ci_high[i]:>11.4g}"
-        )
+        if descent is None:
+            lines.append(
+                f"{name[:12]:<12}{summary.coefficients[i]:>13.6g}{summary.std_errors[i]:>12.4g}"
+                f"{summary.t_values[i]:>10.4g}{summary.p_values[i]:>9.3f}"
+                f"{summary.ci_low[i]:>11.4g}{summary.ci_high[i]:>11.4g}"
+            )
+        else:  # every cell starts with a space, so long numbers never run together
+            cells = [
+                (summary.coefficients[i], 11, ".5g"),
+                (float(descent[i]), 11, ".5g"),
+                (summary.std_errors[i], 10, ".3g"),
+                (summary.t_values[i], 8, ".3g"),
+                (summary.p_values[i], 7, ".3f"),
+                (summary.ci_low[i], 10, ".4g"),
+                (summary.ci_high[i], 11, ".4g"),
+            ]
+            row = "".join(f" {value:>{width - 1}{spec}}" for value, width, spec in cells)
+            lines.append(f"{name[:10]:<10}{row}")
     lines.append(rule)
     return "\n".join(lines)

@@ -146,4 +146,3 @@ def merge_meats(parts: Iterable[Meat]) -> Meat:
     for part in parts[1:]:
         total = total.merge(part)
     return total
-

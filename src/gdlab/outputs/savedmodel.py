@@ -199,10 +199,31 @@ def model_from_run(
 
 
 def save_model(
-    run: Run, data: Dataset | FileSource | None, path: str | os.PathLike[str]
+    run: Any,
+    data: Dataset | FileSource | str | os.PathLike[str] | None = None,
+    path: str | os.PathLike[str] | None = None,
 ) -> SavedModel:
-    """Save the model of `run` (trained on `data`, or on the rows it keeps) to `path`."""
-    model = model_from_run(run, data)
+    """Save the model of `run` (trained on `data`, or on the rows it keeps) to `path`.
+
+    `run` may also be a `SavedModel`, or anything with a `to_saved_model()` method, such
+    as a fitted `GDRegressor`; those carry their own data's fingerprint, so the call is
+    ``save_model(estimator, path)`` (or with ``data=None``).
+    """
+    if path is None and isinstance(data, str | os.PathLike):
+        data, path = None, data
+    if path is None:
+        raise DataError("save_model needs a path to write the model to")
+    if isinstance(run, Run):
+        model = model_from_run(run, data)  # type: ignore[arg-type]
+    elif isinstance(run, SavedModel):
+        model = run
+    elif callable(getattr(run, "to_saved_model", None)):
+        model = run.to_saved_model()
+    else:
+        raise DataError(
+            f"save_model takes a Run, a SavedModel or a fitted GDRegressor, not "
+            f"{type(run).__name__}"
+        )
     model.save(path)
     return model
 

@@ -37,6 +37,13 @@ Array = NDArray[np.float64]
 RunLike = Union["RunView", Run, RunRecord, Mapping[str, Any]]
 #: Loads the points a picture draws: (rows, True when they are a sample of more rows).
 PointsLoader = Callable[[], tuple[Dataset, bool]]
+#: A picture frames the path's points whose loss is at most this many times the start's…
+CONVERGING_GROWTH = 10.0
+#: … and, for a run that diverged, this many (its zig-zag drawn growing, ×100 in size).
+DIVERGED_GROWTH = 1e4
+#: Points whose sum of squared errors reaches this are left out of a picture's frame: the
+#: grid around them would overflow float64.
+LARGEST_DRAWN_LOSS = 1e300
 
 
 @dataclass(frozen=True)
@@ -57,6 +64,9 @@ class RunView:
     #: The optimum of the loss the run trained (Huber's, or with the ridge penalty), as the
     #: run or its record gives it; None where only the least-squares optimum is known.
     run_optimum: tuple[Array, float] | None = None
+    #: The Hessian's eigenvalues of the problem as trained (standardised, penalised), from
+    #: the run's own analysis; None when unknown (then those of the plain data, `analysis`).
+    trained_eigenvalues: Array | None = None
 
     @cached_property
     def _points(self) -> tuple[Dataset, bool]:
@@ -125,17 +135,35 @@ class RunView:
         """The loss at step 0 (the start) and after each update: length steps_run + 1."""
         return np.concatenate([[self.initial_loss], self.losses])
 
-    def framed_path(self, growth: float = 10.0) -> Array:
+    @property
+    def diverged(self) -> bool:
+        """True when the run stopped because its loss blew up."""
+        return self.stop_reason == "diverged"
+
+    def framed_path(self, growth: float | None = None) -> Array:
         """The path's points a picture must show: those with loss ≤ `growth` × the start's.
 
-        All of a converging run; the early part of a diverging one, whose later points
-        (up to 1e300 away) would otherwise shrink the landscape to a dot.
+        All of a converging run; of a diverging one the part up to `DIVERGED_GROWTH` × the
+        start's loss, zoomed out enough to show the zig-zag growing, but not its later
+        points (up to 1e300 away), which would shrink the landscape to a dot.
         """
+        if growth is None:
+            growth = DIVERGED_GROWTH if self.diverged else CONVERGING_GROWTH
         losses = self.loss_series[np.minimum(self.path_steps, self.steps_run)]
         with np.errstate(invalid="ignore"):
             keep = np.isfinite(losses) & (losses <= growth * abs(self.initial_loss))
         keep[0] = True
-        return self.path[keep]
+        # A start (or step) so far out that the loss around it overflows cannot be framed:
+        # the picture then shows the valley, and the path leaving it at the edge.
+        return self.path[keep & self.drawable(self.path)]
+
+    def drawable(self, points: Array) -> NDArray[np.bool_]:
+        """True for points whose least-squares loss, and a grid around them, stay finite."""
+        stats = self.stats
+        with np.errstate(over="ignore", invalid="ignore"):
+            gaps = np.asarray(points, dtype=np.float64) @ stats.R.T - stats.z
+            squares = np.sum(gaps * gaps, axis=1) + stats.rho**2
+            return np.isfinite(squares) & (squares < LARGEST_DRAWN_LOSS)
 
     @cached_property
     def loss(self) -> Loss:
@@ -237,6 +265,7 @@ def view_of_run(
             np.asarray(run.analysis.optimum_weights, dtype=np.float64),
             float(run.analysis.optimum_loss),
         ),
+        trained_eigenvalues=np.asarray(run.analysis.hessian_eigenvalues, dtype=np.float64),
     )
 
 
@@ -286,6 +315,7 @@ def view_of_record(
         stop_reason=record.stop_reason,
         load_points=loader or record_points_loader(record),
         run_optimum=recorded_optimum(record),
+        trained_eigenvalues=recorded_eigenvalues(record),
     )
     return checked(view)
 
@@ -298,6 +328,18 @@ def recorded_optimum(record: RunRecord) -> tuple[Array, float] | None:
     if not np.isfinite(record.optimum_loss):
         return None
     return weights, float(record.optimum_loss)
+
+
+def recorded_eigenvalues(record: RunRecord) -> Array | None:
+    """The trained Hessian's eigenvalues a record keeps (None when it has none)."""
+    values = record.analysis.get("hessian_eigenvalues")
+    if not isinstance(values, list) or not values:
+        return None
+    try:
+        eigenvalues = np.array(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        return None
+    return eigenvalues if eigenvalues.ndim == 1 and np.all(np.isfinite(eigenvalues)) else None
 
 
 def problem_of_record(record: RunRecord, data: Dataset | None) -> Problem:

@@ -1,7 +1,8 @@
 """A finished training run (`Run`) and its run record, `run.json` (written and read back).
 
 `Run.to_record` writes the record of the public contract (DESIGN: data, config, init,
-weights, initial_loss, losses, optimum, analysis, stop_reason, timing) plus the weight
+weights, initial_loss, losses, optimum, analysis, stop_reason, timing, and how the rate was
+chosen, `lr_choice`, and whether the run converged, `convergence`) plus the weight
 path and the small one-pass statistics of the data, so pictures and comparisons of a saved
 run never read the data again except to draw points. `RunRecord` is the one reader: it
 loads what the writer writes, records of gdlab 0.1.0 included, into typed fields.
@@ -19,7 +20,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
+from gdlab.analysis.convergence import Convergence
 from gdlab.analysis.quadratic import Analysis
+from gdlab.analysis.rates import RateChoice
 from gdlab.atomic import atomic_write_text
 from gdlab.errors import ConfigError, DataError
 from gdlab.onepass.lstsq import LeastSquaresStats
@@ -77,9 +80,11 @@ class DataInfo:
 class Run:
     """Everything one training run produced, ready to save, plot or explain.
 
-    `config` is the configuration as it ran (the engine `auto` chose, for one); `statistics`
-    are the one-pass statistics of the data in its own units, and `problem` (not saved) the
-    prepared data the run trained on, which comparisons and pictures reuse.
+    `config` is the configuration as it ran (the engine `auto` chose, for one, and the
+    number `lr="auto"` settled on, with `lr_choice` saying how); `convergence` says whether
+    it reached the optimum; `statistics` are the one-pass statistics of the data in its own
+    units, and `problem` (not saved) the prepared data the run trained on, which
+    comparisons and pictures reuse.
     """
 
     data: DataInfo
@@ -96,6 +101,8 @@ class Run:
     gradients: Array | None = None
     statistics: LeastSquaresStats | None = field(default=None, repr=False)
     problem: Problem | None = field(default=None, repr=False, compare=False)
+    lr_choice: RateChoice | None = None
+    convergence: Convergence | None = None
 
     @property
     def final_loss(self) -> float:
@@ -134,6 +141,10 @@ class Run:
             "stop_reason": self.stop_reason,
             "timing": {"train_seconds": self.train_seconds},
         }
+        if self.lr_choice is not None:
+            record["lr_choice"] = self.lr_choice.to_record()
+        if self.convergence is not None:
+            record["convergence"] = self.convergence.to_record()
         if self.statistics is not None and self.statistics.n_weights <= MAX_RECORDED_WEIGHTS:
             record["statistics"] = statistics_record(self.statistics)
         return record
@@ -154,6 +165,7 @@ def statistics_record(stats: LeastSquaresStats) -> dict[str, Any]:
         "z": floats(stats.z),
         "rho": float(stats.rho),
         "n_rows": int(stats.n_rows),
+        **({} if stats.weight_total is None else {"weight_total": float(stats.weight_total)}),
     }
 
 
@@ -186,7 +198,8 @@ class RunRecord:
     """A run record read back: the typed fields of what `Run.to_record` wrote.
 
     Numbers written as null (a run that blew up) read back as NaN. `statistics` is None
-    for records written before gdlab kept them (0.1.0) or for very wide data.
+    for records written before gdlab kept them (0.1.0) or for very wide data; `lr_choice`
+    and `convergence` are empty for records written before gdlab wrote them.
     """
 
     gdlab_version: str
@@ -206,6 +219,8 @@ class RunRecord:
     train_seconds: float
     statistics: LeastSquaresStats | None
     raw: Mapping[str, Any] = field(repr=False, compare=False)
+    lr_choice: Mapping[str, Any] = field(default_factory=dict)
+    convergence: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def steps_run(self) -> int:
@@ -249,6 +264,8 @@ class RunRecord:
                 train_seconds=number(timing.get("train_seconds", math.nan), "timing"),
                 statistics=statistics_of(record.get("statistics")),
                 raw=record,
+                lr_choice=section(record, "lr_choice", where),
+                convergence=section(record, "convergence", where),
             )
         except ConfigError as error:
             spelled = error.spelled(f"config.{error.option}") if error.option else str(error)
@@ -312,7 +329,10 @@ def statistics_of(value: Any) -> LeastSquaresStats | None:
     z = np.array(value["z"], dtype=np.float64)
     if R.ndim != 2 or R.shape != (z.size, z.size):
         raise DataError("'statistics' has a triangle and a vector of different sizes")
-    return LeastSquaresStats(R, z, float(value["rho"]), int(value["n_rows"]))
+    total = value.get("weight_total")
+    return LeastSquaresStats(
+        R, z, float(value["rho"]), int(value["n_rows"]), None if total is None else float(total)
+    )
 
 
 def load_record(path: str | os.PathLike[str]) -> dict[str, Any]:
