@@ -73,6 +73,7 @@ class GDRegressor(RegressorMixin, BaseEstimator):
     standardised features (the weights are mapped back to the raw units).
 
     Learned: `coef_`, `intercept_` (raw units), `loss_curve_` (the loss after each update),
+    `validation_loss_curve_` (the held-out loss after each update, with `validation`),
     `n_iter_`, `lr_` (the rate used), `run_` (the gdlab `Run`, on the trained features),
     `n_features_in_` and, for DataFrames, `feature_names_in_`.
 
@@ -89,8 +90,11 @@ class GDRegressor(RegressorMixin, BaseEstimator):
         if params:
             raise TypeError(f"GDRegressor has no parameter {', '.join(sorted(params))}")
 
-    def fit(self, X: ArrayLike, y: ArrayLike) -> GDRegressor:
-        """Train on X (N×k) and y (N) by gradient descent; return self."""
+    def fit(
+        self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None
+    ) -> GDRegressor:
+        """Train on X (N×k) and y (N) by gradient descent, each row weighted by
+        `sample_weight` (weighted least squares) when given; return self."""
         config = self.training_config()
         target = str(getattr(y, "name", None) or "y")
         features, values = validate_data(
@@ -102,12 +106,20 @@ class GDRegressor(RegressorMixin, BaseEstimator):
         trained = scale > 0  # constant columns add nothing: they keep weight 0
         Z = (features[:, trained] - center[trained]) / scale[trained]
         kept_names = [n for n, kept in zip(names, trained, strict=True) if kept]
-        run = self.train(Z, values, kept_names, target, config)
+        weights = None
+        if sample_weight is not None:
+            from sklearn.utils.validation import _check_sample_weight
+
+            weights = _check_sample_weight(sample_weight, features, dtype=np.float64)
+        run = self.train(Z, values, kept_names, target, config, weights)
         self.coef_ = np.zeros(features.shape[1])
         self.coef_[trained] = np.asarray(run.weights[int(config.intercept) :]) / scale[trained]
         bias = float(run.weights[0]) if config.intercept else 0.0
         self.intercept_ = bias - float(self.coef_ @ center)
         self.loss_curve_ = list(run.losses)
+        self.validation_loss_curve_ = (
+            None if run.validation_losses is None else list(run.validation_losses)
+        )
         self.n_iter_ = len(run.losses)
         self.lr_ = run.config.lr
         self.run_ = run
@@ -141,12 +153,19 @@ class GDRegressor(RegressorMixin, BaseEstimator):
             raise ConfigError(error.spelled(spelling.get(error.option, error.option))) from None
 
     def train(
-        self, Z: Array, y: Array, names: list[str], target: str, config: TrainingConfig
+        self,
+        Z: Array,
+        y: Array,
+        names: list[str],
+        target: str,
+        config: TrainingConfig,
+        weights: Array | None = None,
     ) -> Run:
         """Prepare the (standardised) columns Z once and train on them."""
         if not names and not config.intercept:
             raise ConfigError("every feature is zero and there is no intercept: nothing to fit")
-        problem = prepare(from_arrays(Z, y, names, target), config)
+        data = from_arrays(Z, y, names, target, weights=weights, weight_name="sample_weight")
+        problem = prepare(data, config)
         return train_problem(problem, config)
 
     def predict(self, X: ArrayLike) -> Array:

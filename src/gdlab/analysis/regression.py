@@ -224,6 +224,8 @@ def summary_table(
             f"Residual std. error: {summary.residual_std_error:.6g}",
             f"RMSE: {summary.rmse:.6g}",
         ),
+        (f"Covariance type: {summary.cov_type}", f"F-statistic: {summary.f_statistic:.6g}"),
+        (f"Df model: {summary.df_model}", f"Prob (F-statistic): {summary.f_pvalue:.4g}"),
     ]
     lines = [title.center(width).rstrip()]
     if note:
@@ -231,11 +233,12 @@ def summary_table(
     lines.append(rule)
     lines += [f"{left:<39}{right:>39}" for left, right in quality]
     lines.append(rule)
+    stat = "t" if summary.use_t else "z"  # robust covariances read against the normal
     if descent is None:
-        header = f"{'':<12}{'coef':>13}{'std err':>12}{'t':>10}{'P>|t|':>9}"
+        header = f"{'':<12}{'coef':>13}{'std err':>12}{stat:>10}{f'P>|{stat}|':>9}"
         header += f"{'[0.025':>11}{'0.975]':>11}"
     else:  # one column more: the others narrower, to keep 78 characters
-        header = f"{'':<10}{'coef':>11}{'GD':>11}{'std err':>10}{'t':>8}{'P>|t|':>7}"
+        header = f"{'':<10}{'coef':>11}{'GD':>11}{'std err':>10}{stat:>8}{f'P>|{stat}|':>7}"
         header += f"{'[0.025':>10}{'0.975]':>11}"
     lines += [header, thin]
     for i, name in enumerate(summary.names):

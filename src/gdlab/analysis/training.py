@@ -25,6 +25,7 @@ from gdlab.analysis.quadratic import (
 )
 from gdlab.analysis.rates import gd_rate, momentum_rate
 from gdlab.analysis.regression import regression_summary
+from gdlab.analysis.robust import Covariance
 from gdlab.model.losses import Loss
 from gdlab.model.standardize import Standardization
 from gdlab.onepass.lstsq import LeastSquaresStats
@@ -46,6 +47,7 @@ def analyze_training(
     intercept: bool,
     scaling: Standardization | None,
     conditioning_scaling: Standardization,
+    covariance: Covariance | None = None,
 ) -> Analysis:
     """The run's `Analysis`: `trained_stats` are those of the problem trained (penalised,
     in trained coordinates v), `data_stats` those of the plain data in its own units.
@@ -54,13 +56,14 @@ def analyze_training(
     units, w = M·v with M = `scaling.to_original()` (identity without scaling). The
     conditioning compares the plain data before and after `conditioning_scaling`. Without
     `lr` (a rate still to be chosen) the result has no outlook yet (`with_outlook`).
+    `covariance` is the summary's robust covariance (`--cov`), when one was asked for.
     """
     trained = analyze(trained_stats, loss, init=init, lr=lr)
     start = np.asarray(init, dtype=np.float64)
     if scaling is not None:
         trained = in_original_units(trained, scaling.to_original())
         start = scaling.to_original() @ start
-    regression = regression_summary(data_stats, names, intercept)
+    regression = regression_summary(data_stats, names, intercept, covariance)
     conditioning = None
     if not any(conditioning_scaling.constant) or not intercept:
         standard_map = conditioning_scaling.to_original()

@@ -31,6 +31,14 @@ XOption = Annotated[
     typer.Option("--x", help="Feature column(s), comma-separated.", rich_help_panel=DATA),
 ]
 YOption = Annotated[str | None, typer.Option("--y", help="Target column.", rich_help_panel=DATA)]
+WeightsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--weights",
+        help="Column of sample weights w ≥ 0: weighted least squares (Σw·e²).",
+        rich_help_panel=DATA,
+    ),
+]
 
 #: What each option's values look like on the command line (by its declared type).
 CLI_TYPES: dict[str, Any] = {
@@ -178,12 +186,14 @@ def parse_settings(items: list[str] | None, momentum: float | None) -> dict[str,
     return settings
 
 
-def open_data(data: Path, x: str | None, y: str | None) -> Any:
-    """The files named by DATA (a file, a glob or a directory), --x and --y, not yet read."""
+def open_data(data: Path, x: str | None, y: str | None, weights: str | None = None) -> Any:
+    """The files named by DATA (a file, a glob or a directory), --x, --y and --weights, not
+    yet read."""
     from gdlab.data.files import open_files
 
     for value, option in ((x, "--x"), (y, "--y")):
         if value is None:
             raise ConfigError(f"missing option '{option}': name the column(s) of {data} to use")
     assert x is not None and y is not None
-    return open_files(data, split_names(x, "--x"), y.strip())
+    source = open_files(data, split_names(x, "--x"), y.strip())
+    return source.with_columns(weights=weights.strip()) if weights else source

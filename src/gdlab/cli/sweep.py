@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from gdlab.cli.options import XOption, YOption, open_data, training_options
+from gdlab.cli.options import WeightsOption, XOption, YOption, open_data, training_options
 from gdlab.training.config import TrainingConfig
 
 
@@ -23,6 +23,7 @@ def sweep_command(
     ] = None,
     x: XOption = None,
     y: YOption = None,
+    weights: WeightsOption = None,
     config: TrainingConfig | None = None,  # replaced by every training flag
     lrs: Annotated[
         str | None,
@@ -53,7 +54,7 @@ def sweep_command(
     from gdlab.training.sweep import parse_rates, sweep
 
     assert config is not None  # `training_options` parses the training flags into it
-    source = seed_dataset(config.seed) if data is None else open_data(data, x, y)
+    source = seed_dataset(config.seed) if data is None else open_data(data, x, y, weights)
     problem = prepare(source, config)
     result = sweep(problem, config, parse_rates(lrs) if lrs is not None else None)
     written = None

@@ -35,6 +35,9 @@ class Dataset:
     extra: dict[str, object] = field(default_factory=dict)
     weights: NDArray[np.float64] | None = None
     weight_name: str | None = None
+    #: Each row's cluster (`--cov cluster:COL`), read from the column `cluster_name`.
+    clusters: NDArray[np.float64] | None = None
+    cluster_name: str | None = None
 
     @property
     def n_rows(self) -> int:
@@ -53,8 +56,13 @@ class Dataset:
     def subset(self, keep: NDArray[np.bool_]) -> Dataset:
         """The rows where `keep` is True (their weights too), in order."""
         weights = None if self.weights is None else self.weights[keep]
+        clusters = None if self.clusters is None else self.clusters[keep]
         return replace(
-            self, features=self.features[keep], target=self.target[keep], weights=weights
+            self,
+            features=self.features[keep],
+            target=self.target[keep],
+            weights=weights,
+            clusters=clusters,
         )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import glob
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +27,7 @@ from gdlab.data.columns import (
     parse_number,
     read_table,
 )
-from gdlab.data.dataset import Dataset, from_arrays
+from gdlab.data.dataset import Dataset, check_weights, from_arrays
 from gdlab.errors import DataError
 
 Array = NDArray[np.float64]
@@ -40,12 +40,15 @@ GLOB_CHARACTERS = frozenset("*?[")
 
 @dataclass(frozen=True)
 class Batch:
-    """A block of rows from one file: the feature columns and the target, and where from."""
+    """A block of rows from one file: the feature columns and the target, and where from;
+    the rows' sample weights and cluster labels when the source names such columns."""
 
     columns: tuple[Array, ...]
     file: Path
     first_row: int
     bytes_read: int
+    weights: Array | None = None
+    clusters: Array | None = None
 
     @property
     def features(self) -> Array:
@@ -71,6 +74,25 @@ class FileSource:
     feature_names: tuple[str, ...]
     target_name: str
     source: str
+    #: The column of sample weights (`--weights`), and of clusters (`--cov cluster:COL`).
+    weight_name: str | None = None
+    cluster_name: str | None = None
+
+    @property
+    def extra_names(self) -> tuple[str, ...]:
+        """The columns read beside the features and target: weights, then clusters."""
+        return tuple(name for name in (self.weight_name, self.cluster_name) if name)
+
+    def with_columns(self, weights: str | None = None, clusters: str | None = None) -> FileSource:
+        """The same files, reading sample weights and/or cluster labels from these columns."""
+        names = [name for name in (weights, clusters) if name]
+        for file in self.files:
+            check_file_columns(file, names)
+        return replace(
+            self,
+            weight_name=weights or self.weight_name,
+            cluster_name=clusters or self.cluster_name,
+        )
 
     @property
     def n_features(self) -> int:
@@ -89,18 +111,45 @@ class FileSource:
 
     def batches(self, batch_rows: int | None = None) -> Iterator[Batch]:
         """Every row once, file after file, at most `batch_rows` rows per batch."""
-        rows = batch_rows or default_batch_rows(self.n_features + 1)
-        wanted = [*self.feature_names, self.target_name]
+        extras = self.extra_names
+        rows = batch_rows or default_batch_rows(self.n_features + 1 + len(extras))
+        wanted = [*self.feature_names, self.target_name, *extras]
         for file in self.files:
             reader = parquet_batches if is_parquet(file) else csv_batches
-            yield from reader(file, wanted, rows)
+            for batch in reader(file, wanted, rows):
+                yield self.split_extras(batch) if extras else batch
+
+    def split_extras(self, batch: Batch) -> Batch:
+        """A batch read with the extra columns last, those columns set apart (and checked)."""
+        k = self.n_features + 1
+        rest = iter(batch.columns[k:])
+        weights = next(rest) if self.weight_name else None
+        clusters = next(rest) if self.cluster_name else None
+        if weights is not None and self.weight_name:
+            check_weights(weights, self.weight_name, str(batch.file), batch.first_row)
+        return replace(batch, columns=batch.columns[:k], weights=weights, clusters=clusters)
 
     def read(self) -> Dataset:
         """All rows in memory, as a `Dataset` (for engines that touch the rows every step)."""
-        parts = [read_table(file, self.feature_names, self.target_name) for file in self.files]
+        k, extras = self.n_features, self.extra_names
+        names = (*self.feature_names, *extras)
+        parts = [read_table(file, names, self.target_name) for file in self.files]
         features = np.concatenate([part.features for part in parts])
         target = np.concatenate([part.target for part in parts])
-        return from_arrays(features, target, self.feature_names, self.target_name, self.source)
+        columns = dict(zip(extras, features[:, k:].T, strict=True))
+        dataset = from_arrays(
+            features[:, :k],
+            target,
+            self.feature_names,
+            self.target_name,
+            self.source,
+            weights=columns.get(self.weight_name or ""),
+            weight_name=self.weight_name,
+        )
+        clusters = columns.get(self.cluster_name or "")
+        if clusters is None:
+            return dataset
+        return replace(dataset, clusters=clusters, cluster_name=self.cluster_name)
 
 
 def default_batch_rows(n_columns: int) -> int:

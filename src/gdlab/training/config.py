@@ -217,6 +217,11 @@ class TrainingConfig:
         return float(self.optimizer_options.get(key, optimizer_options(self.optimizer)[key]))
 
     @property
+    def cluster_column(self) -> str | None:
+        """The column of clusters for ``cov="cluster:COL"`` (else None)."""
+        return self.cov.split(":", 1)[1] if self.cov.startswith("cluster:") else None
+
+    @property
     def lr_is_auto(self) -> bool:
         """True when the rate is still to be chosen from the data (`lr="auto"`)."""
         return self.lr == AUTO

@@ -23,6 +23,7 @@ from gdlab.data.files import FileSource, open_files
 from gdlab.data.seed import seed_dataset
 from gdlab.engines import DenseEngine
 from gdlab.errors import ConfigError, DataError, DivergedError, LearningRateWarning
+from gdlab.model.losses import Loss
 from gdlab.optim.optimizers import make_optimizer
 from gdlab.optim.schedules import parse_schedule
 from gdlab.training.advice import assess, divergence_reason
@@ -32,6 +33,12 @@ from gdlab.training.location import data_location
 from gdlab.training.loop import StepCallback, divergence_patience, train
 from gdlab.training.problem import Problem, engine_for, loss_of, prepare
 from gdlab.training.record import Run, RunRecord
+from gdlab.training.validation import (
+    EarlyStopping,
+    cross_validate,
+    held_out_losses,
+    validation_record,
+)
 
 
 def fit(
@@ -144,6 +151,7 @@ def run_problem(problem: Problem, config: TrainingConfig, on_step: StepCallback 
         intercept=config.intercept,
         scaling=scaling,
         conditioning_scaling=problem.natural_scaling,
+        covariance=problem.covariance,
     )
     to_original = scaling.to_original() if scaling is not None else None
 
@@ -166,6 +174,8 @@ def run_problem(problem: Problem, config: TrainingConfig, on_step: StepCallback 
     if warning is not None:
         warnings.warn(LearningRateWarning(warning), stacklevel=4)
 
+    stopper = early_stopping(problem, config, loss, in_data_units(w0))
+    on_step = either_stops(on_step, stopper)
     watch = on_step
     if on_step is not None and to_original is not None:
         watch = lambda step, value, v: on_step(step, value, in_data_units(v))  # noqa: E731
@@ -181,6 +191,10 @@ def run_problem(problem: Problem, config: TrainingConfig, on_step: StepCallback 
         tol_kind=config.tol_kind,
         patience=divergence_patience(config.momentum),
     )
+    path = in_data_units(result.path)
+    stop_reason = result.stop_reason
+    if stopper is not None and stopper.triggered and stop_reason == "stopped":
+        stop_reason = "early_stopping"
     gradients = result.gradients
     if gradients is not None and to_original is not None:
         gradients = np.linalg.solve(to_original.T, gradients.T).T  # ∇_w = M⁻ᵀ∇_v
@@ -192,16 +206,59 @@ def run_problem(problem: Problem, config: TrainingConfig, on_step: StepCallback 
         weights=np.asarray(in_data_units(result.weights), dtype=engine.dtype),
         initial_loss=result.initial_loss,
         losses=result.losses,
-        path=in_data_units(result.path),
+        path=path,
         analysis=analysis,
-        stop_reason=result.stop_reason,
+        stop_reason=stop_reason,
         train_seconds=result.train_seconds,
         gradients=gradients,
         statistics=problem.statistics,
         problem=problem,
         lr_choice=choice,
     )
-    return replace(run, convergence=assess(run, w0, optimum_known))
+    run = replace(run, convergence=assess(run, w0, optimum_known))
+    if problem.validation is not None:
+        losses = held_out_losses(
+            path[1:], loss, problem.validation, problem.validation_rows, config.intercept
+        )
+        held = int(problem.validation.n_rows)
+        run = replace(
+            run, validation_losses=losses, validation=validation_record(losses, held, stopper)
+        )
+    if problem.folds is not None:
+        fold_run = lambda fold, setup: run_problem(fold, setup, None)  # noqa: E731
+        run = replace(run, cv=cross_validate(problem, run.config, fold_run))
+    return run
+
+
+def early_stopping(
+    problem: Problem, config: TrainingConfig, loss: Loss, start: np.ndarray
+) -> EarlyStopping | None:
+    """The early-stopping rule of `config.early_stopping` on the problem's held-out data."""
+    if config.early_stopping is None or problem.validation is None:
+        return None
+    held, rows, intercept = problem.validation, problem.validation_rows, config.intercept
+    stopper = EarlyStopping(
+        int(config.early_stopping),
+        lambda w: held_out_losses(w[None, :], loss, held, rows, intercept)[0],
+    )
+    stopper.start(start)
+    return stopper
+
+
+def either_stops(
+    on_step: StepCallback | None, stopper: EarlyStopping | None
+) -> StepCallback | None:
+    """One step callback that stops when the caller's or the early-stopping rule says so."""
+    if stopper is None:
+        return on_step
+    if on_step is None:
+        return stopper
+
+    def both(step: int, value: float, w: np.ndarray) -> bool:
+        asked = bool(on_step(step, value, w))
+        return stopper(step, value, w) or asked
+
+    return both
 
 
 def diverged_error(run: Run) -> DivergedError:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -37,8 +38,11 @@ from gdlab.model.standardize import (
 )
 from gdlab.onepass.arrays import array_statistics, pass_statistics
 from gdlab.onepass.groups import Folds, Holdout
-from gdlab.onepass.lstsq import LeastSquaresStats
+from gdlab.onepass.lstsq import LeastSquaresStats, merge_all
 from gdlab.training.config import TrainingConfig
+
+if TYPE_CHECKING:
+    from gdlab.analysis.robust import Covariance
 from gdlab.training.location import ABSOLUTE_KEY, absolute_source
 from gdlab.training.record import DataInfo
 
@@ -75,6 +79,8 @@ class Problem:
     #: K folds' statistics (`--cv`, row i in fold i mod K), and each row's fold in memory.
     folds: tuple[LeastSquaresStats, ...] | None = field(default=None, repr=False)
     fold_labels: np.ndarray | None = field(default=None, repr=False)
+    #: The robust covariance of the optimum (`--cov`), from a second pass at it.
+    covariance: Covariance | None = field(default=None, repr=False)
 
     @property
     def feature_names(self) -> tuple[str, ...]:
@@ -152,6 +158,8 @@ def prepare(
     kind = data_kind(data)
     details = {**data.extra, **located(data)}
     auto = config.engine == "auto"
+    if isinstance(data, FileSource) and config.cluster_column:
+        data = data.with_columns(clusters=config.cluster_column)
     if auto and isinstance(data, FileSource) and data.total_bytes <= IN_MEMORY_MAX_BYTES:
         data, kind = data.read(), "memory"  # small files: read whole, every cell checked
     weight_name = getattr(data, "weight_name", None)
@@ -162,6 +170,10 @@ def prepare(
         n_weights = data.n_features + config.intercept
         name = choose_engine(loss, kind, n_weights, config.batch_size, config.scheduler)
     check_engine_fits(name, kind, config)
+    if name == "dask" and weight_name:
+        raise ConfigError(
+            "sample weights are not available on the dask engine yet; use --engine stream"
+        )
     info = DataInfo(data.source, 0, tuple(data.feature_names), data.target_name, details)
     if isinstance(data, FileSource) and name not in ("stream", "dask"):
         data = data.read()
@@ -173,6 +185,10 @@ def prepare(
         problem = prepare_dask(data, info, config, fingerprint, sample)
     if isinstance(config.validation, str):
         problem = with_validation_file(problem, data, config)
+    if config.cov != "nonrobust":
+        from gdlab.training.covariance import robust_covariance
+
+        problem = replace(problem, covariance=robust_covariance(problem, data, config))
     return problem
 
 
@@ -223,7 +239,11 @@ def with_validation_file(
 
     path = str(config.validation)
     source = open_files(path, list(problem.feature_names), problem.info.target)
-    held_out = prepare(source, config.with_options(validation=None, engine="auto"))
+    weight_name = getattr(data, "weight_name", None)
+    if weight_name:
+        source = source.with_columns(weights=weight_name)
+    plain = config.with_options(validation=None, early_stopping=None, cov="nonrobust")
+    held_out = prepare(source, plain.with_options(engine="auto"))
     details = {**problem.info.details, "held_out_rows": held_out.n_rows}
     info = replace(problem.info, details=details)
     return replace(
@@ -255,6 +275,18 @@ def check_engine_fits(name: str, kind: str, config: TrainingConfig) -> None:
         raise ConfigError("the stream engine reads files; in-memory data runs on the stats engine")
     if kind == "dask" and name != "dask":
         raise ConfigError(f"dask collections run on the dask engine (or auto), not {name}")
+    if name == "dask":
+        for option, value in (
+            ("validation", config.validation),
+            ("cv", config.cv),
+            ("cov", None if config.cov == "nonrobust" else config.cov),
+        ):
+            if value is not None:
+                raise ConfigError(
+                    "{option} is not available on the dask engine yet; use the stream engine "
+                    "for files (--engine stream)",
+                    option=option,
+                )
 
 
 def prepare_rows(
@@ -284,9 +316,10 @@ def prepare_rows(
 def prepare_stream(
     source: FileSource, info: DataInfo, config: TrainingConfig, fingerprint: bool, sample: bool
 ) -> Problem:
-    """Files streamed once: the statistics, and the sample and fingerprint on the way."""
+    """Files streamed once: the statistics (with the held-out share's or each fold's beside
+    them), and the sample and fingerprint on the way."""
     from gdlab.data.fingerprint import RowsFingerprint
-    from gdlab.onepass.files import stream_statistics
+    from gdlab.onepass.files import stream_group_statistics
 
     names = [*source.feature_names, source.target_name]
     hasher = RowsFingerprint(names) if fingerprint else None
@@ -299,13 +332,21 @@ def prepare_stream(
             keeper.update(block)
 
     watch = observe if hasher is not None or keeper is not None else None
-    stats = stream_statistics(source, config.intercept, observe=watch)
+    grouping = grouping_of(config)
+    groups = stream_group_statistics(source, config.intercept, grouping, observe=watch)
+    stats, validation, folds = groups[0], None, None
+    if isinstance(grouping, Holdout):
+        validation = groups[1]
+        info = replace(info, details={**info.details, "held_out_rows": validation.n_rows})
+    elif isinstance(grouping, Folds):
+        stats, folds = merge_all(groups), groups
     rows = None
     if keeper is not None:
         rows = keeper.dataset(source.feature_names, source.target_name, source.source)
     digest = hasher.hexdigest() if hasher is not None else None
     info = replace(info, n_rows=stats.n_rows)
-    return Problem(info, config.intercept, stats, "stream", None, rows, digest)
+    problem = Problem(info, config.intercept, stats, "stream", None, rows, digest)
+    return replace(problem, validation=validation, folds=folds)
 
 
 def in_dask(dataset: Dataset) -> DaskData:

@@ -103,6 +103,11 @@ class Run:
     problem: Problem | None = field(default=None, repr=False, compare=False)
     lr_choice: RateChoice | None = None
     convergence: Convergence | None = None
+    #: The held-out loss after each step (`--validation`), and what it says (`validation`:
+    #: held-out rows, the best step, early stopping); the K-fold summary (`--cv`).
+    validation_losses: list[float] | None = None
+    validation: dict[str, Any] | None = None
+    cv: dict[str, Any] | None = None
 
     @property
     def final_loss(self) -> float:
@@ -145,6 +150,11 @@ class Run:
             record["lr_choice"] = self.lr_choice.to_record()
         if self.convergence is not None:
             record["convergence"] = self.convergence.to_record()
+        if self.validation_losses is not None:
+            record["validation_losses"] = [float(v) for v in self.validation_losses]
+            record["validation"] = dict(self.validation or {})
+        if self.cv is not None:
+            record["cv"] = dict(self.cv)
         if self.statistics is not None and self.statistics.n_weights <= MAX_RECORDED_WEIGHTS:
             record["statistics"] = statistics_record(self.statistics)
         return record
@@ -221,6 +231,9 @@ class RunRecord:
     raw: Mapping[str, Any] = field(repr=False, compare=False)
     lr_choice: Mapping[str, Any] = field(default_factory=dict)
     convergence: Mapping[str, Any] = field(default_factory=dict)
+    validation_losses: Array | None = None
+    validation: Mapping[str, Any] = field(default_factory=dict)
+    cv: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def steps_run(self) -> int:
@@ -266,6 +279,13 @@ class RunRecord:
                 raw=record,
                 lr_choice=section(record, "lr_choice", where),
                 convergence=section(record, "convergence", where),
+                validation_losses=(
+                    vector(record["validation_losses"], "validation_losses")
+                    if "validation_losses" in record
+                    else None
+                ),
+                validation=section(record, "validation", where),
+                cv=section(record, "cv", where),
             )
         except ConfigError as error:
             spelled = error.spelled(f"config.{error.option}") if error.option else str(error)
@@ -331,7 +351,11 @@ def statistics_of(value: Any) -> LeastSquaresStats | None:
         raise DataError("'statistics' has a triangle and a vector of different sizes")
     total = value.get("weight_total")
     return LeastSquaresStats(
-        R, z, float(value["rho"]), int(value["n_rows"]), None if total is None else float(total)
+        R,
+        z,
+        float(value["rho"]),
+        int(value["n_rows"]),
+        weight_total=None if total is None else float(total),
     )
 
 

@@ -1,0 +1,91 @@
+"""The second pass of a robust covariance (`--cov`): the sandwich's meat at the optimum.
+
+The first pass gave the bread (the factor R) and the optimum ŵ; this pass goes over the
+rows again — in memory, streamed from the files, or block by block on Dask — and sums the
+meat of `gdlab.onepass.sandwich` at ŵ. Held-out rows (`--validation FRACTION`) are left
+out as in the first pass, so the covariance is that of the weights the summary reports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numpy.typing import NDArray
+
+from gdlab.analysis.robust import Covariance, sandwich_covariance
+from gdlab.data.dask import DaskData
+from gdlab.data.dataset import Dataset
+from gdlab.data.files import FileSource
+from gdlab.errors import ConfigError, DataError
+from gdlab.model.linear import design_matrix
+from gdlab.onepass.groups import Holdout
+from gdlab.onepass.sandwich import Frame, Meat
+from gdlab.training.config import TrainingConfig
+
+if TYPE_CHECKING:
+    from gdlab.training.problem import Problem
+
+Array = NDArray[np.float64]
+#: (design A with its ones, target y, sample weights or None, clusters or None)
+Block = tuple[Array, Array, Array | None, Array | None]
+
+
+def robust_covariance(
+    problem: Problem, data: Dataset | FileSource | DaskData, config: TrainingConfig
+) -> Covariance:
+    """The covariance of `config.cov` for the least-squares optimum of `problem`."""
+    if not config.is_quadratic or config.l2 > 0:
+        raise ConfigError(
+            "a robust covariance ({option}) is that of least squares: use the l2 or mse loss "
+            "without --l2",
+            option="cov",
+        )
+    kind = "cluster" if config.cluster_column else config.cov
+    stats = problem.statistics
+    frame = Frame.at_optimum(stats, stats.optimum())
+    meat = Meat(kind, stats.n_weights)
+    for design, target, weights, clusters in row_blocks(problem, data, config):
+        meat.add_rows(frame, design, target, weights, clusters)
+    return sandwich_covariance(stats, meat, frame, config.cluster_column)
+
+
+def row_blocks(
+    problem: Problem, data: Dataset | FileSource | DaskData, config: TrainingConfig
+) -> Iterator[Block]:
+    """The training rows once more, in blocks: those in memory, else the files' batches."""
+    column = config.cluster_column
+    if problem.rows is not None:
+        rows = problem.rows
+        if column and rows.clusters is None:
+            raise DataError(f"{problem.info.source}: no cluster column '{column}' in the data")
+        yield (
+            design_matrix(rows.features, config.intercept),
+            rows.target,
+            rows.weights,
+            (rows.clusters),
+        )
+        return
+    if not isinstance(data, FileSource):
+        raise ConfigError(
+            "a robust covariance ({option}) needs the rows in memory or in files; "
+            "this data is on a Dask cluster",
+            option="cov",
+        )
+    if column and data.cluster_name is None:
+        data = data.with_columns(clusters=column)
+    holdout = (
+        Holdout(float(config.validation), config.seed)
+        if isinstance(config.validation, float)
+        else None
+    )
+    for batch in data.batches():
+        design = design_matrix(batch.features, config.intercept)
+        target, weights, clusters = batch.target, batch.weights, batch.clusters
+        if holdout is not None:
+            keep = holdout.labels(np.column_stack(batch.columns), batch.first_row) == 0
+            design, target = design[keep], target[keep]
+            weights = None if weights is None else weights[keep]
+            clusters = None if clusters is None else clusters[keep]
+        yield design, target, weights, clusters
