@@ -102,15 +102,15 @@ class GDRegressor(RegressorMixin, BaseEstimator):
         )
         names = getattr(self, "feature_names_in_", None)
         names = default_names(features.shape[1]) if names is None else tuple(map(str, names))
-        center, scale = standardisation(features, config.intercept, self.standardize)
-        trained = scale > 0  # constant columns add nothing: they keep weight 0
-        Z = (features[:, trained] - center[trained]) / scale[trained]
-        kept_names = [n for n, kept in zip(names, trained, strict=True) if kept]
         weights = None
         if sample_weight is not None:
             from sklearn.utils.validation import _check_sample_weight
 
             weights = _check_sample_weight(sample_weight, features, dtype=np.float64)
+        center, scale = standardisation(features, config.intercept, self.standardize, weights)
+        trained = scale > 0  # constant columns add nothing: they keep weight 0
+        Z = (features[:, trained] - center[trained]) / scale[trained]
+        kept_names = [n for n, kept in zip(names, trained, strict=True) if kept]
         run = self.train(Z, values, kept_names, target, config, weights)
         self.coef_ = np.zeros(features.shape[1])
         self.coef_[trained] = np.asarray(run.weights[int(config.intercept) :]) / scale[trained]
@@ -223,8 +223,12 @@ GDRegressor.__init__.__signature__ = inspect.Signature(  # type: ignore[attr-def
 )
 
 
-def standardisation(X: Array, intercept: bool, standardize: bool) -> tuple[Array, Array]:
-    """Per-column centre and scale: mean and std with an intercept, 0 and RMS without.
+def standardisation(
+    X: Array, intercept: bool, standardize: bool, weights: Array | None = None
+) -> tuple[Array, Array]:
+    """Per-column centre and scale: mean and std with an intercept, 0 and RMS without —
+    weighted by the sample weights when given, so a row of weight 2 counts as two rows
+    and a row of weight 0 as none.
 
     A zero scale marks a column that is constant (or all zero without an intercept).
 
@@ -232,11 +236,13 @@ def standardisation(X: Array, intercept: bool, standardize: bool) -> tuple[Array
     (array([2., 5.]), array([1., 0.]))
     """
     k = X.shape[1]
+    if weights is not None:
+        X, weights = X[weights > 0], weights[weights > 0]
     if not standardize:
         spread = np.ptp(X, axis=0) if intercept else np.abs(X).max(axis=0, initial=0.0)
         return np.zeros(k), np.where(spread > 0, 1.0, 0.0)
-    center = X.mean(axis=0) if intercept else np.zeros(k)
-    scale = np.sqrt(np.mean((X - center) ** 2, axis=0))
+    center = np.average(X, axis=0, weights=weights) if intercept else np.zeros(k)
+    scale = np.sqrt(np.average((X - center) ** 2, axis=0, weights=weights))
     tiny = 1e3 * np.finfo(float).eps * np.maximum(np.abs(center), scale)
     return center, np.where(scale > tiny, scale, 0.0)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import cached_property
 
 import numpy as np
@@ -77,7 +78,10 @@ class DenseEngine:
 
     @cached_property
     def _stats(self) -> LeastSquaresStats:
-        return LeastSquaresStats.from_arrays(self._A64, self._y64)
+        stats = LeastSquaresStats.from_arrays(self._A64, self._y64)
+        if self.mass == self.n_rows:
+            return stats
+        return replace(stats, weight_total=self.mass)  # rows scaled by √w: their Σw
 
     def statistics(self) -> LeastSquaresStats:
         """The QR statistics of the float64 data (given, or computed once on first use)."""

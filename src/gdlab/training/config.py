@@ -177,18 +177,19 @@ class TrainingConfig:
         None,
         "Held-out data: a FRACTION of the rows (0 < f < 1, split by a hash of each row and "
         "--seed) or a FILE with the same columns; records its loss after every step.",
-        web={"gt": 0, "lt": 1},
+        web=None,  # the playground's held-out split is still to come
     )
     early_stopping: int | None = option(
         None,
         "Stop once the held-out loss has not improved for this many steps (with --validation).",
-        web={"ge": 1, "le": 100_000},
+        web=None,
     )
     cv: int | None = option(
         None,
         "K-fold cross-validation (row i in fold i mod K): the held-out loss of each fold "
         "after every step, its mean and spread, and the best step.",
-        web={"ge": 2, "le": 20},
+        web=None,
+        estimator="cv_folds",  # scikit-learn's `cv` is a splitter, not a count
     )
     cov: str = option(
         "nonrobust",
