@@ -135,10 +135,33 @@ def test_the_validation_picture_needs_a_held_out_loss() -> None:
         validation_figure(run)
 
 
-@pytest.mark.parametrize("option", [{"validation": 0.2}, {"cv": 3}, {"cov": "HC1"}])
-def test_the_dask_engine_refuses_what_it_cannot_do_yet(tmp_path: Path, option: dict) -> None:
-    path = write_table(tmp_path / "t.csv", table(50))
-    name = next(iter(option))
-    with pytest.raises(ConfigError, match="not available on the dask engine") as caught:
-        fit(open_files(path, ["x1", "x2"], "y"), engine="dask", **option)
-    assert caught.value.option == name
+@pytest.mark.parametrize(
+    "option",
+    [{"validation": 0.2}, {"cv": 3}, {"cov": "HC1"}, {"cov": "cluster:g"}],
+    ids=["validation", "cv", "HC1", "cluster"],
+)
+def test_the_dask_engine_gives_what_the_stream_engine_gives(
+    tmp_path: Path, option: dict, dask_client
+) -> None:
+    columns = table(3000)
+    rng = np.random.default_rng(4)
+    columns["w"] = rng.uniform(0.5, 2.0, size=3000)
+    columns["g"] = rng.integers(0, 20, size=3000).astype(float)
+    path = write_table(tmp_path / "t.parquet", columns, row_group_size=700)
+    runs = {}
+    for engine in ("stream", "dask"):
+        source = open_files(path, ["x1", "x2"], "y").with_columns(weights="w")
+        runs[engine] = fit(source, engine=engine, steps=15, standardize=True, **option)
+    stream, dask = runs["stream"], runs["dask"]
+    assert dask.config.engine == "dask" and dask.data.details["weights"] == "w"
+    np.testing.assert_allclose(dask.losses, stream.losses, rtol=1e-9)
+    if "validation" in option:
+        np.testing.assert_allclose(dask.validation_losses, stream.validation_losses, rtol=1e-9)
+    if "cv" in option:
+        assert dask.cv["fold_rows"] == stream.cv["fold_rows"]
+        np.testing.assert_allclose(dask.cv["losses_mean"], stream.cv["losses_mean"], rtol=1e-9)
+    regression = dask.analysis.regression
+    np.testing.assert_allclose(
+        regression.std_errors, stream.analysis.regression.std_errors, rtol=1e-9
+    )
+    assert regression.cov_type == stream.analysis.regression.cov_type

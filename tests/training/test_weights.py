@@ -35,10 +35,14 @@ def repeated(columns: dict[str, np.ndarray]):
 
 
 @pytest.mark.parametrize("loss", ["l2", "mse"])
-@pytest.mark.parametrize("engine", ["stats", "dense", "stream"])
-def test_integer_weights_train_like_repeated_rows(tmp_path: Path, engine: str, loss: str) -> None:
+@pytest.mark.parametrize("engine", ["stats", "dense", "stream", "dask"])
+def test_integer_weights_train_like_repeated_rows(
+    tmp_path: Path, engine: str, loss: str, request: pytest.FixtureRequest
+) -> None:
     columns = weighted_table()
-    if engine == "stream":
+    if engine == "dask":
+        request.getfixturevalue("dask_client")
+    if engine in ("stream", "dask"):
         path = write_table(tmp_path / "w.parquet", columns)
         data = open_files(path, ["x1", "x2"], "y").with_columns(weights="w")
     else:

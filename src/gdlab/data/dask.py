@@ -34,6 +34,11 @@ class DaskData:
     target_name: str = "y"
     source: str = "dask"
     extra: dict[str, Any] = field(default_factory=dict)
+    #: Columns read beside the features, in the same blocks: sample weights (`weight_name`)
+    #: and cluster labels (`cluster_name`), in that order, as one dask collection.
+    extras: Any = None
+    weight_name: str | None = None
+    cluster_name: str | None = None
 
     @property
     def n_features(self) -> int:
@@ -108,7 +113,7 @@ def dask_frame(
 def dask_files(source: FileSource) -> DaskData:
     """Files read by ``dask.dataframe`` (CSV split into byte blocks, Parquet by row group)."""
     dask = import_dask()
-    wanted = [*source.feature_names, source.target_name]
+    wanted = [*source.feature_names, source.target_name, *source.extra_names]
     parquet = [str(file) for file in source.files if is_parquet(file)]
     text = [str(file) for file in source.files if not is_parquet(file)]
     frames = []
@@ -118,7 +123,17 @@ def dask_files(source: FileSource) -> DaskData:
         frames.append(dask.dataframe.read_csv(text, usecols=wanted, blocksize="64MB"))
     frame = frames[0] if len(frames) == 1 else dask.dataframe.concat(frames)
     data = dask_frame(frame, source.feature_names, source.target_name, source.source)
-    return DaskData(data.features, data.target, data.feature_names, data.target_name, source.source)
+    extras = frame[list(source.extra_names)] if source.extra_names else None
+    return DaskData(
+        data.features,
+        data.target,
+        data.feature_names,
+        data.target_name,
+        source.source,
+        extras=extras,
+        weight_name=source.weight_name,
+        cluster_name=source.cluster_name,
+    )
 
 
 def block_values(values: Any, names: Sequence[str], source: str) -> np.ndarray:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import gc
 import logging
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -21,11 +21,12 @@ import numpy as np
 
 from gdlab.data.columns import first_line
 from gdlab.data.dask import DaskData, block_values, import_dask
-from gdlab.data.dataset import Dataset
+from gdlab.data.dataset import Dataset, check_weights
 from gdlab.data.fingerprint import RowsFingerprint
 from gdlab.data.sample import EvenSample
 from gdlab.errors import ConfigError, DataError, GdlabError
 from gdlab.onepass.arrays import default_threads, pass_statistics, wants_kernel
+from gdlab.onepass.groups import Folds, Grouping
 from gdlab.onepass.lstsq import LeastSquaresStats, merge_all, wants_moments
 
 #: Partial statistics merged per node of the reduction tree.
@@ -42,6 +43,8 @@ class PassPiece:
     statistics: LeastSquaresStats
     sample: EvenSample | None = None
     fingerprint: RowsFingerprint | None = None
+    #: The statistics of each group of a grouping (held out, folds), None where it has no rows.
+    groups: tuple[LeastSquaresStats | None, ...] | None = None
 
 
 def block_piece(
@@ -55,11 +58,13 @@ def block_piece(
     fingerprint: bool = False,
     sample_rows: int | None = None,
     blocks: int = 1,
+    rows_apart: RowsApart | None = None,
 ) -> PassPiece:
     """The pass over one block (run on a worker).
 
     `moments` and `kernel` None (a pass of unknown length) are decided here as for a pass
     of this block's rows times `blocks`: a dataframe's partitions are alike in size.
+    `rows_apart` brings the block's sample weights and the grouping of its rows.
     """
     X = block_values(features, names[:-1], source)
     y = block_values(target, names[-1:], source).reshape(-1)
@@ -68,34 +73,105 @@ def block_piece(
         moments = wants_moments(rows, columns)
     if kernel is None:
         kernel = wants_kernel(rows * columns, columns)
-    stats = pass_statistics(X, y, intercept, threads=1, moments=moments, kernel=kernel)
+    groups = None
+    if rows_apart is None:
+        stats = pass_statistics(X, y, intercept, threads=1, moments=moments, kernel=kernel)
+    else:
+        groups = rows_apart.statistics(X, y, intercept, moments, kernel, source)
+        stats = merge_all([part for part in groups if part is not None])
     if not (fingerprint or sample_rows):
-        return PassPiece(stats)
+        return PassPiece(stats, groups=groups)
     block = np.column_stack([X, y])
     sample = EvenSample(len(names), sample_rows).update(block) if sample_rows else None
     digest = RowsFingerprint(list(names)).update(block) if fingerprint else None
-    return PassPiece(stats, sample, digest)
+    return PassPiece(stats, sample, digest, groups)
+
+
+@dataclass(frozen=True)
+class RowsApart:
+    """What a block's rows carry besides [x y]: their weights (the first of the block's
+    extra columns, when `weighted`), and the grouping that sets some apart, with the data
+    row the block starts at (for folds by row number)."""
+
+    extras: Any = None
+    extra_names: tuple[str, ...] = ()
+    weight_name: str | None = None
+    grouping: Grouping | None = None
+    first_row: int = 0
+
+    def weights(self, source: str) -> np.ndarray | None:
+        """The block's sample weights, checked (or None)."""
+        if self.weight_name is None:
+            return None
+        values = block_values(self.extras, list(self.extra_names), source)[:, 0]
+        check_weights(values, self.weight_name, source, self.first_row)
+        return values
+
+    def statistics(
+        self,
+        X: np.ndarray,
+        y: np.ndarray,
+        intercept: bool,
+        moments: bool | None,
+        kernel: bool | None,
+        source: str,
+    ) -> tuple[LeastSquaresStats | None, ...]:
+        """The block's statistics per group (one group without a grouping)."""
+        weights = self.weights(source)
+        if self.grouping is None:
+            labels, count = np.zeros(y.shape[0], dtype=np.intp), 1
+        else:
+            labels = self.grouping.labels(np.column_stack([X, y]), self.first_row)
+            count = self.grouping.count
+        parts: list[LeastSquaresStats | None] = []
+        for group in range(count):
+            keep = labels == group
+            if not keep.any():
+                parts.append(None)
+                continue
+            w = None if weights is None else weights[keep]
+            parts.append(
+                pass_statistics(
+                    X[keep],
+                    y[keep],
+                    intercept,
+                    threads=1,
+                    moments=moments,
+                    kernel=kernel,
+                    weights=w,
+                )
+            )
+        return tuple(parts)
 
 
 def merge_pieces(pieces: Sequence[PassPiece]) -> PassPiece:
     """The pieces of consecutive row blocks as one (statistics, samples, fingerprints)."""
     stats = merge_all([piece.statistics for piece in pieces])
+    groups = None
+    if pieces[0].groups is not None:
+        columns = zip(*(piece.groups or () for piece in pieces), strict=True)
+        groups = tuple(
+            merge_all(present) if (present := [p for p in column if p is not None]) else None
+            for column in columns
+        )
     sample, digest = pieces[0].sample, pieces[0].fingerprint
     for piece in pieces[1:]:
         if sample is not None and piece.sample is not None:
             sample = sample.merge(piece.sample)
         if digest is not None and piece.fingerprint is not None:
             digest = digest.merge(piece.fingerprint)
-    return PassPiece(stats, sample, digest)
+    return PassPiece(stats, sample, digest, groups)
 
 
-def tree_reduce(parts: list[Any], split_every: int = SPLIT_EVERY) -> Any:
+def tree_reduce(
+    parts: list[Any], split_every: int = SPLIT_EVERY, merge: Callable[..., Any] = merge_pieces
+) -> Any:
     """Merge delayed pieces `split_every` at a time, level by level, down to one."""
     from dask import delayed
 
     while len(parts) > 1:
         parts = [
-            delayed(merge_pieces)(parts[start : start + split_every])
+            delayed(merge)(parts[start : start + split_every])
             for start in range(0, len(parts), split_every)
         ]
     return parts[0]
@@ -107,8 +183,12 @@ def pass_graph(
     split_every: int = SPLIT_EVERY,
     fingerprint: bool = False,
     sample_rows: int | None = None,
+    grouping: Grouping | None = None,
+    first_rows: Sequence[int] | None = None,
 ) -> Any:
-    """The delayed tree: a `PassPiece` for every row block, merged up to one."""
+    """The delayed tree: a `PassPiece` for every row block, merged up to one (with each
+    group's statistics when the data carry weights or a `grouping` sets rows apart; folds
+    need `first_rows`, the data row each block starts at)."""
     from dask import delayed
 
     names = [*data.feature_names, data.target_name]
@@ -122,13 +202,42 @@ def pass_graph(
     moments = wants_moments(float(rows), columns) if known else None  # unknown: per block
     kernel = wants_kernel(float(rows) * columns, columns) if known else None
     count = len(target_blocks)
+    extra_blocks: list[Any] = [None] * count
+    if data.extras is not None:
+        extra_blocks = np.ravel(data.extras.to_delayed()).tolist()
+    apart = data.weight_name is not None or grouping is not None
+    extra_names = tuple(name for name in (data.weight_name, data.cluster_name) if name)
+    starts = list(first_rows) if first_rows is not None else [0] * count
     parts = [
         delayed(block_piece)(
-            X, y, names, intercept, data.source, moments, kernel, fingerprint, sample_rows, count
+            X,
+            y,
+            names,
+            intercept,
+            data.source,
+            moments,
+            kernel,
+            fingerprint,
+            sample_rows,
+            count,
+            RowsApart(extras, extra_names, data.weight_name, grouping, start) if apart else None,
         )
-        for X, y in zip(feature_blocks, target_blocks, strict=True)
+        for X, y, extras, start in zip(
+            feature_blocks, target_blocks, extra_blocks, starts, strict=True
+        )
     ]
     return tree_reduce(parts, split_every)
+
+
+def block_starts(data: DaskData) -> list[int]:
+    """The data row each block starts at (counted from 0): from the chunks of dask arrays,
+    else by counting each partition's rows (a pass over one column)."""
+    chunks = getattr(data.target, "chunks", None)
+    if chunks and all(isinstance(size, int) for size in chunks[0]):
+        sizes = list(chunks[0])
+    else:
+        sizes = [int(size) for size in data.target.map_partitions(len).compute()]
+    return [0, *np.cumsum(sizes)[:-1].tolist()]
 
 
 @contextmanager
@@ -188,11 +297,16 @@ def dask_pass(
     split_every: int = SPLIT_EVERY,
     fingerprint: bool = False,
     sample_rows: int | None = None,
+    grouping: Grouping | None = None,
 ) -> PassResult:
-    """The pass on the cluster; a task's bad data comes back as a `DataError`."""
-    graph = pass_graph(data, intercept, split_every, fingerprint, sample_rows)
+    """The pass on the cluster; a task's bad data comes back as a `DataError`. With a
+    `grouping` (or weights), the result's `groups` are each group's statistics."""
     with dask_client(scheduler) as client:
         try:
+            starts = block_starts(data) if isinstance(grouping, Folds) else None
+            graph = pass_graph(
+                data, intercept, split_every, fingerprint, sample_rows, grouping, starts
+            )
             piece: PassPiece = client.compute(graph).result()
         except GdlabError:
             raise
@@ -205,7 +319,10 @@ def dask_pass(
     if piece.sample is not None:
         sample = piece.sample.dataset(data.feature_names, data.target_name, data.source)
     digest = piece.fingerprint.hexdigest() if piece.fingerprint is not None else None
-    return PassResult(stats, sample, digest)
+    if piece.groups is not None and not all(part is not None for part in piece.groups):
+        raise DataError(f"{data.source}: a held-out share or fold has no rows; use more rows")
+    groups = None if piece.groups is None else tuple(p for p in piece.groups if p is not None)
+    return PassResult(stats, sample, digest, groups)
 
 
 @dataclass(frozen=True)
@@ -215,6 +332,7 @@ class PassResult:
     statistics: LeastSquaresStats
     sample: Dataset | None
     fingerprint: str | None
+    groups: tuple[LeastSquaresStats, ...] | None = None
 
 
 def dask_statistics(

@@ -45,10 +45,34 @@ def robust_covariance(
     kind = "cluster" if config.cluster_column else config.cov
     stats = problem.statistics
     frame = Frame.at_optimum(stats, stats.optimum())
-    meat = Meat(kind, stats.n_weights)
-    for design, target, weights, clusters in row_blocks(problem, data, config):
-        meat.add_rows(frame, design, target, weights, clusters)
+    if problem.engine == "dask" and problem.rows is None:
+        meat = dask_second_pass(data, frame, kind, config)
+    else:
+        meat = Meat(kind, stats.n_weights)
+        for design, target, weights, clusters in row_blocks(problem, data, config):
+            meat.add_rows(frame, design, target, weights, clusters)
     return sandwich_covariance(stats, meat, frame, config.cluster_column)
+
+
+def dask_second_pass(
+    data: Dataset | FileSource | DaskData, frame: Frame, kind: str, config: TrainingConfig
+) -> Meat:
+    """The meat summed on the Dask cluster, block by block (files read by dask, or its own
+    collections, which then carry their cluster labels as `extras`)."""
+    from gdlab.data.dask import dask_files
+    from gdlab.onepass.dask_sandwich import dask_meat
+
+    dask_data = dask_files(data) if isinstance(data, FileSource) else data
+    if not isinstance(dask_data, DaskData):
+        raise ConfigError("the dask engine's second pass needs files or dask collections")
+    if config.cluster_column and dask_data.cluster_name is None:
+        raise DataError(f"{dask_data.source}: no cluster column '{config.cluster_column}'")
+    holdout = (
+        Holdout(float(config.validation), config.seed)
+        if isinstance(config.validation, float)
+        else None
+    )
+    return dask_meat(dask_data, frame, kind, config.intercept, holdout, config.scheduler)
 
 
 def row_blocks(
@@ -69,8 +93,7 @@ def row_blocks(
         return
     if not isinstance(data, FileSource):
         raise ConfigError(
-            "a robust covariance ({option}) needs the rows in memory or in files; "
-            "this data is on a Dask cluster",
+            "a robust covariance ({option}) on a Dask collection needs its rows in files",
             option="cov",
         )
     if column and data.cluster_name is None:

@@ -170,10 +170,6 @@ def prepare(
         n_weights = data.n_features + config.intercept
         name = choose_engine(loss, kind, n_weights, config.batch_size, config.scheduler)
     check_engine_fits(name, kind, config)
-    if name == "dask" and weight_name:
-        raise ConfigError(
-            "sample weights are not available on the dask engine yet; use --engine stream"
-        )
     info = DataInfo(data.source, 0, tuple(data.feature_names), data.target_name, details)
     if isinstance(data, FileSource) and name not in ("stream", "dask"):
         data = data.read()
@@ -275,18 +271,6 @@ def check_engine_fits(name: str, kind: str, config: TrainingConfig) -> None:
         raise ConfigError("the stream engine reads files; in-memory data runs on the stats engine")
     if kind == "dask" and name != "dask":
         raise ConfigError(f"dask collections run on the dask engine (or auto), not {name}")
-    if name == "dask":
-        for option, value in (
-            ("validation", config.validation),
-            ("cv", config.cv),
-            ("cov", None if config.cov == "nonrobust" else config.cov),
-        ):
-            if value is not None:
-                raise ConfigError(
-                    "{option} is not available on the dask engine yet; use the stream engine "
-                    "for files (--engine stream)",
-                    option=option,
-                )
 
 
 def prepare_rows(
@@ -354,7 +338,13 @@ def in_dask(dataset: Dataset) -> DaskData:
     from gdlab.data.dask import dask_arrays
 
     names, target, source = dataset.feature_names, dataset.target_name, dataset.source
-    return dask_arrays(dataset.features, dataset.target, names, target, source=source)
+    data = dask_arrays(dataset.features, dataset.target, names, target, source=source)
+    if dataset.weights is None:
+        return data
+    import dask.array
+
+    extras = dask.array.from_array(dataset.weights[:, None], chunks=(data.target.chunks[0], 1))
+    return replace(data, extras=extras, weight_name=dataset.weight_name or "weights")
 
 
 def prepare_dask(
@@ -370,17 +360,26 @@ def prepare_dask(
     from gdlab.onepass.dask import dask_pass
 
     dask_data = dask_files(data) if isinstance(data, FileSource) else data
+    grouping = grouping_of(config)
     result = dask_pass(
         dask_data,
         config.intercept,
         config.scheduler,
         fingerprint=fingerprint,
         sample_rows=SAMPLE_ROWS if sample and rows is None else None,
+        grouping=grouping,
     )
-    info = replace(info, n_rows=result.statistics.n_rows)
-    return Problem(
-        info, config.intercept, result.statistics, "dask", rows, result.sample, result.fingerprint
+    stats, validation, folds = result.statistics, None, None
+    if isinstance(grouping, Holdout) and result.groups is not None:
+        stats, validation = result.groups
+        info = replace(info, details={**info.details, "held_out_rows": validation.n_rows})
+    elif isinstance(grouping, Folds):
+        folds = result.groups
+    info = replace(info, n_rows=stats.n_rows)
+    problem = Problem(
+        info, config.intercept, stats, "dask", rows, result.sample, result.fingerprint
     )
+    return replace(problem, validation=validation, folds=folds)
 
 
 def engine_for(
