@@ -28,7 +28,7 @@ from gdlab.onepass.arrays import (
     pass_statistics,
     wants_kernel,
 )
-from gdlab.onepass.groups import Grouping
+from gdlab.onepass.groups import Grouping, grouped
 from gdlab.onepass.lstsq import LeastSquaresStats, merge_all, wants_moments
 
 if TYPE_CHECKING:
@@ -61,15 +61,16 @@ def grouped_batch_statistics(
     without a grouping, the batch's statistics alone."""
     if grouping is None:
         return (batch_statistics(batch, intercept, moments, kernel),)
-    labels = grouping.labels(np.column_stack(batch.columns), batch.first_row)
+    labels = grouping.labels(batch.columns, batch.first_row)
+    weighted = batch.weights is not None
+    columns = [*batch.columns, *([batch.weights] if batch.weights is not None else [])]
     parts: list[LeastSquaresStats | None] = []
-    for group in range(grouping.count):
-        keep = labels == group
-        if not keep.any():
+    for group in grouped(columns, labels, grouping.count):
+        if group is None:
             parts.append(None)
             continue
-        weights = None if batch.weights is None else batch.weights[keep]
-        rows = replace(batch, columns=tuple(c[keep] for c in batch.columns), weights=weights)
+        values, weights = (group[:-1], group[-1]) if weighted else (group, None)
+        rows = replace(batch, columns=tuple(values), weights=weights)
         parts.append(batch_statistics(rows, intercept, moments, kernel))
     return tuple(parts)
 

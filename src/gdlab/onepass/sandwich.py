@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 from numpy.typing import NDArray
@@ -40,6 +41,13 @@ class Frame:
     R: Array
     shift: Array
     weights: Array
+
+    @cached_property
+    def to_q(self) -> Array:
+        """The p×p map of rows to Q's rows, q_i = R⁻ᵀa_i as a row: qᵀ = aᵀ·R⁻¹ (through the
+        column-scaled factor R = S·diag(d), R⁻¹ = diag(d)⁻¹·S⁻¹), so a batch is one product."""
+        scaled, norms = column_scaled(self.R)
+        return np.linalg.solve(scaled, np.eye(self.R.shape[0])) / norms[:, None]
 
     @classmethod
     def at_optimum(cls, stats: LeastSquaresStats, weights: Array) -> Frame:
@@ -90,8 +98,7 @@ class Meat:
         residual = A @ frame.weights - y
         if root is not None:
             A, residual = A * root[:, None], residual * root
-        scaled, norms = column_scaled(frame.R)
-        q = np.linalg.solve(scaled.T, (A / norms).T).T  # q_i = R⁻ᵀ ã_i
+        q = A @ frame.to_q  # q_i = R⁻ᵀ ã_i, row by row
         self.n_rows += int(y.shape[0])
         if self.kind == "cluster":
             if groups is None:

@@ -9,6 +9,7 @@ out as in the first pass, so the covariance is that of the weights the summary r
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -49,8 +50,15 @@ def robust_covariance(
         meat = dask_second_pass(data, frame, kind, config)
     else:
         meat = Meat(kind, stats.n_weights)
-        for design, target, weights, clusters in row_blocks(problem, data, config):
-            meat.add_rows(frame, design, target, weights, clusters)
+        # One worker sums a batch while the next is read (at most two in memory).
+        with ThreadPoolExecutor(1) as worker:
+            pending: Future[None] | None = None
+            for block in row_blocks(problem, data, config):
+                if pending is not None:
+                    pending.result()
+                pending = worker.submit(meat.add_rows, frame, *block)
+            if pending is not None:
+                pending.result()
     return sandwich_covariance(stats, meat, frame, config.cluster_column)
 
 
@@ -104,10 +112,11 @@ def row_blocks(
         else None
     )
     for batch in data.batches():
-        design = design_matrix(batch.features, config.intercept)
+        ones = [np.ones(batch.n_rows)] if config.intercept else []
+        design = np.column_stack([*ones, *batch.columns[:-1]])  # one copy, the bias first
         target, weights, clusters = batch.target, batch.weights, batch.clusters
         if holdout is not None:
-            keep = holdout.labels(np.column_stack(batch.columns), batch.first_row) == 0
+            keep = holdout.labels(batch.columns, batch.first_row) == 0
             design, target = design[keep], target[keep]
             weights = None if weights is None else weights[keep]
             clusters = None if clusters is None else clusters[keep]
