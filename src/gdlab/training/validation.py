@@ -53,7 +53,7 @@ def held_out_losses(
     >>> A = np.column_stack([np.ones(4), np.arange(4.0)])
     >>> held = LeastSquaresStats.from_arrays(A, 1 + 2 * A[:, 1] + [0.5, -0.5, 0.5, -0.5])
     >>> from gdlab.model.losses import get_loss
-    >>> held_out_losses(np.array([[1.0, 2.0], [0.0, 0.0]]), get_loss("l2"), held)[0]
+    >>> round(held_out_losses(np.array([[1.0, 2.0], [0.0, 0.0]]), get_loss("l2"), held)[0], 12)
     0.5
     """
     weights = np.atleast_2d(np.asarray(path, dtype=np.float64))
