@@ -23,6 +23,7 @@ from gdlab.data.files import FileSource, open_files
 from gdlab.data.seed import seed_dataset
 from gdlab.engines import DenseEngine
 from gdlab.errors import ConfigError, DataError, DivergedError, LearningRateWarning
+from gdlab.onepass.keep import KeptStatistics
 from gdlab.optim.optimizers import make_optimizer
 from gdlab.optim.schedules import parse_schedule
 from gdlab.training.advice import assess, divergence_reason
@@ -35,7 +36,7 @@ from gdlab.training.record import Run, RunRecord
 
 
 def fit(
-    data: Dataset | FileSource | DaskData,
+    data: Dataset | FileSource | DaskData | KeptStatistics,
     config: TrainingConfig | None = None,
     *,
     on_step: StepCallback | None = None,
@@ -48,7 +49,8 @@ def fit(
     schedule, l2, tol, tol_kind, standardize, loss, huber_delta, init, init_std, seed,
     intercept, dtype, engine, batch_size, scheduler), given as keywords or as a `config`.
     `data` is a `Dataset` in memory, files from `open_files` (streamed in one pass) or dask
-    collections from `dask_arrays`.
+    collections from `dask_arrays`, or statistics kept from an earlier pass
+    (`gdlab.onepass.keep`: `update`, `read_statistics`).
 
     `lr="auto"` (the default) picks the fastest rate the analysis justifies for the data and
     optimizer (`gdlab.analysis.rates`); `run.config.lr` is the number, `run.lr_choice` says
