@@ -1,0 +1,93 @@
+"""What DATA names on the command line: table files, statistics files, several targets.
+
+`open_fit_data` turns `gdlab fit`'s DATA, --x and --y into what `prepare` reads: files of
+rows (`FileSource`), kept statistics merged from `.gdstats` files (`KeptStatistics`), or
+files with several targets read in one pass (`SeveralTargets`). `open_weighted` is the one
+place `gdlab stats --weights` reads sample weights. Nothing heavy is imported at load.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from gdlab.cli.options import open_data, split_names
+from gdlab.errors import ConfigError
+
+
+def target_names(y: str | None) -> list[str]:
+    """The --y columns: one target, or several comma-separated."""
+    return split_names(y, "--y") if y is not None else []
+
+
+def open_fit_data(data: Sequence[Path], x: str | None, y: str | None) -> Any:
+    """The data `gdlab fit` trains on (see the module notes)."""
+    from gdlab.onepass.keep import is_statistics_path
+
+    kept = [is_statistics_path(path) for path in data]
+    if any(kept):
+        if not all(kept):
+            raise ConfigError("give either table files or .gdstats statistics files as DATA")
+        return open_kept(data, x, y)
+    if len(data) != 1:
+        raise ConfigError(
+            f"give one DATA table (a file, a quoted glob or a directory), not {len(data)}"
+        )
+    ys = target_names(y)
+    if len(ys) > 1:
+        from gdlab.data.targets import open_targets
+
+        if x is None:
+            raise ConfigError(f"missing option '--x': name the column(s) of {data[0]} to use")
+        return open_targets(data[0], split_names(x, "--x"), ys)
+    return open_data(data[0], x, y)
+
+
+def open_kept(data: Sequence[Path], x: str | None, y: str | None) -> Any:
+    """Statistics files merged; --x and --y, when given, must be the files' own columns."""
+    from gdlab.onepass.keep import open_statistics
+
+    kept = open_statistics(data)
+    if x is not None and tuple(split_names(x, "--x")) != kept.feature_names:
+        raise ConfigError(
+            f"{kept.source}: the statistics are of the features {','.join(kept.feature_names)}, "
+            f"not --x {x}; leave --x out or give the same columns"
+        )
+    if y is not None and target_names(y) != [kept.target_name]:
+        raise ConfigError(
+            f"{kept.source}: the statistics are of the target {kept.target_name}, not --y {y}; "
+            "leave --y out or give the same column"
+        )
+    return kept
+
+
+def open_weighted(data: Path, x: str | None, y: str | None, weights: str) -> Any:
+    """Rows with sample weights from the column `weights`, read into memory.
+
+    The one place the CLI reads weights: the files are read whole, the weight column beside
+    the features, and every weight checked (finite, ≥ 0). When the streamed weighted pass
+    is wired to the readers, this returns files that carry their weight column instead.
+    """
+    from gdlab.data.dataset import check_weights
+
+    source = open_data(data, x, y)
+    name = weights.strip()
+    if name in (*source.feature_names, source.target_name):
+        raise ConfigError(f"--weights {name}: the weight column is also a feature or the target")
+    from dataclasses import replace
+
+    from gdlab.data.files import open_files
+
+    rows = open_files(data, [*source.feature_names, name], source.target_name).read()
+    values = rows.features[:, -1].copy()
+    check_weights(values, name, str(data))
+    if not values.any():
+        raise ConfigError(f"{data}: every sample weight in column '{name}' is zero")
+    return replace(
+        rows,
+        features=rows.features[:, :-1].copy(),
+        feature_names=source.feature_names,
+        weights=values,
+        weight_name=name,
+    )
