@@ -4,7 +4,9 @@
 reads the other targets as the last feature columns) and splits its statistics per target
 (`gdlab.onepass.targets.split_targets`): each target's problem then has the statistics a
 pass over [A | yⱼ] alone would have made, up to rounding, with the rows (or the sample),
-the held-out rows and the folds cut to its own columns. `fit_targets` trains each one.
+the held-out rows (of a held-out file) and the folds cut to its own columns. A held-out
+share (`validation` a fraction) is refused: its rows are chosen by a hash of the whole row,
+so they would differ from those of the target alone. `fit_targets` trains each one.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import numpy as np
 
 from gdlab.data.dataset import Dataset
 from gdlab.data.targets import SeveralTargets
+from gdlab.errors import ConfigError
 from gdlab.onepass.lstsq import LeastSquaresStats
 from gdlab.onepass.targets import split_targets
 from gdlab.training.config import TrainingConfig
@@ -37,6 +40,12 @@ def prepare_targets(
     [[1.0, 2.0], [3.0, -1.0]]
     """
     config = config or TrainingConfig()
+    if isinstance(config.validation, float):
+        raise ConfigError(
+            "{option} FRACTION holds out rows by a hash of each whole row, which differs with "
+            "the other targets beside it; with several targets hold out a file or use folds",
+            option="validation",
+        )
     joint = prepare(data.joint, config, sample=sample)
     m = data.n_targets
     statistics = split_targets(joint.statistics, m)
