@@ -168,3 +168,23 @@ def test_bad_target_lists_are_one_line_errors(parts, extra, message):
     whole, _ = parts
     code, out, err = run_cli("fit", str(whole), "--x", "x1,x2", *extra)
     assert_one_line_error(code, out, err, 2, message)
+
+
+def test_kept_statistics_draw_the_landscape_and_say_why_not_the_points(parts, tmp_path):
+    _, pieces = parts
+    kept = tmp_path / "a.gdstats"
+    keep(pieces[0], kept)
+    out = tmp_path / "run"
+    code, stdout, err = run_cli("fit", str(kept), "--plot", "landscape", "--out", str(out))
+    assert code == 0, err
+    assert (out / "landscape.png").exists() and f"Wrote {out / 'landscape.png'}" in stdout
+    code, out_text, err = run_cli("fit", str(kept), "--plot", "diagnostics", "--out", str(out))
+    assert_one_line_error(code, out_text, err, 2, "statistics files", "keep no rows", "--data")
+    code, out_text, err = run_cli(
+        "plot", str(out / "run.json"), "--kind", "diagnostics", "--data", str(pieces[0]),
+        "--out", str(tmp_path / "d.png"),
+    )  # fmt: skip
+    assert code == 0, err
+    code, out_text, err = run_cli("fit", str(kept), "--save", str(tmp_path / "m.json"))
+    assert_one_line_error(code, out_text, err, 2, "--save: a saved model keeps the fingerprint")
+    assert not (tmp_path / "m.json").exists()

@@ -76,7 +76,7 @@ def fit_command(
     """
     from gdlab.cli.plot import plot_kinds, write_plots
     from gdlab.cli.render import print_summary, save_seed_figure
-    from gdlab.cli.sources import open_fit_data
+    from gdlab.cli.sources import open_fit_data, refuse_save_of_kept
     from gdlab.cli.targets import fit_each_target, refuse_one_file_options
     from gdlab.data.targets import SeveralTargets
     from gdlab.outputs.savedmodel import save_model
@@ -86,6 +86,7 @@ def fit_command(
     assert config is not None  # `training_options` parses the training flags into it
     kinds = plot_kinds(plot, compare, out)
     source = open_fit_data(data, x, y)
+    refuse_save_of_kept(source, save)
     title = f"gdlab fit {' '.join(map(str, data))}"
     if isinstance(source, SeveralTargets):  # one pass, one run per target
         refuse_one_file_options(trace=trace, save=save)

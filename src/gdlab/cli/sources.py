@@ -44,6 +44,17 @@ def open_fit_data(data: Sequence[Path], x: str | None, y: str | None) -> Any:
     return open_data(data[0], x, y)
 
 
+def refuse_save_of_kept(source: Any, save: Path | None) -> None:
+    """A saved model keeps its data's fingerprint, which kept statistics cannot give."""
+    from gdlab.onepass.keep import KeptStatistics
+
+    if save is not None and isinstance(source, KeptStatistics):
+        raise ConfigError(
+            f"--save: a saved model keeps the fingerprint of its data's rows, and "
+            f"{source.source} holds statistics, not rows; fit the data itself to save a model"
+        )
+
+
 def open_kept(data: Sequence[Path], x: str | None, y: str | None) -> Any:
     """Statistics files merged; --x and --y, when given, must be the files' own columns."""
     from gdlab.onepass.keep import open_statistics
