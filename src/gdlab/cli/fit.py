@@ -77,7 +77,7 @@ def fit_command(
     from gdlab.cli.plot import plot_kinds, write_plots
     from gdlab.cli.render import print_summary, save_seed_figure
     from gdlab.cli.sources import open_fit_data, refuse_save_of_kept
-    from gdlab.cli.targets import fit_each_target, refuse_one_file_options
+    from gdlab.cli.targets import Shown, fit_each_target, refuse_one_file_options
     from gdlab.data.targets import SeveralTargets
     from gdlab.outputs.savedmodel import save_model
     from gdlab.training.fit import diverged_error, train_problem
@@ -90,7 +90,8 @@ def fit_command(
     title = f"gdlab fit {' '.join(map(str, data))}"
     if isinstance(source, SeveralTargets):  # one pass, one run per target
         refuse_one_file_options(trace=trace, save=save)
-        fit_each_target(source, config, out, json_out, summary, kinds, compare, title)
+        shown = Shown(warnings_to_stderr, print_regression)
+        fit_each_target(source, config, out, json_out, summary, kinds, compare, title, shown)
         return
     # One pass over the data: the statistics, and on the way the sample the pictures draw
     # and the fingerprint the saved model keeps.

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,6 +16,15 @@ from gdlab.training.config import TrainingConfig
 
 if TYPE_CHECKING:
     from gdlab.data.targets import SeveralTargets
+    from gdlab.training.record import Run
+
+
+@dataclass(frozen=True)
+class Shown:
+    """How `gdlab fit` shows a run's warnings (a context) and its regression table."""
+
+    warnings: Callable[[], AbstractContextManager[None]]
+    regression: Callable[[Run], None]
 
 
 def refuse_one_file_options(*, trace: Path | None, save: Path | None) -> None:
@@ -36,10 +48,13 @@ def fit_each_target(
     kinds: list[str],
     compare: str | None,
     title: str,
+    shown: Shown,
 ) -> None:
     """Train every target from one pass; print {"runs": [...]} or one summary per target,
-    and with --out write each run into its own folder (`target_folders`)."""
-    from gdlab.cli.fit import print_regression, warnings_to_stderr
+    and with --out write each run into its own folder (`target_folders`).
+
+    `shown` are `gdlab fit`'s own ways to show warnings and the regression table.
+    """
     from gdlab.cli.plot import write_plots
     from gdlab.cli.render import print_summary
     from gdlab.training.fit import diverged_error, train_problem
@@ -47,7 +62,7 @@ def fit_each_target(
     from gdlab.training.targets import prepare_targets
 
     problems = prepare_targets(data, config, sample=bool(kinds))
-    with warnings_to_stderr():
+    with shown.warnings():
         runs = [train_problem(problem, config, raise_on_divergence=False) for problem in problems]
     written: list[Path] = []
     if out is not None:
@@ -62,7 +77,7 @@ def fit_each_target(
         for run in runs:
             print_summary(run, title=f"{title} (target {run.data.target})")
             if summary:
-                print_regression(run)
+                shown.regression(run)
             typer.echo("")
         for path in written:
             typer.echo(f"Wrote {path}")
