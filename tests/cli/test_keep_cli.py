@@ -95,7 +95,7 @@ def test_files_that_disagree_are_refused_in_one_line_naming_the_file(parts, tmp_
         (("--y", "y2"), "not --y y2"),
         (("--engine", "dense"), "train on the stats engine, not dense"),
         (("--validation", "0.2"), "--validation needs the data itself"),
-        (("--loss", "huber"), "needs a quadratic loss"),
+        (("--loss", "huber"), "fit a quadratic loss (l2 or mse), not huber"),
     ]
     for extra, message in cases:
         code, out, err = run_cli("fit", str(first), *extra)

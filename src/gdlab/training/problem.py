@@ -233,6 +233,11 @@ def prepare_kept(kept: KeptStatistics, config: TrainingConfig) -> Problem:
         raise ConfigError(
             f"{where}: statistics files train on the stats engine, not {config.engine}"
         )
+    if not config.is_quadratic:
+        raise ConfigError(
+            f"{where}: statistics files fit a quadratic loss (l2 or mse), not {config.loss}; "
+            "the other losses need the rows"
+        )
     check_engine_fits("stats", "statistics", config)
     details: dict[str, object] = {**kept.extra}
     if kept.weight_name is not None:
