@@ -86,6 +86,12 @@ class FileSource:
     def with_columns(self, weights: str | None = None, clusters: str | None = None) -> FileSource:
         """The same files, reading sample weights and/or cluster labels from these columns."""
         names = [name for name in (weights, clusters) if name]
+        for name in names:
+            if name in (*self.feature_names, self.target_name):
+                raise DataError(
+                    f"{self.source}: column '{name}' holds the sample weights or clusters; it "
+                    "cannot also be a feature or the target"
+                )
         for file in self.files:
             check_file_columns(file, names)
         return replace(

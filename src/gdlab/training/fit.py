@@ -24,6 +24,7 @@ from gdlab.data.seed import seed_dataset
 from gdlab.engines import DenseEngine
 from gdlab.errors import ConfigError, DataError, DivergedError, LearningRateWarning
 from gdlab.model.losses import Loss
+from gdlab.onepass.keep import KeptStatistics
 from gdlab.optim.optimizers import make_optimizer
 from gdlab.optim.schedules import parse_schedule
 from gdlab.training.advice import assess, divergence_reason
@@ -42,7 +43,7 @@ from gdlab.training.validation import (
 
 
 def fit(
-    data: Dataset | FileSource | DaskData,
+    data: Dataset | FileSource | DaskData | KeptStatistics,
     config: TrainingConfig | None = None,
     *,
     on_step: StepCallback | None = None,
@@ -55,7 +56,8 @@ def fit(
     schedule, l2, tol, tol_kind, standardize, loss, huber_delta, init, init_std, seed,
     intercept, dtype, engine, batch_size, scheduler), given as keywords or as a `config`.
     `data` is a `Dataset` in memory, files from `open_files` (streamed in one pass) or dask
-    collections from `dask_arrays`.
+    collections from `dask_arrays`, or statistics kept from an earlier pass
+    (`gdlab.onepass.keep`: `update`, `read_statistics`).
 
     `lr="auto"` (the default) picks the fastest rate the analysis justifies for the data and
     optimizer (`gdlab.analysis.rates`); `run.config.lr` is the number, `run.lr_choice` says

@@ -38,6 +38,7 @@ from gdlab.model.standardize import (
 )
 from gdlab.onepass.arrays import array_statistics, pass_statistics
 from gdlab.onepass.groups import Folds, Holdout
+from gdlab.onepass.keep import KeptStatistics
 from gdlab.onepass.lstsq import LeastSquaresStats, merge_all
 from gdlab.training.config import TrainingConfig
 
@@ -53,7 +54,7 @@ IN_MEMORY_MAX_BYTES = 64 * 2**20
 SAMPLE_ROWS = 20_000
 
 #: Where the rows of each kind of data live.
-KINDS = {Dataset: "memory", FileSource: "files", DaskData: "dask"}
+KINDS = {Dataset: "memory", FileSource: "files", DaskData: "dask", KeptStatistics: "statistics"}
 
 
 @dataclass(frozen=True)
@@ -137,7 +138,7 @@ def loss_of(config: TrainingConfig) -> Loss:
 
 
 def prepare(
-    data: Dataset | FileSource | DaskData,
+    data: Dataset | FileSource | DaskData | KeptStatistics,
     config: TrainingConfig | None = None,
     *,
     fingerprint: bool = False,
@@ -146,7 +147,8 @@ def prepare(
     """Make the one pass over `data` for runs configured like `config` (see the module notes).
 
     `fingerprint` hashes every row during the pass (for a saved model); `sample` keeps an
-    evenly spaced sample of rows that are not held in memory (for pictures).
+    evenly spaced sample of rows that are not held in memory (for pictures). Statistics
+    kept from an earlier pass (`KeptStatistics`, `gdlab stats`) need no pass at all.
 
     >>> from gdlab.data.seed import seed_dataset
     >>> problem = prepare(seed_dataset(0))
@@ -154,6 +156,8 @@ def prepare(
     ('stats', 50, ('b', 'x'))
     """
     config = config or TrainingConfig()
+    if isinstance(data, KeptStatistics):
+        return prepare_kept(data, config)
     loss = loss_of(config)
     kind = data_kind(data)
     details = {**data.extra, **located(data)}
@@ -179,6 +183,8 @@ def prepare(
         problem = prepare_stream(data, info, config, fingerprint, sample)
     else:
         problem = prepare_dask(data, info, config, fingerprint, sample)
+    if problem.weighted and not problem.statistics.mass > 0:
+        raise DataError(f"{info.source}: every sample weight in column '{weight_name}' is zero")
     if isinstance(config.validation, str):
         problem = with_validation_file(problem, data, config)
     if config.cov != "nonrobust":
@@ -216,6 +222,42 @@ def prepare_held_out_rows(
     details = {**problem.info.details, "held_out_rows": held_out.n_rows}
     problem = replace(problem, info=replace(problem.info, details=details))
     return replace(problem, validation=validation, validation_rows=held_out)
+
+
+def prepare_kept(kept: KeptStatistics, config: TrainingConfig) -> Problem:
+    """A problem from statistics kept by an earlier pass (no rows: the stats engine only).
+
+    The run's intercept must be the statistics' own, and options that need rows (held-out
+    rows, folds, mini-batches, a non-quadratic loss, the dense engine) are refused.
+    """
+    where = kept.source
+    if config.intercept != kept.intercept:
+        held = "with an intercept; this fit has none ({option})"
+        if not kept.intercept:
+            held = "without an intercept; fit them with {option}"
+        raise ConfigError(f"{where}: the statistics were kept {held}", option="intercept")
+    for name in ("validation", "cv", "batch_size"):
+        if getattr(config, name) is not None:
+            raise ConfigError(
+                f"{where}: statistics files hold no rows to hold out, split or sample; "
+                "{option} needs the data itself",
+                option=name,
+            )
+    if config.engine not in ("auto", "stats"):
+        raise ConfigError(
+            f"{where}: statistics files train on the stats engine, not {config.engine}"
+        )
+    if not config.is_quadratic:
+        raise ConfigError(
+            f"{where}: statistics files fit a quadratic loss (l2 or mse), not {config.loss}; "
+            "the other losses need the rows"
+        )
+    check_engine_fits("stats", "statistics", config)
+    details: dict[str, object] = {**kept.extra}
+    if kept.weight_name is not None:
+        details["weights"] = kept.weight_name
+    info = DataInfo(where, kept.n_rows, kept.feature_names, kept.target_name, details)
+    return Problem(info, kept.intercept, kept.statistics, "stats")
 
 
 def grouping_of(config: TrainingConfig) -> Holdout | Folds | None:

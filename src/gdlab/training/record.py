@@ -350,12 +350,9 @@ def statistics_of(value: Any) -> LeastSquaresStats | None:
     if R.ndim != 2 or R.shape != (z.size, z.size):
         raise DataError("'statistics' has a triangle and a vector of different sizes")
     total = value.get("weight_total")
+    weight_total = None if total is None else float(total)
     return LeastSquaresStats(
-        R,
-        z,
-        float(value["rho"]),
-        int(value["n_rows"]),
-        weight_total=None if total is None else float(total),
+        R, z, float(value["rho"]), int(value["n_rows"]), weight_total=weight_total
     )
 
 
