@@ -161,7 +161,7 @@ def stable_lr_bound(eigenvalues: NDArray[np.float64]) -> float:
     >>> stable_lr_bound(np.array([1.0, 4.0]))
     0.5
     """
-    return float(2.0 / eigenvalues[-1])
+    return 2.0 / float(eigenvalues[-1]) if eigenvalues[-1] > 0 else math.inf
 
 
 def optimal_constant_lr(eigenvalues: NDArray[np.float64]) -> float:
@@ -170,7 +170,8 @@ def optimal_constant_lr(eigenvalues: NDArray[np.float64]) -> float:
     >>> optimal_constant_lr(np.array([1.0, 3.0]))
     0.5
     """
-    return float(2.0 / (eigenvalues[0] + eigenvalues[-1]))
+    total = float(eigenvalues[0] + eigenvalues[-1])
+    return 2.0 / total if total > 0 else math.inf
 
 
 def condition_number(eigenvalues: NDArray[np.float64]) -> float:
@@ -185,7 +186,9 @@ def heavy_ball_parameters(eigenvalues: NDArray[np.float64]) -> tuple[float, floa
     >>> heavy_ball_parameters(np.array([1.0, 9.0]))
     (0.25, 0.25)
     """
-    low, high = math.sqrt(max(eigenvalues[0], 0.0)), math.sqrt(eigenvalues[-1])
+    low, high = math.sqrt(max(eigenvalues[0], 0.0)), math.sqrt(max(eigenvalues[-1], 0.0))
+    if high + low == 0:  # no curvature at all: any rate, no momentum
+        return math.inf, 0.0
     return 4.0 / (high + low) ** 2, ((high - low) / (high + low)) ** 2
 
 
@@ -196,7 +199,8 @@ def momentum_lr_bound(eigenvalues: NDArray[np.float64], beta: float, nesterov: b
     >>> momentum_lr_bound(np.array([1.0, 4.0]), 0.5, nesterov=False)
     0.75
     """
-    return float(2 * (1 + beta) / ((1 + 2 * beta if nesterov else 1.0) * eigenvalues[-1]))
+    curvature = (1 + 2 * beta if nesterov else 1.0) * float(eigenvalues[-1])
+    return 2 * (1 + beta) / curvature if curvature > 0 else math.inf
 
 
 def momentum_growth(lr: float, eigenvalue: float, beta: float, nesterov: bool) -> float:
@@ -210,6 +214,8 @@ def momentum_growth(lr: float, eigenvalue: float, beta: float, nesterov: bool) -
     0.5
     """
     shrink = 1 - lr * eigenvalue
+    if not math.isfinite(shrink):  # a rate past float64's range
+        return math.inf
     if nesterov:
         iteration = np.array([[(1 + beta) * shrink, -beta * shrink], [1.0, 0.0]])
     else:
@@ -258,11 +264,14 @@ def steps_to_gap(analysis: Analysis, init: ArrayLike, lr: float, gap: float) -> 
     bisection below the bound log(gap/E₀)/(2·log max|1 − ηλ_i|).
     """
     eigenvalues = analysis.hessian_eigenvalues
-    weights = eigenvalues * mode_coordinates(analysis, init) ** 2
+    weights = mode_weights(analysis, init)
     active = weights > 0
     if excess_after(eigenvalues, weights, lr, 0) <= gap:
         return 0
-    slowest = float(np.max(np.abs(1.0 - lr * eigenvalues[active])))
+    if not np.isfinite(weights).all() or not active.any():
+        return None  # a start so far out that its excess overflows float64
+    with np.errstate(over="ignore"):
+        slowest = float(np.max(np.abs(1.0 - lr * eigenvalues[active])))
     if slowest >= 1.0 or gap <= 0:
         return None
     if slowest == 0.0:
@@ -278,10 +287,15 @@ def steps_to_gap(analysis: Analysis, init: ArrayLike, lr: float, gap: float) -> 
     return high
 
 
+def mode_weights(analysis: Analysis, init: ArrayLike) -> Array:
+    """λ_i c_i²: each eigen-direction's share of the starting excess (inf past float64)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return analysis.hessian_eigenvalues * mode_coordinates(analysis, init) ** 2
+
+
 def start_excess(analysis: Analysis, init: ArrayLike) -> float:
     """L(w₀) − L* = ½ Σ λ_i c_i²: how far above its minimum the loss starts."""
-    eigenvalues = analysis.hessian_eigenvalues
-    return excess_after(eigenvalues, eigenvalues * mode_coordinates(analysis, init) ** 2, 0.0, 0)
+    return excess_after(analysis.hessian_eigenvalues, mode_weights(analysis, init), 0.0, 0)
 
 
 def convergence_gap(optimum_loss: float, initial_loss: float) -> float:
@@ -298,10 +312,12 @@ def gd_outlook(analysis: Analysis, init: ArrayLike, lr: float) -> Outlook:
     gap = convergence_gap(
         analysis.optimum_loss, analysis.optimum_loss + start_excess(analysis, init)
     )
-    factors = np.abs(1.0 - lr * eigenvalues)
+    with np.errstate(over="ignore"):  # a rate past float64's range: an infinite factor
+        factors = np.abs(1.0 - lr * eigenvalues)
+        ratio = lr / analysis.lr_max_stable
     return Outlook(
         lr=float(lr),
-        ratio_to_bound=float(lr / analysis.lr_max_stable),
+        ratio_to_bound=float(ratio),
         contraction=float(factors.max()),
         slowest_eigenvalue=float(eigenvalues[int(np.argmax(factors))]),
         gap=gap,

@@ -8,6 +8,8 @@ before and after standardising, and the regression summary of the unpenalised fi
 
 from __future__ import annotations
 
+import math
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
@@ -103,13 +105,28 @@ def stability_warning(
     else:
         growth = abs(1 - lr * largest)
     return (
-        f"lr={lr:g} is {lr / bound:.3g}× the largest stable learning rate for this data, "
+        f"lr={lr:g} is {times(lr / bound)} the largest stable learning rate for this data, "
         f"{bound:.6g} ({bound_formula(optimizer)}, where λ_max = {largest:.6g} is the largest "
         f"eigenvalue of the Hessian of the {analysis.loss} loss, built from XᵀX); along that "
-        f"direction each step multiplies the error by {growth:.3g}, so this run will diverge. "
+        f"direction each step multiplies the error by {factor(growth)}, so this run will "
+        "diverge. "
         f"Use lr < {bound:.6g}; the fastest constant rate for plain GD is "
         f"{analysis.lr_optimal:.6g}."
     )
+
+
+def times(ratio: float) -> str:
+    """'2.5×', or for a ratio past float64's range, a bound that is true of it.
+
+    >>> times(2.5), times(float("inf"))
+    ('2.5×', 'over 1.8e+308×')
+    """
+    return f"{ratio:.3g}×" if math.isfinite(ratio) else f"over {sys.float_info.max:.2g}×"
+
+
+def factor(value: float) -> str:
+    """A growth factor as text ('3.2', or 'more than 1.8e+308' past float64's range)."""
+    return f"{value:.3g}" if math.isfinite(value) else f"more than {sys.float_info.max:.2g}"
 
 
 def bound_formula(optimizer: str) -> str:

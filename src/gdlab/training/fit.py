@@ -8,6 +8,7 @@ and call `train_problem` for each.
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Mapping
 from dataclasses import replace
@@ -157,6 +158,7 @@ def train_problem(
         tol_kind=config.tol_kind,
         patience=divergence_patience(config.momentum),
     )
+    check_start(result.initial_loss, config)
     gradients = result.gradients
     if gradients is not None and to_original is not None:
         gradients = np.linalg.solve(to_original.T, gradients.T).T  # ∇_w = M⁻ᵀ∇_v
@@ -179,6 +181,18 @@ def train_problem(
     if result.diverged and raise_on_divergence:
         raise DivergedError(divergence_message(run), run)
     return run
+
+
+def check_start(initial_loss: float, config: TrainingConfig) -> None:
+    """Refuse a start whose loss is not a number in float64: no rate can train from there."""
+    if math.isfinite(initial_loss):
+        return
+    option = "init" if config.init is not None else "init_std"
+    raise ConfigError(
+        f"the loss at the start is {initial_loss:g} in {config.dtype}: the start set by "
+        f"{{option}} is too far from the data's scale; start nearer 0",
+        option=option,
+    )
 
 
 def divergence_message(run: Run) -> str:
