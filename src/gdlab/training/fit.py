@@ -8,6 +8,7 @@ and call `train_problem` for each.
 
 from __future__ import annotations
 
+import copy
 import math
 import warnings
 from collections.abc import Mapping
@@ -17,6 +18,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
+from gdlab.analysis.deferred import Later
 from gdlab.analysis.training import (
     analyze_training,
     bound_formula,
@@ -114,7 +116,8 @@ def train_problem(
     raise_on_divergence: bool = True,
 ) -> Run:
     """One run of `config`'s optimizer on a prepared problem (no pass over the data)."""
-    rng = start_generator(problem, config)
+    drawing = config.init is None or config.batch_size is not None  # else nothing is drawn
+    rng = start_generator(problem, config) if drawing else None
     w0 = initial_weights(problem, config, rng)
     engine, scaling = engine_for(problem, config, rng)
     if scaling is not None and config.init is not None:
@@ -129,7 +132,7 @@ def train_problem(
         names=problem.weight_names,
         intercept=config.intercept,
         scaling=scaling,
-        conditioning_scaling=problem.natural_scaling,
+        conditioning_scaling=Later(getattr, problem, "natural_scaling"),  # read if needed
     )
     if not loss.is_quadratic and isinstance(engine, DenseEngine):
         huber_weights, huber_value = engine.optimum()  # Huber's own optimum, by IRLS
@@ -164,7 +167,7 @@ def train_problem(
         gradients = np.linalg.solve(to_original.T, gradients.T).T  # ∇_w = M⁻ᵀ∇_v
     run = Run(
         data=problem.info,
-        config=config.with_options(engine=engine.name),
+        config=with_engine(config, engine.name),
         weight_names=problem.weight_names,
         init=np.asarray(in_data_units(w0), dtype=engine.dtype),
         weights=np.asarray(in_data_units(result.weights), dtype=engine.dtype),
@@ -181,6 +184,19 @@ def train_problem(
     if result.diverged and raise_on_divergence:
         raise DivergedError(divergence_message(run), run)
     return run
+
+
+def with_engine(config: TrainingConfig, engine: str) -> TrainingConfig:
+    """`config` as it ran: the engine that `auto` chose in its place.
+
+    The other options were checked when `config` was made, and `engine` is the name of an
+    engine that ran, so the copy is not checked again (that costs a tenth of a seed fit).
+    """
+    if config.engine == engine:
+        return config
+    ran = copy.copy(config)
+    object.__setattr__(ran, "engine", engine)  # a fresh copy of a frozen dataclass
+    return ran
 
 
 def check_start(initial_loss: float, config: TrainingConfig) -> None:
