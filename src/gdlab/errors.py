@@ -1,7 +1,8 @@
 """The errors gdlab raises on purpose: each one a clear, one-line message for the user.
 
-The command line turns them into exit codes (DESIGN.md §4): `DataError` and `ConfigError`
-mean bad input (exit 2), `DivergedError` a run that blew up (exit 3).
+The command line turns them into exit codes (docs/design.md, "Public contracts"):
+`DataError` and `ConfigError` mean bad input (exit 2), `DivergedError` a run that blew up
+(exit 3).
 """
 
 from __future__ import annotations

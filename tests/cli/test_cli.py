@@ -1,4 +1,4 @@
-"""The command line: exit codes and one-line messages for every bad input (DESIGN.md §4)."""
+"""The command line: exit codes and one-line messages for every bad input (docs/design.md)."""
 
 from __future__ import annotations
 

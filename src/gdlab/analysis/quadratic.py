@@ -132,7 +132,7 @@ class Analysis:
         return rates
 
     def to_record(self) -> dict[str, object]:
-        """The run record's `analysis` section (DESIGN.md §4 keys first, then the rest)."""
+        """The run record's `analysis` section (the keys of docs/design.md first, then the rest)."""
         record: dict[str, object] = {
             "lr_max_stable": self.lr_max_stable,
             "lr_optimal": self.lr_optimal,

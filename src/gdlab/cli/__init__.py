@@ -1,6 +1,6 @@
 """The `gdlab` command: a thin shell that parses, calls the library and renders.
 
-Library errors become one line on stderr and the exit codes of DESIGN.md §4:
+Library errors become one line on stderr and the exit codes of docs/design.md ("Public contracts"):
 0 success, 2 bad usage or data, 3 a diverged run, 1 anything else. Heavy libraries are
 imported inside the commands, so `gdlab --help` starts fast.
 """

@@ -1,6 +1,7 @@
 """The stats engine: one pass builds the QR statistics, then every step costs O(p²), whatever N.
 
-For a quadratic loss L = s·Σe² (DESIGN.md §3), with R, z, ρ the triangular factor of [A | y]:
+For a quadratic loss L = s·Σe² (docs/design.md, "one pass"), with R, z, ρ the triangular
+factor of [A | y]:
 
 * L(w) = s·(‖Rw − z‖² + ρ²)            (a sum of squares: exact near a perfect fit)
 * ∇L(w) = h·Rᵀ(Rw − z)                  (h = 2s: 1 for l2, 2/N for mse)

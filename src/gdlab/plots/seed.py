@@ -1,4 +1,4 @@
-"""The seed program's figure, exactly as the study note drew it (DESIGN.md §1.7).
+"""The seed program's figure, exactly as the study note drew it (docs/design.md).
 
 Left: the data, the predictions at each x (green) and the line b + a·x; right: the loss
 after each training step. Kept byte-for-byte in behaviour: tests/test_plots.py checks it.
@@ -51,7 +51,7 @@ def draw_loss_curve(losses: ArrayLike, ax: Axes | None = None) -> Line2D:
 
 
 def seed_figure(x: ArrayLike, y: ArrayLike, weights: ArrayLike, losses: ArrayLike) -> Figure:
-    """The seed's figure exactly: 1×2 panels, 10×4 inches, wspace 0.3 (DESIGN.md §1.7)."""
+    """The seed's figure exactly: 1×2 panels, 10×4 inches, wspace 0.3 (docs/design.md)."""
     figure = Figure()
     ax_fit, ax_loss = figure.subplots(1, 2)
     figure.subplots_adjust(wspace=0.3)

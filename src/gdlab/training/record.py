@@ -1,6 +1,6 @@
 """A finished training run (`Run`) and its run record, `run.json` (written and read back).
 
-`Run.to_record` writes the record of the public contract (DESIGN: data, config, init,
+`Run.to_record` writes the record of the public contract (docs/design.md: data, config, init,
 weights, initial_loss, losses, optimum, analysis, stop_reason, timing) plus the weight
 path and the small one-pass statistics of the data, so pictures and comparisons of a saved
 run never read the data again except to draw points. `RunRecord` is the one reader: it
@@ -103,7 +103,7 @@ class Run:
         return self.losses[-1] if self.losses else self.initial_loss
 
     def to_record(self) -> dict[str, Any]:
-        """The run record of DESIGN.md §4 as plain JSON-ready Python values."""
+        """The run record (docs/design.md, "Public contracts") as plain JSON-ready Python values."""
         record = {
             "gdlab_version": __version__,
             "data": self.data.to_record(),
