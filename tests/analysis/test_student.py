@@ -81,7 +81,8 @@ def test_the_gamma_step_is_exact_where_lgamma_cancels():
         assert log_gamma_half_step(a) == pytest.approx(series, rel=1e-15, abs=1e-15)
     for a in (0.5, 1.0, 7.5, 29.9, 30.0, 31.5):  # either side of the switch to the series
         assert log_gamma_half_step(a) == pytest.approx(
-            math.lgamma(a + 0.5) - math.lgamma(a), abs=5e-14  # lgamma's own rounding
+            math.lgamma(a + 0.5) - math.lgamma(a),
+            abs=5e-14,  # lgamma's own rounding
         )
 
 
