@@ -59,14 +59,19 @@ class Later:
             return self.value
 
 
+#: No default: the field must be given (the descriptor then reports none to dataclasses).
+REQUIRED: Any = object()
+
+
 class Deferred(Generic[T]):
     """A dataclass field (a data descriptor) that may be given a `Later` instead of a value.
 
     The value is stored in the instance's ``__dict__`` under ``_<name>``, which is also how
-    a frozen dataclass can set it once, on first read, without becoming mutable.
+    a frozen dataclass can set it once, on first read, without becoming mutable. Without a
+    default (`REQUIRED`) the field stays a required one, in its place among the others.
     """
 
-    def __init__(self, default: T) -> None:
+    def __init__(self, default: T = REQUIRED) -> None:
         self.default = default
         self.slot = ""
 
@@ -81,6 +86,8 @@ class Deferred(Generic[T]):
 
     def __get__(self, instance: object | None, owner: type | None = None) -> T:
         if instance is None:  # the class attribute: the field's default, for dataclasses
+            if self.default is REQUIRED:
+                raise AttributeError(self.slot[1:])  # dataclasses then give it no default
             return self.default
         value = instance.__dict__.get(self.slot, self.default)
         if isinstance(value, Later):

@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -100,9 +100,10 @@ class Analysis:
     computed when first read. `gdlab.fit` leaves them to whoever reads them.
     """
 
-    optimum_weights: Deferred[NDArray[np.float64]] = field(
-        default=Deferred(np.zeros(0)), kw_only=True
-    )
+    if TYPE_CHECKING:  # to type checkers a plain required field, as it is to its readers
+        optimum_weights: NDArray[np.float64]
+    else:  # a required field that may be given as a `Later`
+        optimum_weights: Deferred[NDArray[np.float64]] = Deferred()
     optimum_loss: float
     hessian_eigenvalues: NDArray[np.float64]
     lr_max_stable: float
@@ -386,7 +387,9 @@ def analyze(
     if optimum is None:
         optimum = stats.optimum()
     analysis = Analysis(
-        optimum_weights=optimum if isinstance(optimum, Later) else np.asarray(optimum, float),
+        optimum_weights=cast(
+            Any, optimum if isinstance(optimum, Later) else np.asarray(optimum, float)
+        ),
         optimum_loss=loss.sum_weight(stats.n_rows) * stats.rho**2,
         hessian_eigenvalues=eigenvalues,
         lr_max_stable=stable_lr_bound(eigenvalues),
