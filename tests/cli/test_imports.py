@@ -7,6 +7,7 @@ about NumPy's. benchmarks/startup.py measures the commands; this says what each 
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 
 import numpy as np
@@ -63,15 +64,24 @@ def files(tmp_path_factory):
          {"matplotlib"}),
         (["predict", "{dir}/model.json", "{dir}/small.csv"], {"pyarrow"}),
         (["export", "{dir}/r/run.json", "--to", "numpy"], set()),
+        (["sweep", "--steps", "5"], set()),
+        (["sweep", "--steps", "5", "--out", "{dir}/s.png"], {"matplotlib"}),
         (["serve", "--port", "70000"], {"fastapi", "pydantic", "pyarrow"}),  # uploads
     ],
     ids=["help", "demo-no-plot", "demo", "fit-json", "fit-summary", "fit-out", "explain",
-         "plot", "predict", "export", "serve"],
+         "plot", "predict", "export", "sweep-table", "sweep-picture", "serve"],
 )  # fmt: skip
 def test_each_command_loads_only_what_it_needs(files, argv, needed):
     code, loaded = loaded_by(*(part.format(dir=files) for part in argv))
     assert code in (0, 2), code  # serve refuses the port after loading the web stack
     assert loaded == needed, f"gdlab {argv[0]} loaded {sorted(loaded)}, needs {sorted(needed)}"
+
+
+def test_the_installed_typer_parses_without_pydantic():
+    """pyproject pins typer < 0.29: from 0.29 every command validates its options through
+    pydantic, as much CPU as importing NumPy (a venv made before the pin needs reinstalling)."""
+    version = tuple(int(part) for part in importlib.metadata.version("typer").split(".")[:2])
+    assert version < (0, 29), f"typer {version}: pip install 'typer<0.29' (or make venv-test)"
 
 
 def test_the_dask_engine_loads_dask_and_nothing_for_pictures(files):

@@ -47,7 +47,7 @@ def test_a_rate_past_float64_diverges_with_one_line_each(tmp_path):
     warning, error = err.splitlines()
     assert warning.startswith("gdlab: warning: lr=1e+308 is over 1.8e+308× the largest stable")
     assert "inf" not in warning
-    assert error.startswith("gdlab: training diverged after 1 steps: lr=1e+308")
+    assert error.startswith("gdlab: training diverged after 1 step: lr=1e+308")
 
 
 def test_python_dash_w_error_is_no_internal_error(tmp_path):
@@ -90,12 +90,14 @@ def test_overflowing_runs_diverge_in_gdlab_lines(points, extra):
         (["--init=1e308,1e308", "--loss", "huber"], "--init"),
     ],
 )
-def test_a_start_whose_loss_overflows_is_bad_usage(points, extra, flag):
+def test_a_start_whose_loss_overflows_is_blamed_not_the_rate(points, extra, flag):
     """Not "lr=0.001 is above the largest stable learning rate": the start is at fault."""
     code, _, err = strict_cli("fit", str(points), "--x", "x", "--y", "y", "--lr", "1e-3", *extra)
-    assert code == 2, err
+    assert code == 3, err
     assert_only_gdlab_lines(err)
-    assert f"the start set by {flag} is too far" in err and "learning rate" not in err
+    assert err.count("\n") == 1, err
+    assert "the start, not the rate, is the cause" in err and f"a smaller {flag}" in err
+    assert "learning rate" not in err
 
 
 def test_a_learning_rate_warning_in_demo_is_one_line(tmp_path):

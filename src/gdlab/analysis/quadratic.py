@@ -132,6 +132,20 @@ class Analysis:
             }
         return rates
 
+    def _repr_html_(self) -> str:
+        """The analysis as a notebook shows it: the optimum, the spectrum, the rate bounds."""
+        from gdlab.analysis.display import table
+
+        rows: list[list[object]] = [
+            ["optimum loss L(w*)", self.optimum_loss],
+            ["largest stable lr (plain GD)", self.lr_max_stable],
+            ["best constant lr 2/(λmin+λmax)", self.lr_optimal],
+            ["condition number κ", self.condition_number],
+            ["Hessian eigenvalues", ", ".join(f"{v:.4g}" for v in self.hessian_eigenvalues)],
+            ["optimum weights", ", ".join(f"{v:.6g}" for v in self.optimum_weights)],
+        ]
+        return table(["", f"loss {self.loss}, {self.n_rows:,} rows"], rows, "Analysis")
+
     def to_record(self) -> dict[str, object]:
         """The run record's `analysis` section (the keys of docs/design.md first, then the rest)."""
         record: dict[str, object] = {

@@ -17,6 +17,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from gdlab.analysis.deferred import Later, replace_unread
+from gdlab.analysis.digits import distinct
 from gdlab.analysis.quadratic import (
     Analysis,
     Conditioning,
@@ -27,6 +28,7 @@ from gdlab.analysis.quadratic import (
     momentum_growth,
     momentum_lr_bound,
 )
+from gdlab.analysis.rates import gd_rate, momentum_rate
 from gdlab.analysis.regression import RegressionSummary, regression_summary
 from gdlab.model.losses import Loss
 from gdlab.model.standardize import Standardization
@@ -44,7 +46,7 @@ def analyze_training(
     loss: Loss,
     *,
     init: ArrayLike,
-    lr: float,
+    lr: float | None,
     names: Sequence[str],
     intercept: bool,
     scaling: Standardization | None,
@@ -62,12 +64,13 @@ def analyze_training(
     the outlook, the conditioning and the regression table are computed when first read
     (by a run record, a summary, an explanation), not by every fit. The data's own analysis
     serves the trained problem when that is the data itself, the conditioning before
-    standardising, and the regression table, so each is computed at most once.
+    standardising, and the regression table, so each is computed at most once. Without
+    `lr` (a rate still to be chosen) the result has no outlook yet (`with_outlook`).
     """
     data = analyze(data_stats, loss, optimum=Later(data_stats.optimum))
     if trained_stats is data_stats:
         trained = data  # its outlook is added below, with the other parts
-        outlook: Outlook | Later | None = Later(gd_outlook, data, init, lr)
+        outlook: Outlook | Later | None = None if lr is None else Later(gd_outlook, data, init, lr)
     else:
         trained = analyze(trained_stats, loss, init=init, lr=lr)
         outlook = trained.outlook
@@ -121,6 +124,12 @@ def regression_of(
     return regression_summary(data_stats, names, intercept, data.optimum_weights)
 
 
+def with_outlook(analysis: Analysis, init: ArrayLike, lr: float) -> Analysis:
+    """The analysis with plain GD's outlook at rate `lr` from `init` (data units), computed
+    when first read; the parts not read yet stay so."""
+    return replace_unread(analysis, outlook=Later(gd_outlook, analysis, init, lr))
+
+
 def in_original_units(analysis: Analysis, M: Array) -> Analysis:
     """The analysis of a problem trained in coordinates v, reported for weights w = M·v."""
     return replace(analysis, optimum_weights=M @ analysis.optimum_weights, to_original=M)
@@ -152,14 +161,15 @@ def stability_warning(
         growth = momentum_growth(lr, largest, beta, MOMENTUM_OPTIMIZERS[optimizer])
     else:
         growth = abs(1 - lr * largest)
+    shown_bound, shown_best = distinct(bound, best_rate(analysis, optimizer, options), digits=6)
+    best_words = "for plain GD" if optimizer == "gd" else f"for {optimizer}"
     return (
         f"lr={lr:g} is {times(lr / bound)} the largest stable learning rate for this data, "
-        f"{bound:.6g} ({bound_formula(optimizer)}, where λ_max = {largest:.6g} is the largest "
+        f"{shown_bound} ({bound_formula(optimizer)}, where λ_max = {largest:.6g} is the largest "
         f"eigenvalue of the Hessian of the {analysis.loss} loss, built from XᵀX); along that "
         f"direction each step multiplies the error by {factor(growth)}, so this run will "
         "diverge. "
-        f"Use lr < {bound:.6g}; the fastest constant rate for plain GD is "
-        f"{analysis.lr_optimal:.6g}."
+        f"Use lr < {shown_bound}; the fastest constant rate {best_words} is {shown_best}."
     )
 
 
@@ -175,6 +185,16 @@ def times(ratio: float) -> str:
 def factor(value: float) -> str:
     """A growth factor as text ('3.2', or 'more than 1.8e+308' past float64's range)."""
     return f"{value:.3g}" if math.isfinite(value) else f"more than {sys.float_info.max:.2g}"
+
+
+def best_rate(analysis: Analysis, optimizer: str, options: Mapping[str, float]) -> float:
+    """The fastest constant rate of plain GD, heavy ball or Nesterov on this quadratic (see
+    `gdlab.analysis.rates`): what `lr="auto"` picks for them."""
+    eigenvalues = analysis.hessian_eigenvalues
+    if optimizer in MOMENTUM_OPTIMIZERS:
+        beta = float(options.get("momentum", 0.9))
+        return momentum_rate(eigenvalues, beta, MOMENTUM_OPTIMIZERS[optimizer])
+    return gd_rate(eigenvalues)
 
 
 def bound_formula(optimizer: str) -> str:

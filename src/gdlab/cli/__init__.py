@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import typer
 
-from gdlab.cli import demo, explain, export, fit, plot, predict, serve
+from gdlab.cli import demo, explain, export, fit, plot, predict, serve, sweep
 
 app = typer.Typer(
     name="gdlab",
@@ -22,7 +22,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-for module in (demo, fit, explain, plot, predict, export, serve):
+for module in (demo, fit, explain, sweep, plot, predict, export, serve):
     module.register(app)
 
 

@@ -8,8 +8,10 @@ not a plain number, or a missing one, is read again as text to name that cell.
 from __future__ import annotations
 
 import math
+import os
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -38,13 +40,15 @@ def read_errors() -> tuple[type[BaseException], ...]:
 def read_table(path: str | Path, x_columns: Sequence[str], y_column: str) -> Dataset:
     """Load the named feature columns and target from a CSV or Parquet file.
 
-    Every failure is a `DataError` whose message says what is wrong and where.
+    Every failure is a `DataError` whose message says what is wrong and where. The
+    dataset's `extra` keeps the file's absolute path (``absolute_source``) for run records.
     """
     if not x_columns:
         raise DataError("no feature columns given (use --x COL[,COL...])")
     columns = read_columns(path, [*x_columns, y_column])
     X = np.column_stack([columns[name] for name in x_columns])
-    return from_arrays(X, columns[y_column], tuple(x_columns), y_column, source=str(path))
+    dataset = from_arrays(X, columns[y_column], tuple(x_columns), y_column, source=str(path))
+    return replace(dataset, extra={"absolute_source": os.path.abspath(path)})
 
 
 def read_columns(path: str | Path, names: Sequence[str]) -> dict[str, np.ndarray]:

@@ -35,6 +35,7 @@ _EXPORTS = {
     "plot_run": "gdlab.plots.kinds",
     "draw_landscape": "gdlab.plots.landscape",
     "draw_path": "gdlab.plots.landscape",
+    "Figure": "gdlab.plots.figure",
     "landscape_figure": "gdlab.plots.landscape",
     "figure_png": "gdlab.plots.output",
     "save_figure": "gdlab.plots.output",
@@ -44,6 +45,7 @@ _EXPORTS = {
     "draw_fit": "gdlab.plots.seed",
     "draw_loss_curve": "gdlab.plots.seed",
     "seed_figure": "gdlab.plots.seed",
+    "styled_seed_figure": "gdlab.plots.seed",
     "DARK": "gdlab.plots.style",
     "LIGHT": "gdlab.plots.style",
     "Theme": "gdlab.plots.style",
@@ -59,6 +61,7 @@ __all__ = [
     "KINDS",
     "LIGHT",
     "SEED_LINE_RANGE",
+    "Figure",
     "FitArtists",
     "Member",
     "RunView",
@@ -85,6 +88,7 @@ __all__ = [
     "plot_run",
     "save_figure",
     "seed_figure",
+    "styled_seed_figure",
     "themed",
     "write_animation",
     "write_figure",
@@ -100,10 +104,18 @@ if TYPE_CHECKING:
         draw_residuals,
         draw_weight_trajectories,
     )
+    from gdlab.plots.figure import Figure
     from gdlab.plots.kinds import KINDS, check_kind, default_filename, plot_run
     from gdlab.plots.landscape import draw_landscape, draw_path, landscape_figure
     from gdlab.plots.output import figure_png, save_figure, write_figure
-    from gdlab.plots.seed import SEED_LINE_RANGE, FitArtists, draw_fit, draw_loss_curve, seed_figure
+    from gdlab.plots.seed import (
+        SEED_LINE_RANGE,
+        FitArtists,
+        draw_fit,
+        draw_loss_curve,
+        seed_figure,
+        styled_seed_figure,
+    )
     from gdlab.plots.style import DARK, LIGHT, Theme, get_theme, themed
     from gdlab.plots.view import RunView, as_view
 

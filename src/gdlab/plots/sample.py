@@ -18,6 +18,7 @@ from gdlab.data.dataset import Dataset
 from gdlab.data.files import FileSource, open_files
 from gdlab.data.sample import EvenSample
 from gdlab.training.fit import dataset_for_record
+from gdlab.training.location import data_location
 from gdlab.training.problem import IN_MEMORY_MAX_BYTES, SAMPLE_ROWS
 from gdlab.training.record import RunRecord
 
@@ -61,5 +62,5 @@ def record_rows(
         record = RunRecord.from_dict(dict(record))
     info = record.data
     if info.source not in ("seed", "arrays", ""):
-        return rows_to_draw(open_files(info.source, list(info.features), info.target))
+        return rows_to_draw(open_files(data_location(info), list(info.features), info.target))
     return dataset_for_record(record), None

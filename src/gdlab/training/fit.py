@@ -9,22 +9,16 @@ and call `train_problem` for each.
 from __future__ import annotations
 
 import copy
-import math
 import warnings
 from collections.abc import Mapping
-from dataclasses import replace
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from gdlab.analysis.deferred import Later
-from gdlab.analysis.training import (
-    analyze_training,
-    bound_formula,
-    stability_warning,
-    stable_bound_for,
-)
+from gdlab.analysis.convergence import Convergence
+from gdlab.analysis.deferred import Later, replace_unread
+from gdlab.analysis.training import analyze_training, stability_warning, with_outlook
 from gdlab.data.dask import DaskData, dask_arrays, is_dask_collection
 from gdlab.data.dataset import Dataset, from_arrays
 from gdlab.data.files import FileSource, open_files
@@ -33,7 +27,10 @@ from gdlab.engines import DenseEngine
 from gdlab.errors import ConfigError, DataError, DivergedError, LearningRateWarning
 from gdlab.optim.optimizers import make_optimizer
 from gdlab.optim.schedules import parse_schedule
-from gdlab.training.config import TrainingConfig
+from gdlab.training.advice import assess, divergence_reason
+from gdlab.training.autorate import choose_rate
+from gdlab.training.config import SEED_LR, TrainingConfig
+from gdlab.training.location import data_location
 from gdlab.training.loop import StepCallback, divergence_patience, train
 from gdlab.training.problem import Problem, engine_for, loss_of, prepare
 from gdlab.training.record import Run, RunRecord
@@ -55,9 +52,13 @@ def fit(
     `data` is a `Dataset` in memory, files from `open_files` (streamed in one pass) or dask
     collections from `dask_arrays`.
 
+    `lr="auto"` (the default) picks the fastest rate the analysis justifies for the data and
+    optimizer (`gdlab.analysis.rates`); `run.config.lr` is the number, `run.lr_choice` says
+    how it was chosen, and `run.convergence` whether the run reached the optimum.
+
     Before training, a rate at or above the stable bound (gd, momentum, nesterov) raises a
     `LearningRateWarning` that explains why. Raises `DivergedError` (carrying the partial
-    run) when the loss blows up, with the largest stable learning rate in its message.
+    run) when the loss blows up, saying why (the rate and its bound, or the start).
     `on_step(step, loss, w)` is called after each update; returning True stops the run.
 
     >>> from gdlab.data.seed import seed_data
@@ -115,7 +116,20 @@ def train_problem(
     on_step: StepCallback | None = None,
     raise_on_divergence: bool = True,
 ) -> Run:
-    """One run of `config`'s optimizer on a prepared problem (no pass over the data)."""
+    """One run of `config`'s optimizer on a prepared problem (no pass over the data).
+
+    Overflow on the way (a start or a rate that blows up) is not warned about: the run
+    stops as diverged, and its `DivergedError` (or `divergence_message`) says why.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        run = run_problem(problem, config, on_step)
+    if run.stop_reason == "diverged" and raise_on_divergence:
+        raise diverged_error(run)
+    return run
+
+
+def run_problem(problem: Problem, config: TrainingConfig, on_step: StepCallback | None) -> Run:
+    """`train_problem`'s run, whatever its outcome."""
     drawing = config.init is None or config.batch_size is not None  # else nothing is drawn
     rng = start_generator(problem, config) if drawing else None
     w0 = initial_weights(problem, config, rng)
@@ -128,32 +142,41 @@ def train_problem(
         problem.statistics,
         loss,
         init=w0,
-        lr=config.lr,
+        lr=None if config.lr_is_auto else float(config.lr),
         names=problem.weight_names,
         intercept=config.intercept,
         scaling=scaling,
         conditioning_scaling=Later(getattr, problem, "natural_scaling"),  # read if needed
     )
-    if not loss.is_quadratic and isinstance(engine, DenseEngine):
-        huber_weights, huber_value = engine.optimum()  # Huber's own optimum, by IRLS
-        analysis = replace(analysis, optimum_weights=huber_weights, optimum_loss=huber_value)
-    options = config.optimizer_options
-    warning = stability_warning(analysis, config.optimizer, config.lr, options)
-    if warning is not None:
-        warnings.warn(LearningRateWarning(warning), stacklevel=3)
     to_original = scaling.to_original() if scaling is not None else None
 
     def in_data_units(values: np.ndarray) -> np.ndarray:
         """Weights trained in standardised coordinates v, as w = M·v (rows: w = v·Mᵀ)."""
         return values if to_original is None else values @ to_original.T
 
+    optimum_known = loss.is_quadratic
+    if not loss.is_quadratic and isinstance(engine, DenseEngine):
+        huber_weights, huber_value = engine.optimum()  # Huber's own optimum, by IRLS
+        huber_weights = in_data_units(huber_weights)
+        analysis = replace_unread(analysis, optimum_weights=huber_weights, optimum_loss=huber_value)
+        optimum_known = True
+    choice = choose_rate(config, analysis, w0, engine)
+    if config.lr_is_auto:
+        config = as_ran(config, lr=choice.lr)
+        analysis = with_outlook(analysis, in_data_units(w0), choice.lr)
+    options = config.optimizer_options
+    warning = stability_warning(analysis, config.optimizer, float(config.lr), options)
+    if warning is not None:
+        warnings.warn(LearningRateWarning(warning), stacklevel=4)
+
     watch = on_step
     if on_step is not None and to_original is not None:
         watch = lambda step, value, v: on_step(step, value, in_data_units(v))  # noqa: E731
-    rate = parse_schedule(config.schedule, config.lr, config.steps) if config.schedule else None
+    lr = float(config.lr)
+    rate = parse_schedule(config.schedule, lr, config.steps) if config.schedule else None
     result = train(
         engine,
-        make_optimizer(config.optimizer, rate or config.lr, **options),
+        make_optimizer(config.optimizer, rate or lr, **options),
         w0,
         config.steps,
         on_step=watch,
@@ -161,13 +184,12 @@ def train_problem(
         tol_kind=config.tol_kind,
         patience=divergence_patience(config.momentum),
     )
-    check_start(result.initial_loss, config)
     gradients = result.gradients
     if gradients is not None and to_original is not None:
         gradients = np.linalg.solve(to_original.T, gradients.T).T  # ∇_w = M⁻ᵀ∇_v
     run = Run(
         data=problem.info,
-        config=with_engine(config, engine.name),
+        config=as_ran(config, engine=engine.name),
         weight_names=problem.weight_names,
         init=np.asarray(in_data_units(w0), dtype=engine.dtype),
         weights=np.asarray(in_data_units(result.weights), dtype=engine.dtype),
@@ -180,63 +202,73 @@ def train_problem(
         gradients=gradients,
         statistics=problem.statistics,
         problem=problem,
+        lr_choice=choice,
     )
-    if result.diverged and raise_on_divergence:
-        raise DivergedError(divergence_message(run), run)
-    return run
+    # assessed, with its advice (several solves), when first read: most of a seed fit's time
+    return replace_unread(run, convergence=Later(quietly_assessed, run, w0, optimum_known))
 
 
-def with_engine(config: TrainingConfig, engine: str) -> TrainingConfig:
-    """`config` as it ran: the engine that `auto` chose in its place.
+def quietly_assessed(run: Run, start: np.ndarray, optimum_known: bool) -> Convergence:
+    """`assess` (read after the run, maybe far from `train_problem`), with overflow in its
+    predictions left to the numbers (an infinite excess: no prediction), never warned about."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return assess(run, start, optimum_known)
 
-    The other options were checked when `config` was made, and `engine` is the name of an
-    engine that ran, so the copy is not checked again (that costs a tenth of a seed fit).
+
+def diverged_error(run: Run) -> DivergedError:
+    """The `DivergedError` of a diverged run: why, in one line, naming the option to change."""
+    template, option = divergence_reason(run)
+    return DivergedError(template, run, option=option)
+
+
+def as_ran(config: TrainingConfig, **values: Any) -> TrainingConfig:
+    """`config` as it ran: the engine that `auto` chose, the rate `lr="auto"` picked.
+
+    The other options were checked when `config` was made, and the values are what gdlab
+    itself chose (an engine that ran, a finite positive rate), so the copy is not checked
+    again (that costs a tenth of a seed fit).
     """
-    if config.engine == engine:
+    if all(getattr(config, name) == value for name, value in values.items()):
         return config
     ran = copy.copy(config)
-    object.__setattr__(ran, "engine", engine)  # a fresh copy of a frozen dataclass
+    for name, value in values.items():
+        object.__setattr__(ran, name, value)  # a fresh copy of a frozen dataclass
     return ran
 
 
-def check_start(initial_loss: float, config: TrainingConfig) -> None:
-    """Refuse a start whose loss is not a number in float64: no rate can train from there."""
-    if math.isfinite(initial_loss):
-        return
-    option = "init" if config.init is not None else "init_std"
-    raise ConfigError(
-        f"the loss at the start is {initial_loss:g} in {config.dtype}: the start set by "
-        f"{{option}} is too far from the data's scale; start nearer 0",
-        option=option,
-    )
-
-
 def divergence_message(run: Run) -> str:
-    """One line: the run diverged at this lr; the largest stable lr for this data is …"""
-    options = run.config.optimizer_options
-    bound = stable_bound_for(run.analysis, run.config.optimizer, options)
-    bound = run.analysis.lr_max_stable if bound is None else bound
-    return (
-        f"training diverged after {len(run.losses)} steps: lr={run.config.lr:g} is above the "
-        f"largest stable learning rate for this data, {bound:.6g} "
-        f"({bound_formula(run.config.optimizer)} of the Hessian of the {run.config.loss} loss); "
-        f"try lr ≤ {bound / 2:.3g}"
-    )
+    """One line on why the run diverged (its options spelled as Python keywords)."""
+    return str(diverged_error(run))
 
 
-def demo(seed: int = 0, *, lr: float = 0.002, steps: int = 50, n: int = 50) -> Run:
-    """The seed program: its data recipe from `seed`, init N(0, 0.1²), lr 0.002, 50 steps.
+def demo(
+    seed: int = 0,
+    *,
+    lr: float | str = SEED_LR,
+    steps: int = 50,
+    n: int = 50,
+    raise_on_divergence: bool = True,
+) -> Run:
+    """The seed program: its data recipe from `seed`, init N(0, 0.1²), lr 0.002, 50 steps
+    (`lr` may be "auto").
 
     One generator drives both draws in the seed's order: data first, then the weights
     (see `start_generator`).
     """
-    return fit(seed_dataset(seed, n), lr=lr, steps=steps, seed=seed)
+    return fit(
+        seed_dataset(seed, n),
+        lr=lr,
+        steps=steps,
+        seed=seed,
+        raise_on_divergence=raise_on_divergence,
+    )
 
 
 def dataset_for_record(record: Mapping[str, Any] | RunRecord) -> Dataset:
     """The data a run record was trained on: the seed recipe regenerated, or its file re-read.
 
-    Lets `gdlab plot RUN.json` and code export work from the record alone.
+    Lets `gdlab plot RUN.json` and code export work from the record alone. A file is read
+    from where it was (`gdlab.training.location.data_location`), else from the path as given.
     """
     if not isinstance(record, RunRecord):
         record = RunRecord.from_dict(dict(record))
@@ -249,7 +281,7 @@ def dataset_for_record(record: Mapping[str, Any] | RunRecord) -> Dataset:
         raise DataError(
             "the run record's data came from in-memory arrays; pass the data explicitly"
         )
-    return open_files(info.source, list(info.features), info.target).read()
+    return open_files(data_location(info), list(info.features), info.target).read()
 
 
 def fit_arrays(features: ArrayLike, target: ArrayLike, **options: Any) -> Run:

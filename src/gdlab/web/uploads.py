@@ -2,12 +2,17 @@
 
 A file never touches a path the server names: its bytes are parsed in memory, only its
 numeric columns are kept (as float64 arrays), and it is found again only by an unguessable
-id, so one user cannot reach another's data. The least recently used uploads are dropped
-when the cache is over its count or size.
+id, so one user cannot reach another's data. The id is a keyed hash of the file (its name and
+bytes, with a key each server draws at start): the same file uploaded again to the same server
+gets the same id back, so a shared link that names it works again. Uploads stay until the
+server stops; the least recently used are dropped when the cache is over its count or size.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import re
 import secrets
 import threading
@@ -60,8 +65,22 @@ def safe_filename(name: str | None) -> str:
     return base if base.strip(". ") else "upload.csv"
 
 
-def parse_table(content: bytes, filename: str, max_rows: int) -> UploadedTable:
-    """Read CSV or Parquet bytes; keep the numeric columns; say why each other one is skipped."""
+def parse_table(
+    content: bytes, filename: str, max_rows: int, table_id: str | None = None
+) -> UploadedTable:
+    """Read CSV or Parquet bytes; keep the numeric columns; say why each other one is skipped.
+
+    The table is known by `table_id` (by default a fresh random id). Arrow's memory is handed
+    back to the system once the columns are copied out (its pool would keep it).
+    """
+    try:
+        return read_table(content, filename, max_rows, table_id)
+    finally:
+        pa.default_memory_pool().release_unused()
+
+
+def read_table(content: bytes, filename: str, max_rows: int, table_id: str | None) -> UploadedTable:
+    """`parse_table` itself."""
     if not content.strip():
         raise DataError(f"{filename}: the file is empty")
     table = (
@@ -88,7 +107,7 @@ def parse_table(content: bytes, filename: str, max_rows: int) -> UploadedTable:
             f"{filename}: needs at least two numeric columns (a feature and a target), "
             f"found {len(columns)}" + (f"; skipped {reasons}" if reasons else "")
         )
-    return UploadedTable(secrets.token_urlsafe(16), filename, columns, skipped)
+    return UploadedTable(table_id or secrets.token_urlsafe(16), filename, columns, skipped)
 
 
 def read_csv(content: bytes, filename: str) -> pa.Table:
@@ -144,6 +163,18 @@ class UploadCache:
         self.max_bytes = nbytes
         self._tables: OrderedDict[str, UploadedTable] = OrderedDict()
         self._lock = threading.Lock()
+        self._key = secrets.token_bytes(32)
+
+    def id_for(self, content: bytes, filename: str) -> str:
+        """The id of this file on this server: HMAC-SHA256 of its name and bytes, 22 characters.
+
+        >>> cache = UploadCache(2, 1000)
+        >>> same = cache.id_for(b"x,y", "a.csv")
+        >>> same == cache.id_for(b"x,y", "a.csv") != cache.id_for(b"x,y", "b.csv"), len(same)
+        (True, 22)
+        """
+        digest = hmac.new(self._key, filename.encode() + b"\0" + content, hashlib.sha256)
+        return base64.urlsafe_b64encode(digest.digest()[:16]).decode().rstrip("=")
 
     def add(self, table: UploadedTable) -> None:
         """Keep `table`, dropping the oldest uploads until the cache is within its bounds."""
