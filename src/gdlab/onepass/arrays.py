@@ -19,6 +19,7 @@ data's own units is lost.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import os
 import sys
@@ -51,8 +52,10 @@ KERNEL_MIN_VALUES = 2**24
 SAFE_MAGNITUDE = 2.0**450
 
 
+@functools.cache
 def default_threads() -> int:
-    """Threads for the statistics pass: the machine's cores, at most 8."""
+    """Threads for the statistics pass: the machine's cores, at most 8 (asked once: asking
+    costs a few µs, a tenth of a small pass)."""
     return max(1, min(8, os.cpu_count() or 1))
 
 
