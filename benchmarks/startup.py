@@ -14,6 +14,7 @@ Run alone: python benchmarks/startup.py [--rounds N]   (or: make bench BENCH_ARG
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import statistics
 import subprocess
@@ -105,9 +106,14 @@ def write_small_csv(path: Path) -> None:
 
 
 def cpu_seconds(command: list[str]) -> float:
-    """User + system CPU seconds of `command` run to completion in a fresh process."""
+    """User + system CPU seconds of `command` run to completion in a fresh process.
+
+    Python may write its bytecode caches (a user's install does): with
+    PYTHONDONTWRITEBYTECODE set, every run would compile gdlab anew, a cost no user pays.
+    """
+    environment = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    result = subprocess.run(command, capture_output=True, text=True, check=False, env=environment)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if result.returncode != 0:
         raise RuntimeError(f"{' '.join(command[:3])} … failed: {result.stderr[-500:]}")
