@@ -556,8 +556,8 @@ def startup_section() -> list[str]:
         f"Measured {measured_when()}. Ratios are medians over the rounds of each round's "
         "ratio, so a busy spell of the shared machine slows a whole round, not one "
         "command. `gdlab.fit()` returns with the spectrum and the rate bounds; the optimum, "
-        "the outlook, the conditioning and the regression table are computed when first "
-        "read (a record, a summary, explain).",
+        "the outlook, the conditioning, the regression table and the convergence report "
+        "(with its advice) are computed when first read (a record, a summary, explain).",
     ]
     return [STARTUP_HEADING, "", *lines, *notes]
 
