@@ -9,6 +9,7 @@ All from the one-pass statistics (R, z, ρ, N) of [A | y], with p weights and
 * Cov(ŵ) = s²(AᵀA)⁻¹ = s²·R⁻¹R⁻ᵀ, so se_j = s·‖row j of R⁻¹‖ (triangular solves on the
   column-scaled R; the normal equations are never formed)
 * t_j = ŵ_j/se_j;  p_j = 2·P(T_ν > |t_j|);  95% interval ŵ_j ± t_{ν,0.975}·se_j
+  (Student's t from `gdlab.analysis.student`, so the table needs no SciPy)
 """
 
 from __future__ import annotations
@@ -98,26 +99,28 @@ def inverse_gram_diagonal(stats: LeastSquaresStats) -> Array:
     NaN for every weight when AᵀA is singular (collinear columns, fewer rows than weights):
     the weights are then not determined by the data, nor are their standard errors.
     """
-    from scipy.linalg import LinAlgError, solve_triangular
-
     scaled, norms = stats.column_scaled()
-    try:
-        inverse = solve_triangular(scaled, np.eye(stats.n_weights))
-    except LinAlgError:
+    try:  # LU of a triangular matrix pivots nowhere: this is back substitution
+        inverse = np.linalg.solve(scaled, np.eye(stats.n_weights))
+    except np.linalg.LinAlgError:
         return np.full(stats.n_weights, math.nan)
     return np.asarray(np.sum(inverse**2, axis=1) / norms**2, dtype=np.float64)
 
 
 def regression_summary(
-    stats: LeastSquaresStats, names: Sequence[str], intercept: bool = True
+    stats: LeastSquaresStats,
+    names: Sequence[str],
+    intercept: bool = True,
+    optimum: NDArray[np.float64] | None = None,
 ) -> RegressionSummary:
     """The statsmodels-style summary of the least-squares fit with statistics `stats`.
 
     With `intercept` the first column is the ones column and R² is centred, as usual.
+    `optimum` is ``stats.optimum()`` when the caller has it already.
     """
-    from scipy.special import stdtr, stdtrit
+    from gdlab.analysis.student import two_sided_p, two_sided_quantile
 
-    weights = stats.optimum()
+    weights = stats.optimum() if optimum is None else optimum
     p, n = stats.n_weights, stats.n_rows
     df = n - p
     sse = stats.rho**2
@@ -132,14 +135,14 @@ def regression_summary(
     )
     with np.errstate(divide="ignore", invalid="ignore"):
         t_values = weights / std_errors
-    p_values = 2 * stdtr(df, -np.abs(t_values)) if not no_df else np.full(p, math.nan)
-    critical = float(stdtrit(df, 0.5 + CONFIDENCE / 2)) if not no_df else math.nan
+    p_values = np.array([two_sided_p(t, df) for t in t_values.tolist()]) if not no_df else None
+    critical = two_sided_quantile(1 - CONFIDENCE, df) if not no_df else math.nan
     return RegressionSummary(
         names=tuple(names),
         coefficients=weights,
         std_errors=std_errors,
         t_values=t_values,
-        p_values=np.asarray(p_values, dtype=np.float64),
+        p_values=p_values if p_values is not None else np.full(p, math.nan),
         ci_low=weights - critical * std_errors,
         ci_high=weights + critical * std_errors,
         r_squared=r_squared,
