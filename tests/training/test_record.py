@@ -1,4 +1,4 @@
-"""The run record: DESIGN.md §4 keys, reproducibility, atomic saving."""
+"""The run record: the keys of docs/design.md, reproducibility, atomic saving."""
 
 from __future__ import annotations
 

@@ -9,6 +9,7 @@ All from the one-pass statistics (R, z, ρ, N) of [A | y], with p weights and
 * Cov(ŵ) = s²(AᵀA)⁻¹ = s²·R⁻¹R⁻ᵀ, so se_j = s·‖row j of R⁻¹‖ (triangular solves on the
   column-scaled R; the normal equations are never formed)
 * t_j = ŵ_j/se_j;  p_j = 2·P(T_ν > |t_j|);  95% interval ŵ_j ± t_{ν,0.975}·se_j
+  (Student's t from `gdlab.analysis.student`, so the table needs no SciPy)
 * F = (ESS/q)/(SSE/ν) for the q weights but the bias (ESS = SST − SSE), against F(q, ν)
 
 With a robust covariance (`gdlab.analysis.robust`, `--cov`) the standard errors are its
@@ -117,12 +118,10 @@ def inverse_gram_diagonal(stats: LeastSquaresStats) -> Array:
     NaN for every weight when AᵀA is singular (collinear columns, fewer rows than weights):
     the weights are then not determined by the data, nor are their standard errors.
     """
-    from scipy.linalg import LinAlgError, solve_triangular
-
     scaled, norms = stats.column_scaled()
-    try:
-        inverse = solve_triangular(scaled, np.eye(stats.n_weights))
-    except LinAlgError:
+    try:  # LU of a triangular matrix pivots nowhere: this is back substitution
+        inverse = np.linalg.solve(scaled, np.eye(stats.n_weights))
+    except np.linalg.LinAlgError:
         return np.full(stats.n_weights, math.nan)
     return np.asarray(np.sum(inverse**2, axis=1) / norms**2, dtype=np.float64)
 
@@ -131,17 +130,20 @@ def regression_summary(
     stats: LeastSquaresStats,
     names: Sequence[str],
     intercept: bool = True,
+    optimum: NDArray[np.float64] | None = None,
     covariance: Covariance | None = None,
 ) -> RegressionSummary:
     """The statsmodels-style summary of the least-squares fit with statistics `stats`.
 
     With `intercept` the first column is the ones column and R² is centred, as usual.
-    `covariance` is a robust one from a second pass (`gdlab.analysis.robust`); without it
-    the standard errors are the classical s²(AᵀA)⁻¹ ones.
+    `optimum` is ``stats.optimum()`` when the caller has it already. `covariance` is a
+    robust one from a second pass (`gdlab.analysis.robust`); without it the standard
+    errors are the classical s²(AᵀA)⁻¹ ones.
     """
-    from scipy.special import fdtrc, stdtr, stdtrit
+    from gdlab.analysis.fisher import f_survival
+    from gdlab.analysis.student import two_sided_p, two_sided_quantile
 
-    weights = stats.optimum()
+    weights = stats.optimum() if optimum is None else optimum
     p, n = stats.n_weights, stats.n_rows
     df = n - p
     sse = stats.rho**2
@@ -167,13 +169,13 @@ def regression_summary(
     if no_df:
         p_values, critical = np.full(p, math.nan), math.nan
     elif use_t:
-        p_values = 2 * stdtr(df, -np.abs(t_values))
-        critical = float(stdtrit(df, 0.5 + CONFIDENCE / 2))
+        p_values = np.array([two_sided_p(t, df) for t in t_values.tolist()])
+        critical = two_sided_quantile(1 - CONFIDENCE, df)
     else:
         p_values = np.array([normal_two_sided_p(t) for t in t_values.tolist()])
         critical = NORMAL_975
     f_pvalue = (
-        float(fdtrc(df_model, df_test, f_statistic))
+        f_survival(f_statistic, df_model, df_test)
         if math.isfinite(f_statistic) and df_test > 0
         else math.nan
     )
@@ -182,7 +184,7 @@ def regression_summary(
         coefficients=weights,
         std_errors=std_errors,
         t_values=t_values,
-        p_values=np.asarray(p_values, dtype=np.float64),
+        p_values=p_values if p_values is not None else np.full(p, math.nan),
         ci_low=weights - critical * std_errors,
         ci_high=weights + critical * std_errors,
         r_squared=r_squared,

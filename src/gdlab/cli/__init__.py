@@ -1,6 +1,6 @@
 """The `gdlab` command: a thin shell that parses, calls the library and renders.
 
-Library errors become one line on stderr and the exit codes of DESIGN.md §4:
+Library errors become one line on stderr and the exit codes of docs/design.md ("Public contracts"):
 0 success, 2 bad usage or data, 3 a diverged run, 1 anything else. Heavy libraries are
 imported inside the commands, so `gdlab --help` starts fast.
 """
@@ -28,12 +28,14 @@ for module in (demo, fit, stats, explain, sweep, plot, predict, export, serve):
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return (and, as a script, exit with) the exit status."""
+    from gdlab.cli.notices import warnings_as_lines
     from gdlab.errors import GdlabError
     from gdlab.training.config import cli_flag
 
     command = typer.main.get_command(app)
     try:
-        result = command.main(args=argv, prog_name="gdlab", standalone_mode=False)
+        with warnings_as_lines():  # a warning is one "gdlab: warning: …" line, never two
+            result = command.main(args=argv, prog_name="gdlab", standalone_mode=False)
     except typer.Abort:
         return fail("gdlab: aborted", 130)
     except typer.TyperException as error:  # usage errors: bad or missing options
@@ -56,8 +58,9 @@ def fail(message: str, code: int) -> int:
     Control characters from the input (a NUL or an escape sequence in a column name) are
     shown escaped, so a hostile file cannot drive the terminal.
     """
-    line = " ".join(message.split())
-    print("".join(c if c.isprintable() else repr(c)[1:-1] for c in line), file=sys.stderr)
+    from gdlab.cli.notices import printable
+
+    print(printable(message), file=sys.stderr)
     return code
 
 

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import sys
-import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -158,14 +156,9 @@ def print_regression(run: Run) -> None:
 @contextmanager
 def warnings_to_stderr() -> Iterator[None]:
     """Show gdlab's warnings as one clean line each on stderr ("gdlab: warning: …")."""
-    from gdlab.errors import LearningRateWarning
+    from gdlab.cli.notices import warnings_as_lines
 
-    def show(message: Warning | str, category: type[Warning], *args: Any, **kw: Any) -> None:
-        print(f"gdlab: warning: {' '.join(str(message).split())}", file=sys.stderr)
-
-    with warnings.catch_warnings():  # restores the filters and showwarning on exit
-        warnings.simplefilter("always", LearningRateWarning)
-        warnings.showwarning = show
+    with warnings_as_lines():
         yield
 
 

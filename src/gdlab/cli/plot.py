@@ -153,6 +153,8 @@ def write_plots(run: Run, kinds: list[str], out: Path, compare: str | None = Non
     The pictures draw the points the run's one pass kept (every row, or an even sample of
     large files) and compute everything else from its statistics.
     """
+    if not kinds:
+        return []  # no pictures: matplotlib is never imported
     from gdlab.plots import default_filename, plot_run
 
     return [plot_run(run, kind, out / default_filename(kind), compare=compare) for kind in kinds]

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from gdlab.errors import ConfigError
+from gdlab.errors import ConfigError, require_extra
 
 
 def serve_command(
@@ -24,6 +24,7 @@ def serve_command(
 
     Example: gdlab serve --port 8000 --open
     """
+    require_extra("web", "the playground (gdlab serve)")
     import uvicorn
 
     from gdlab.web import Settings, create_app

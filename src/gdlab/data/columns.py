@@ -1,4 +1,9 @@
-"""Read a CSV or Parquet file into a `Dataset`, with errors that name file, column and row."""
+"""Read a CSV or Parquet file into a `Dataset`, with errors that name file, column and row.
+
+pyarrow is imported by the functions that read (it costs a tenth of a second, and `gdlab
+demo` reads no file). A CSV file is read as numbers first; only a file with a cell that is
+not a plain number, or a missing one, is read again as text to name that cell.
+"""
 
 from __future__ import annotations
 
@@ -8,20 +13,28 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pyarrow as pa
 
 from gdlab.data.dataset import Dataset, from_arrays
 from gdlab.errors import DataError
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 PARQUET_SUFFIXES = (".parquet", ".pq", ".parq")
 #: A number as CSV files write them (Python's float() also takes '1_000' and other digits).
 PLAIN_NUMBER = re.compile(
     r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|[+-]?(inf|infinity|nan)", re.I | re.A
 )
-#: What Arrow raises on a file it cannot read: its own errors, bad UTF-8, I/O failures.
-READ_ERRORS = (pa.ArrowException, UnicodeDecodeError, OSError)
+
+
+def read_errors() -> tuple[type[BaseException], ...]:
+    """What Arrow raises on a file it cannot read: its own errors, bad UTF-8, I/O failures."""
+    import pyarrow as pa
+
+    return (pa.ArrowException, UnicodeDecodeError, OSError)
 
 
 def read_table(path: str | Path, x_columns: Sequence[str], y_column: str) -> Dataset:
@@ -92,21 +105,31 @@ def column_names(file: Path) -> list[str]:
 
         try:
             return list(pq.read_schema(file).names)
-        except READ_ERRORS as error:
+        except read_errors() as error:
             raise DataError(f"{file}: not a readable Parquet file ({first_line(error)})") from None
     from pyarrow import csv
 
     try:
         with csv.open_csv(file) as reader:
             return list(reader.schema.names)
-    except READ_ERRORS as error:
+    except read_errors() as error:
         raise DataError(f"{file}: not a readable CSV file ({first_line(error)})") from None
 
 
 def _read_csv(file: Path, wanted: list[str]) -> pa.Table:
+    import pyarrow as pa
     from pyarrow import csv
 
     check_columns(column_names(file), wanted, file)
+    numbers = csv.ConvertOptions(
+        include_columns=wanted, column_types=dict.fromkeys(wanted, pa.float64())
+    )
+    try:
+        table = csv.read_csv(file, convert_options=numbers)
+        if not any(column.null_count for column in table.columns):
+            return table
+    except read_errors():
+        pass
     # Read the wanted columns as text so a bad cell can be reported with its row.
     options = csv.ConvertOptions(
         include_columns=wanted,
@@ -115,7 +138,7 @@ def _read_csv(file: Path, wanted: list[str]) -> pa.Table:
     )
     try:
         return csv.read_csv(file, convert_options=options)
-    except READ_ERRORS as error:
+    except read_errors() as error:
         raise DataError(f"{file}: {first_line(error)}") from None
 
 
@@ -125,15 +148,17 @@ def _read_parquet(file: Path, wanted: list[str]) -> pa.Table:
     check_columns(column_names(file), wanted, file)
     try:
         return pq.read_table(file, columns=wanted)
-    except READ_ERRORS as error:
+    except read_errors() as error:
         raise DataError(f"{file}: not a readable Parquet file ({first_line(error)})") from None
 
 
 def column_values(column: pa.ChunkedArray, name: str, file: Path) -> np.ndarray:
     """Convert one column to float64, naming the first missing or non-numeric cell."""
-    import pyarrow.compute as pc
+    import pyarrow as pa
 
     is_text = pa.types.is_string(column.type) or pa.types.is_large_string(column.type)
+    if is_text or pa.types.is_decimal(column.type):
+        import pyarrow.compute as pc  # ~0.05 s more: only for columns that need casting
     if pa.types.is_decimal(column.type):
         column = pc.cast(column, pa.float64())
     if not (is_text or pa.types.is_integer(column.type) or pa.types.is_floating(column.type)):
@@ -148,7 +173,22 @@ def column_values(column: pa.ChunkedArray, name: str, file: Path) -> np.ndarray:
     if column.null_count:
         row = next(i for i, v in enumerate(column.is_null().to_pylist()) if v)
         raise DataError(f"{file}: missing value in column '{name}' at data row {row + 1}")
-    return np.asarray(column.to_numpy(), dtype=np.float64)
+    return float_values(column)
+
+
+def float_values(column: Any) -> np.ndarray:
+    """A numeric Arrow array or chunked array without nulls, as float64 numpy values.
+
+    Through DLPack, not Arrow's `to_numpy`, which imports pandas where it is installed
+    (half a second, for nothing).
+    """
+    if hasattr(column, "combine_chunks"):
+        column = column.combine_chunks()
+    try:
+        values = np.from_dlpack(column)
+    except (TypeError, BufferError, AttributeError):  # a type DLPack cannot carry
+        values = column.to_numpy(zero_copy_only=False)
+    return np.asarray(values, dtype=np.float64)
 
 
 def parse_number(text: str | None, name: str, row: int, file: Path) -> float:

@@ -12,10 +12,9 @@ import glob
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pyarrow as pa
 from numpy.typing import NDArray
 
 from gdlab.data.columns import (
@@ -23,12 +22,16 @@ from gdlab.data.columns import (
     check_columns,
     column_names,
     first_line,
+    float_values,
     is_parquet,
     parse_number,
     read_table,
 )
 from gdlab.data.dataset import Dataset, check_weights, from_arrays
 from gdlab.errors import DataError
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 Array = NDArray[np.float64]
 #: File names a directory source picks up.
@@ -213,6 +216,7 @@ def check_file_columns(file: Path, wanted: list[str]) -> None:
 
 def text_options(wanted: list[str]) -> Any:
     """CSV conversion reading just the wanted columns, as text (missing cells as null)."""
+    import pyarrow as pa
     from pyarrow import csv
 
     return csv.ConvertOptions(
@@ -224,6 +228,7 @@ def text_options(wanted: list[str]) -> Any:
 
 def parquet_batches(file: Path, wanted: list[str], rows: int) -> Iterator[Batch]:
     """Batches of a Parquet file, row group by row group."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     size = file.stat().st_size
@@ -248,6 +253,7 @@ def csv_batches(file: Path, wanted: list[str], rows: int) -> Iterator[Batch]:
     The text reading restarts after the rows already read and reports the first bad cell with
     its row; it also accepts what the typed reader refuses but `parse_number` takes.
     """
+    import pyarrow as pa
     from pyarrow import csv
 
     done = 0
@@ -273,6 +279,7 @@ def csv_batches(file: Path, wanted: list[str], rows: int) -> Iterator[Batch]:
 
 def csv_text_batches(file: Path, wanted: list[str], skip: int, block: int) -> Iterator[Batch]:
     """Batches of a CSV file from data row `skip` on, read as text and parsed cell by cell."""
+    import pyarrow as pa
     from pyarrow import csv
 
     done = skip
@@ -302,6 +309,8 @@ def to_batch(
 
 def column_array(column: pa.Array, name: str, file: Path, first_row: int) -> Array:
     """One column of a batch as float64, naming the first missing or non-numeric cell."""
+    import pyarrow as pa
+
     is_text = pa.types.is_string(column.type) or pa.types.is_large_string(column.type)
     if not (is_text or pa.types.is_integer(column.type) or pa.types.is_floating(column.type)):
         raise DataError(f"{file}: column '{name}' is {column.type}, not numeric")
@@ -316,7 +325,7 @@ def column_array(column: pa.Array, name: str, file: Path, first_row: int) -> Arr
         except pa.ArrowInvalid:  # name the first bad cell, or take what Python's float takes
             texts = enumerate(column.to_pylist(), start=first_row)
             return np.array([parse_number(text, name, row, file) for row, text in texts])
-    return np.asarray(column.to_numpy(zero_copy_only=False), dtype=np.float64)
+    return float_values(column)
 
 
 def check_finite_batch(batch: Batch, names: Sequence[str]) -> None:

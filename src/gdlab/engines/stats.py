@@ -1,6 +1,7 @@
 """The stats engine: one pass builds the QR statistics, then every step costs O(p²), whatever N.
 
-For a quadratic loss L = s·Σe² (DESIGN.md §3), with R, z, ρ the triangular factor of [A | y]:
+For a quadratic loss L = s·Σe² (docs/design.md, "one pass"), with R, z, ρ the triangular
+factor of [A | y]:
 
 * L(w) = s·(‖Rw − z‖² + ρ²)            (a sum of squares: exact near a perfect fit)
 * ∇L(w) = h·Rᵀ(Rw − z)                  (h = 2s: 1 for l2, 2/N for mse)
@@ -105,10 +106,10 @@ class StatsEngine:
         b = −factor·h·c (G = RᵀR, c = Rᵀz) each is w ← w − (Kw − b). The loss at every
         point then comes in one go from the sum of squares s·(‖Rw − z‖² + ρ²).
         """
-        K = (-factor * self._curvature) * self._gram
-        b = (-factor * self._curvature) * self._moment
         start = np.asarray(w0, dtype=self.dtype)
-        with np.errstate(over="ignore", invalid="ignore"):
+        with np.errstate(over="ignore", invalid="ignore"):  # a diverging run: the loop says so
+            K = (-factor * self._curvature) * self._gram
+            b = (-factor * self._curvature) * self._moment
             if self.dtype == np.float64 and self.n_weights <= SCALAR_LOOP_MAX_WEIGHTS:
                 path = scalar_descent(K, b, start, steps)
             else:
@@ -120,7 +121,8 @@ class StatsEngine:
     def path_gradients(self, path: ArrayLike) -> Array:
         """∇L(w) = h·(Gw − c) at every row w of `path`, in one matrix product (for traces)."""
         points = np.asarray(path, dtype=np.float64)
-        gradients = self._curvature * (points @ self._gram - self._moment)
+        with np.errstate(over="ignore", invalid="ignore"):  # a diverging path's are inf/NaN
+            gradients = self._curvature * (points @ self._gram - self._moment)
         return gradients.astype(self.dtype, copy=False)
 
 

@@ -2,8 +2,9 @@
 
 `pass_statistics` is the entry point. Large passes run the compiled Householder kernel of
 `gdlab.onepass.householder` (the data is read once, at about memory speed), split over a few
-threads. Smaller passes, where loading the kernel would cost more than it saves, and
-passes that also sum the extended-precision moments that sharpen the optimum (see
+threads, when numba is installed (the `fast` extra: ``pip install 'gdlab[fast]'``).
+Smaller passes, where loading the kernel would cost more than it saves, passes without
+numba, and passes that also sum the extended-precision moments that sharpen the optimum (see
 `gdlab.onepass.lstsq.wants_moments`), take the LAPACK route below: rows are copied a cache-sized
 slab at a time into a buffer, all full blocks of a slab are factored by one batched LAPACK
 call (`LeastSquaresStats.from_augmented`), and the slabs' statistics merge in row order
@@ -18,7 +19,10 @@ data's own units is lost.
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 import os
+import sys
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -49,8 +53,10 @@ KERNEL_MIN_VALUES = 2**24
 SAFE_MAGNITUDE = 2.0**450
 
 
+@functools.cache
 def default_threads() -> int:
-    """Threads for the statistics pass: the machine's cores, at most 8."""
+    """Threads for the statistics pass: the machine's cores, at most 8 (asked once: asking
+    costs a few µs, a tenth of a small pass)."""
     return max(1, min(8, os.cpu_count() or 1))
 
 
@@ -135,12 +141,24 @@ def wants_kernel(n_values: float, n_columns: int) -> bool:
     """True when a pass over `n_values` values of [A | y] should run the compiled kernel.
 
     Below `KERNEL_MIN_VALUES` LAPACK's pass costs less than loading the kernel once; above
-    `KERNEL_MAX_COLUMNS` columns LAPACK's blocked QR is the faster one.
+    `KERNEL_MAX_COLUMNS` columns LAPACK's blocked QR is the faster one; without numba
+    (`kernel_available`) LAPACK's is the only one.
 
-    >>> wants_kernel(1e6 * 3, 3), wants_kernel(1e7 * 3, 3), wants_kernel(1e7 * 300, 300)
-    (False, True, False)
+    >>> wants_kernel(1e6 * 3, 3), wants_kernel(1e7 * 300, 300)
+    (False, False)
+    >>> wants_kernel(1e7 * 3, 3) == kernel_available()
+    True
     """
-    return bool(n_values >= KERNEL_MIN_VALUES and n_columns <= KERNEL_MAX_COLUMNS)
+    large = n_values >= KERNEL_MIN_VALUES and n_columns <= KERNEL_MAX_COLUMNS
+    return bool(large and kernel_available())
+
+
+def kernel_available() -> bool:
+    """True when numba, which compiles the kernel, is installed (the `fast` extra)."""
+    try:
+        return importlib.util.find_spec("numba") is not None
+    except ValueError:  # in sys.modules without a spec
+        return sys.modules.get("numba") is not None
 
 
 def pass_statistics(
@@ -213,7 +231,8 @@ def kernel_statistics(
     threads: int | None = None,
     reference: NDArray[np.float64] | None = None,
 ) -> LeastSquaresStats | None:
-    """The compiled kernel's pass on `threads` row ranges; None when its factor is suspect.
+    """The compiled kernel's pass on `threads` row ranges; None when its factor is suspect,
+    or when numba is not installed.
 
     With a `reference` row (only with `intercept`: its first entry is the ones' 1) the
     kernel centres the rows at it as it reads them.
@@ -222,6 +241,8 @@ def kernel_statistics(
     rounding (see `SAFE_MAGNITUDE`): the caller then redoes the pass with LAPACK, which
     also turns NaN and infinity in the data into a non-finite result of its own.
     """
+    if not kernel_available():
+        return None  # LAPACK's pass gives the same statistics, more slowly
     from gdlab.onepass.householder import BLOCK_ROWS, factor_rows, uniform_columns
 
     columns = uniform_columns(columns)

@@ -1,7 +1,7 @@
 """One-pass least-squares statistics: the R factor of a tall-skinny QR of [A | y].
 
 After one pass over the data, full-batch gradient descent on a squared loss needs nothing
-else (DESIGN.md §3). With R the leading p×p block of the triangular factor of [A | y],
+else (docs/design.md, "one pass"). With R the leading p×p block of the triangular factor of [A | y],
 z its last column and ρ = |corner|:
 
 * Σe²(w) = ‖Rw − z‖² + ρ²        (a sum of squares: no cancellation near a perfect fit)

@@ -8,14 +8,16 @@ and call `train_problem` for each.
 
 from __future__ import annotations
 
+import copy
 import warnings
 from collections.abc import Mapping
-from dataclasses import replace
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
 
+from gdlab.analysis.convergence import Convergence
+from gdlab.analysis.deferred import Later, replace_unread
 from gdlab.analysis.training import analyze_training, stability_warning, with_outlook
 from gdlab.data.dask import DaskData, dask_arrays, is_dask_collection
 from gdlab.data.dataset import Dataset, from_arrays
@@ -137,7 +139,8 @@ def train_problem(
 
 def run_problem(problem: Problem, config: TrainingConfig, on_step: StepCallback | None) -> Run:
     """`train_problem`'s run, whatever its outcome."""
-    rng = start_generator(problem, config)
+    drawing = config.init is None or config.batch_size is not None  # else nothing is drawn
+    rng = start_generator(problem, config) if drawing else None
     w0 = initial_weights(problem, config, rng)
     engine, scaling = engine_for(problem, config, rng)
     if scaling is not None and config.init is not None:
@@ -152,7 +155,7 @@ def run_problem(problem: Problem, config: TrainingConfig, on_step: StepCallback 
         names=problem.weight_names,
         intercept=config.intercept,
         scaling=scaling,
-        conditioning_scaling=problem.natural_scaling,
+        conditioning_scaling=Later(getattr, problem, "natural_scaling"),  # read if needed
         covariance=problem.covariance,
     )
     to_original = scaling.to_original() if scaling is not None else None
@@ -165,11 +168,11 @@ def run_problem(problem: Problem, config: TrainingConfig, on_step: StepCallback 
     if not loss.is_quadratic and isinstance(engine, DenseEngine):
         huber_weights, huber_value = engine.optimum()  # Huber's own optimum, by IRLS
         huber_weights = in_data_units(huber_weights)
-        analysis = replace(analysis, optimum_weights=huber_weights, optimum_loss=huber_value)
+        analysis = replace_unread(analysis, optimum_weights=huber_weights, optimum_loss=huber_value)
         optimum_known = True
     choice = choose_rate(config, analysis, w0, engine)
     if config.lr_is_auto:
-        config = config.with_options(lr=choice.lr)
+        config = as_ran(config, lr=choice.lr)
         analysis = with_outlook(analysis, in_data_units(w0), choice.lr)
     options = config.optimizer_options
     warning = stability_warning(analysis, config.optimizer, float(config.lr), options)
@@ -202,7 +205,7 @@ def run_problem(problem: Problem, config: TrainingConfig, on_step: StepCallback 
         gradients = np.linalg.solve(to_original.T, gradients.T).T  # ∇_w = M⁻ᵀ∇_v
     run = Run(
         data=problem.info,
-        config=config.with_options(engine=engine.name),
+        config=as_ran(config, engine=engine.name),
         weight_names=problem.weight_names,
         init=np.asarray(in_data_units(w0), dtype=engine.dtype),
         weights=np.asarray(in_data_units(result.weights), dtype=engine.dtype),
@@ -217,18 +220,19 @@ def run_problem(problem: Problem, config: TrainingConfig, on_step: StepCallback 
         problem=problem,
         lr_choice=choice,
     )
-    run = replace(run, convergence=assess(run, w0, optimum_known))
+    # assessed, with its advice (several solves), when first read: most of a seed fit's time
+    run = replace_unread(run, convergence=Later(quietly_assessed, run, w0, optimum_known))
     if problem.validation is not None:
         losses = held_out_losses(
             path[1:], loss, problem.validation, problem.validation_rows, config.intercept
         )
         held = int(problem.validation.n_rows)
-        run = replace(
+        run = replace_unread(
             run, validation_losses=losses, validation=validation_record(losses, held, stopper)
         )
     if problem.folds is not None:
         fold_run = lambda fold, setup: run_problem(fold, setup, None)  # noqa: E731
-        run = replace(run, cv=cross_validate(problem, run.config, fold_run))
+        run = replace_unread(run, cv=cross_validate(problem, run.config, fold_run))
     return run
 
 
@@ -263,10 +267,32 @@ def either_stops(
     return both
 
 
+def quietly_assessed(run: Run, start: np.ndarray, optimum_known: bool) -> Convergence:
+    """`assess` (read after the run, maybe far from `train_problem`), with overflow in its
+    predictions left to the numbers (an infinite excess: no prediction), never warned about."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return assess(run, start, optimum_known)
+
+
 def diverged_error(run: Run) -> DivergedError:
     """The `DivergedError` of a diverged run: why, in one line, naming the option to change."""
     template, option = divergence_reason(run)
     return DivergedError(template, run, option=option)
+
+
+def as_ran(config: TrainingConfig, **values: Any) -> TrainingConfig:
+    """`config` as it ran: the engine that `auto` chose, the rate `lr="auto"` picked.
+
+    The other options were checked when `config` was made, and the values are what gdlab
+    itself chose (an engine that ran, a finite positive rate), so the copy is not checked
+    again (that costs a tenth of a seed fit).
+    """
+    if all(getattr(config, name) == value for name, value in values.items()):
+        return config
+    ran = copy.copy(config)
+    for name, value in values.items():
+        object.__setattr__(ran, name, value)  # a fresh copy of a frozen dataclass
+    return ran
 
 
 def divergence_message(run: Run) -> str:

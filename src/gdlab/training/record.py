@@ -1,6 +1,6 @@
 """A finished training run (`Run`) and its run record, `run.json` (written and read back).
 
-`Run.to_record` writes the record of the public contract (DESIGN: data, config, init,
+`Run.to_record` writes the record of the public contract (docs/design.md: data, config, init,
 weights, initial_loss, losses, optimum, analysis, stop_reason, timing, and how the rate was
 chosen, `lr_choice`, and whether the run converged, `convergence`) plus the weight
 path and the small one-pass statistics of the data, so pictures and comparisons of a saved
@@ -21,6 +21,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from gdlab.analysis.convergence import Convergence
+from gdlab.analysis.deferred import Deferred
 from gdlab.analysis.quadratic import Analysis
 from gdlab.analysis.rates import RateChoice
 from gdlab.atomic import atomic_write_text
@@ -82,9 +83,10 @@ class Run:
 
     `config` is the configuration as it ran (the engine `auto` chose, for one, and the
     number `lr="auto"` settled on, with `lr_choice` saying how); `convergence` says whether
-    it reached the optimum; `statistics` are the one-pass statistics of the data in its own
-    units, and `problem` (not saved) the prepared data the run trained on, which
-    comparisons and pictures reuse.
+    it reached the optimum (`gdlab.fit` leaves it, with its advice, to be assessed when
+    first read: `gdlab.analysis.deferred`); `statistics` are the one-pass statistics of the
+    data in its own units, and `problem` (not saved) the prepared data the run trained on,
+    which comparisons and pictures reuse.
     """
 
     data: DataInfo
@@ -102,7 +104,10 @@ class Run:
     statistics: LeastSquaresStats | None = field(default=None, repr=False)
     problem: Problem | None = field(default=None, repr=False, compare=False)
     lr_choice: RateChoice | None = None
-    convergence: Convergence | None = None
+    if TYPE_CHECKING:  # to type checkers a plain field, as it is to its readers
+        convergence: Convergence | None = None
+    else:  # may be given as a `Later`: assessed (with its advice) when first read
+        convergence: Deferred[Convergence | None] = Deferred(None)
     #: The held-out loss after each step (`--validation`), and what it says (`validation`:
     #: held-out rows, the best step, early stopping); the K-fold summary (`--cv`).
     validation_losses: list[float] | None = None
@@ -127,7 +132,7 @@ class Run:
         return run_html(self)
 
     def to_record(self) -> dict[str, Any]:
-        """The run record of DESIGN.md §4 as plain JSON-ready Python values."""
+        """The run record (docs/design.md, "Public contracts") as plain JSON-ready Python values."""
         record = {
             "gdlab_version": __version__,
             "data": self.data.to_record(),

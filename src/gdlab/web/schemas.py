@@ -176,7 +176,7 @@ class StreamRequest(TrainRequest):
 
 
 class RunRecord(BaseModel):
-    """The run record of DESIGN.md §4 (non-finite numbers are null)."""
+    """The run record of docs/design.md, "Public contracts" (non-finite numbers are null)."""
 
     model_config = ConfigDict(extra="allow")
 

@@ -10,7 +10,7 @@ MEGABYTE = 1024 * 1024
 
 @dataclass(frozen=True)
 class Settings:
-    """Host, port and limits of one playground server (DESIGN.md: 127.0.0.1 by default).
+    """Host, port and limits of one playground server (docs/design.md: 127.0.0.1 by default).
 
     >>> Settings().max_rows, Settings().max_steps, Settings().max_upload_bytes // MEGABYTE
     (1000000, 100000, 50)

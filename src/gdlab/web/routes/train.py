@@ -1,6 +1,6 @@
 """Training: the run record in one answer, or the run streamed step by step (server-sent events).
 
-POST /api/train        → the run record (DESIGN.md §4); a diverged run is a result, not an error
+POST /api/train        → the run record (docs/design.md); a diverged run is a result, not an error
 POST /api/prepare      → the setup (data, start, curvature, bounds, command line), no training
 POST /api/train/stream → events: setup, steps (batches of [step, loss, w…]), done or error
 POST /api/runs/{id}/stop → stop that live run after its current step
