@@ -55,3 +55,8 @@ class DivergedError(GdlabError):
 
 class LearningRateWarning(UserWarning):
     """The learning rate is at or above the stable bound for this data: the run will diverge."""
+
+
+class DataWarning(UserWarning):
+    """Something about the data a user should know that does not stop the run: rows left
+    out for a missing value, integers float64 rounds, columns that make the fit ambiguous."""

@@ -7,10 +7,12 @@ from typing import Annotated
 
 import typer
 
-from gdlab.cli.options import XOption, YOption, open_data, training_options
+from gdlab.cli.options import XOption, YOption, open_data, read_options, training_options
+from gdlab.data.options import ReadOptions
 from gdlab.training.config import TrainingConfig
 
 
+@read_options
 @training_options
 def explain_command(
     data: Annotated[
@@ -21,6 +23,7 @@ def explain_command(
     ] = None,
     x: XOption = None,
     y: YOption = None,
+    read: ReadOptions | None = None,  # replaced by the flags of reading the data
     config: TrainingConfig | None = None,  # replaced by every training flag
     lang: Annotated[str, typer.Option(help="Language of the text: en or ko.")] = "en",
 ) -> None:
@@ -36,6 +39,7 @@ def explain_command(
     """
     import warnings
 
+    from gdlab.cli.fit import warnings_to_stderr
     from gdlab.data.seed import seed_dataset
     from gdlab.errors import ConfigError, LearningRateWarning
     from gdlab.explain import LANGUAGES, explain
@@ -46,11 +50,12 @@ def explain_command(
     if lang not in LANGUAGES:
         raise ConfigError(f"unknown language '{lang}'; choose one of: {', '.join(LANGUAGES)}")
     # Without data, the seed program: its data and start from one seed, data drawn first.
-    source = seed_dataset(config.seed) if data is None else open_data(data, x, y)
-    problem = prepare(source, config)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", LearningRateWarning)  # explained below
-        run = train_problem(problem, config, raise_on_divergence=False)
+    with warnings_to_stderr():
+        source = seed_dataset(config.seed) if data is None else open_data(data, x, y, read)
+        problem = prepare(source, config)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", LearningRateWarning)  # explained below
+            run = train_problem(problem, config, raise_on_divergence=False)
     typer.echo(explain(run, lang), nl=False)
 
 

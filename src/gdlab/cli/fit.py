@@ -11,14 +11,16 @@ from typing import Annotated, Any
 
 import typer
 
-from gdlab.cli.options import XOption, YOption, open_data, training_options
+from gdlab.cli.options import XOption, YOption, open_data, read_options, training_options
 from gdlab.cli.plot import CompareOption, PlotOption
+from gdlab.data.options import ReadOptions
 from gdlab.training.config import TrainingConfig
 
 #: `--out` draws the seed figure (every point) up to this many rows.
 FIGURE_MAX_ROWS = 100_000
 
 
+@read_options
 @training_options
 def fit_command(
     data: Annotated[
@@ -29,6 +31,7 @@ def fit_command(
     ],
     x: XOption = None,
     y: YOption = None,
+    read: ReadOptions | None = None,  # replaced by the flags of reading the data
     config: TrainingConfig | None = None,  # replaced by every training flag
     out: Annotated[Path | None, typer.Option(help="Folder for run.json (and figure).")] = None,
     json_out: Annotated[
@@ -57,6 +60,7 @@ def fit_command(
 
     Example: gdlab fit points.csv --x x --y y --lr 0.002 --steps 50 --out result --plot landscape
     """
+    from gdlab.atomic import output_set
     from gdlab.cli.plot import plot_kinds, write_plots
     from gdlab.cli.render import print_summary, save_seed_figure
     from gdlab.outputs.savedmodel import save_model
@@ -65,26 +69,27 @@ def fit_command(
 
     assert config is not None  # `training_options` parses the training flags into it
     kinds = plot_kinds(plot, compare, out)
-    source = open_data(data, x, y)
-    # One pass over the data: the statistics, and on the way the sample the pictures draw
-    # and the fingerprint the saved model keeps.
-    problem = prepare(source, config, fingerprint=save is not None, sample=bool(kinds))
     with warnings_to_stderr():
+        source = open_data(data, x, y, read)
+        # One pass over the data: the statistics, and on the way the sample the pictures draw
+        # and the fingerprint the saved model keeps.
+        problem = prepare(source, config, fingerprint=save is not None, sample=bool(kinds))
         run = train_problem(problem, config)
     pictures: list[Path] = []
-    if out is not None:
-        rows = problem.rows
-        line_fit = source.n_features == 1 and config.intercept
-        if line_fit and rows is not None and rows.n_rows <= FIGURE_MAX_ROWS:
-            save_seed_figure(run, rows, out / "figure.png")
-        pictures = write_plots(run, kinds, out, compare)
-        run.save(out / "run.json")
-    if save is not None:
-        save_model(run, None, save)  # the fingerprint was taken during the pass
-    if trace is not None:
-        from gdlab.outputs.trace import write_trace
+    with output_set():  # --out, --save and --trace appear together, or not at all
+        if out is not None:
+            rows = problem.rows
+            line_fit = source.n_features == 1 and config.intercept
+            if line_fit and rows is not None and rows.n_rows <= FIGURE_MAX_ROWS:
+                save_seed_figure(run, rows, out / "figure.png")
+            pictures = write_plots(run, kinds, out, compare)
+            run.save(out / "run.json")
+        if save is not None:
+            save_model(run, None, save)  # the fingerprint was taken during the pass
+        if trace is not None:
+            from gdlab.outputs.trace import write_trace
 
-        write_trace(run, trace)
+            write_trace(run, trace)
     if json_out:
         typer.echo(run.to_json(), nl=False)
         return
@@ -103,13 +108,14 @@ def fit_command(
 @contextmanager
 def warnings_to_stderr() -> Iterator[None]:
     """Show gdlab's warnings as one clean line each on stderr ("gdlab: warning: …")."""
-    from gdlab.errors import LearningRateWarning
+    from gdlab.errors import DataWarning, LearningRateWarning
 
     def show(message: Warning | str, category: type[Warning], *args: Any, **kw: Any) -> None:
         print(f"gdlab: warning: {' '.join(str(message).split())}", file=sys.stderr)
 
     with warnings.catch_warnings():  # restores the filters and showwarning on exit
         warnings.simplefilter("always", LearningRateWarning)
+        warnings.simplefilter("always", DataWarning)
         warnings.showwarning = show
         yield
 

@@ -7,7 +7,11 @@ from typing import Annotated
 
 import typer
 
+from gdlab.cli.options import read_options
+from gdlab.data.options import ReadOptions
 
+
+@read_options
 def predict_command(
     model: Annotated[
         Path, typer.Argument(help="Model file written by `gdlab fit … --save`.", show_default=False)
@@ -19,6 +23,7 @@ def predict_command(
     out: Annotated[
         Path | None, typer.Option(help="Write the predictions to this CSV file, not stdout.")
     ] = None,
+    read: ReadOptions | None = None,  # replaced by the flags of reading the data
 ) -> None:
     """Predict the target for every row of DATA with a model saved by `gdlab fit --save`.
 
@@ -28,11 +33,13 @@ def predict_command(
 
     Example: gdlab predict model.json new_points.csv --out predictions.csv
     """
+    from gdlab.cli.fit import warnings_to_stderr
     from gdlab.cli.render import predictions_csv, print_or_write
     from gdlab.outputs.savedmodel import load_model
 
     saved = load_model(model)
-    columns, predictions = saved.predict_file(data)
+    with warnings_to_stderr():
+        columns, predictions = saved.predict_file(data, read)
     text = predictions_csv(saved.features, columns, f"predicted_{saved.target}", predictions)
     print_or_write(text, out, f"Wrote {len(predictions)} predictions of {saved.target} to {out}")
 

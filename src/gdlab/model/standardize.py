@@ -18,6 +18,9 @@ from gdlab.errors import DataError
 
 Array = NDArray[np.float64]
 
+#: A feature whose spread is at most this fraction of its size is constant to rounding.
+ROUNDING_SPREAD = 64 * np.finfo(np.float64).eps
+
 
 @dataclass(frozen=True)
 class Standardization:
@@ -83,8 +86,11 @@ def fit_standardization(features: ArrayLike, intercept: bool = True) -> Standard
         X = X.reshape(-1, 1)
     means = X.mean(axis=0) if intercept else np.zeros(X.shape[1])
     spread = X.std(axis=0) if intercept else np.sqrt(np.mean(X**2, axis=0))
-    scales = np.where(spread > 0, spread, 1.0)
-    return Standardization(means, scales, intercept, tuple(bool(v) for v in spread == 0))
+    # A column of one repeated value (0.1, 0.1, …) has a spread of rounding noise, not 0.
+    size = np.max(np.abs(X), axis=0, initial=0.0)
+    constant = (spread <= ROUNDING_SPREAD * size) if intercept else spread == 0
+    scales = np.where(constant, 1.0, spread)
+    return Standardization(means, scales, intercept, tuple(bool(v) for v in constant))
 
 
 def standardization_from_gram(
@@ -104,3 +110,31 @@ def standardization_from_gram(
     spread = np.sqrt(variance)
     scales = np.where(spread > 0, spread, 1.0)
     return Standardization(means, scales, intercept, tuple(bool(v) for v in spread == 0))
+
+
+def standardization_from_factor(
+    R: ArrayLike, n_rows: int, intercept: bool = True
+) -> Standardization:
+    """`fit_standardization` from the triangular factor R of A (A = QR, ones column first
+    with `intercept`), for data that is streamed or distributed.
+
+    Column j of A is Σᵢ R[i, j]·qᵢ with q₀ = ones/√N, so its mean is R[0, j]/√N and its
+    centred sum of squares Σ_{i≥1} R[i, j]², with no cancellation (unlike E[x²] − E[x]²).
+
+    >>> R = np.linalg.qr(np.column_stack([np.ones(2), [1.0, 3.0]]), mode="r")
+    >>> s = standardization_from_factor(R, 2)
+    >>> np.round(np.abs(s.means), 12), np.round(s.scales, 12)
+    (array([2.]), array([1.]))
+    """
+    R = np.asarray(R, dtype=np.float64) * np.where(np.diag(R) < 0, -1.0, 1.0)[:, None]
+    if intercept:
+        means = R[0, 1:] / np.sqrt(n_rows)
+        spread = np.linalg.norm(R[1:, 1:], axis=0) / np.sqrt(n_rows)
+        size = np.linalg.norm(R[:, 1:], axis=0) / np.sqrt(n_rows)
+        constant = spread <= ROUNDING_SPREAD * size
+    else:
+        means = np.zeros(R.shape[1])
+        spread = np.linalg.norm(R, axis=0) / np.sqrt(n_rows)
+        constant = spread == 0
+    scales = np.where(constant, 1.0, spread)
+    return Standardization(means, scales, intercept, tuple(bool(v) for v in constant))

@@ -265,6 +265,7 @@ def view_of_record(
 def problem_of_record(record: RunRecord, data: Dataset | None) -> Problem:
     """One pass over a record's data (or `data`), for records that kept no statistics."""
     from gdlab.data.files import open_files
+    from gdlab.data.options import recorded_read_options
     from gdlab.training.fit import dataset_for_record
 
     config = record.config.with_options(engine="auto", scheduler=None)
@@ -273,7 +274,9 @@ def problem_of_record(record: RunRecord, data: Dataset | None) -> Problem:
     info = record.data
     if info.source in ("seed", "", "arrays"):
         return prepare(dataset_for_record(record), config)
-    return prepare(open_files(info.source, list(info.features), info.target), config, sample=True)
+    read = recorded_read_options(info.details)
+    source = open_files(info.source, list(info.features), info.target, read)
+    return prepare(source, config, sample=True)
 
 
 def checked(view: RunView) -> RunView:
