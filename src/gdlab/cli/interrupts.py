@@ -103,10 +103,22 @@ def exit_program(code: int) -> None:
 
 
 def exit_if_interrupted() -> None:
-    """At the very end of the program: an interrupt recorded after the command wins."""
-    if UNWATCHED.interrupted and EXIT_STATUS not in ENDING:
-        for stream in (sys.stdout, sys.stderr):
-            if stream is not None:
-                stream.flush()
-        print(MESSAGE, file=sys.stderr, flush=True)
-        os._exit(EXIT_STATUS)
+    """At the very end of the program (the last exit handler): an interrupt recorded after
+    the command wins, and an interrupted program ends here, with 130.
+
+    Python's final teardown runs after this and gives SIGINT back its default action, so a
+    late signal (pyarrow re-sends one it held back) would kill the process instead of
+    letting it exit 130; an interrupted program skips that teardown, and any other one
+    ignores SIGINT through it.
+    """
+    interrupted = EXIT_STATUS in ENDING or UNWATCHED.interrupted
+    if not interrupted:
+        if in_main_thread():
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+        return
+    if EXIT_STATUS not in ENDING:
+        print(MESSAGE, file=sys.stderr)
+    for stream in (sys.stdout, sys.stderr):
+        if stream is not None:
+            stream.flush()
+    os._exit(EXIT_STATUS)
