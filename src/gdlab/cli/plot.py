@@ -13,6 +13,8 @@ if TYPE_CHECKING:
     from gdlab.training.record import Run
 
 KIND_HELP = "seed, landscape, compare, animation or diagnostics (default: landscape)."
+#: Pixels per inch a picture may be drawn at: fewer collapse its text, more exhaust memory.
+MIN_DPI, MAX_DPI = 30, 1200
 
 #: `--plot` and `--compare` as `fit` and `demo` take them.
 PlotOption = Annotated[
@@ -63,7 +65,12 @@ def plot_command(
     theme: Annotated[str, typer.Option(help="light or dark.")] = "light",
     dpi: Annotated[
         int | None,
-        typer.Option(help="Pixels per inch (default 100; 80 for animations).", show_default=False),
+        typer.Option(
+            help=f"Pixels per inch, {MIN_DPI} to {MAX_DPI} (default 100; 80 for animations).",
+            show_default=False,
+            min=MIN_DPI,
+            max=MAX_DPI,
+        ),
     ] = None,
     data: Annotated[
         Path | None,
