@@ -302,8 +302,10 @@ def test_globs_and_folders_visit_each_file_once_and_say_what_they_skipped(tmp_pa
     said = " ".join(str(note.message) for note in notes)
     assert "did not follow 2 links to folders (loop, sub/back)" in said
     assert "alias.csv" in said and "broken link" in said
-    with pytest.warns(DataWarning, match="read once 1 file that two names reach"):
+    with pytest.warns(DataWarning) as notes:
         assert len(gdlab.open_files(tmp_path, ["x"], "y").files) == 1
+    said = " ".join(str(note.message) for note in notes)
+    assert "read once 1 file that two names reach" in said and "1 broken link" in said
     code, _, err = run_cli("fit", str(tmp_path / "**" / "*.csv"), "--x", "x", "--y", "y")
     assert code == 0 and err.count("gdlab: warning:") == 3, err
 
@@ -353,9 +355,14 @@ def test_a_parquet_file_that_decodes_past_memory_is_refused_before_reading(tmp_p
 
 def test_more_weights_than_rows_or_than_the_limit_are_refused(tmp_path):
     path = tmp_path / "d.csv"
-    path.write_text("a,b,c,y\n1,2,3,4\n2,3,5,7\n")
-    code, _, err = run_cli("fit", str(path), "--x", "a,b,c", "--y", "y")
-    assert code == 2 and "4 weights (the bias and one per feature) but only 2 rows" in err
+    names = [f"c{i}" for i in range(200)]
+    rows = [",".join(str(i + j) for j in range(201)) for i in range(50)]
+    path.write_text(",".join([*names, "y"]) + "\n" + "\n".join(rows) + "\n")
+    code, _, err = run_cli("fit", str(path), "--x", ",".join(names), "--y", "y")
+    assert code == 2 and "201 weights (the bias and one per feature) but only 50 rows" in err
+    path.write_text("a,b,c,y\n1,2,3,4\n2,3,5,7\n")  # small: it trains, and says why it is odd
+    code, _, err = run_cli("fit", str(path), "--x", "a,b,c", "--y", "y", "--lr", "1e-3")
+    assert code == 0 and "are collinear" in err, err
     names = [f"c{i}" for i in range(1001)]
     path.write_text(",".join([*names, "y"]) + "\n" + ",".join(["1"] * 1002) + "\n")
     code, _, err = run_cli("fit", str(path), "--x", ",".join(names), "--y", "y")

@@ -27,8 +27,10 @@ Array = NDArray[np.float64]
 NEARLY_SINGULAR = 1e8
 #: A column takes part in a combination when its share of the singular vector is this large.
 PART_SHARE = 0.05
-#: Combinations named at most.
+#: Combinations named at most …
 MAX_NAMED = 3
+#: … written out as relations up to this many columns, and columns listed at most.
+MAX_TERMS, MAX_LISTED = 6, 10
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,8 @@ class Combination:
 
     def relation(self) -> str:
         """The combination solved for its last feature column: 'x2 ≈ 2·x1 + 3'."""
+        if len(self.names) > MAX_TERMS:
+            return f"a combination of {len(self.names)} columns vanishes"
         features = [i for i, name in enumerate(self.names) if name != "b"]
         lead = features[-1] if features else 0
         terms = []
@@ -60,6 +64,7 @@ class Collinearity:
     condition: float
     singular: bool
     hessian_condition: float = math.inf
+    vanishing: int = 1
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -79,30 +84,26 @@ def collinearity(stats: LeastSquaresStats, names: Sequence[str]) -> Collinearity
     (True, 'x2 ≈ 2·x1 + 3')
     """
     norms = np.linalg.norm(stats.R, axis=0)
-    if stats.n_weights == 0:
-        return None
-    scaled = stats.R / np.where(norms > 0, norms, 1.0)
+    if stats.n_weights == 0 or np.any(norms == 0):
+        return None  # an all-zero column: the fit refuses it with its own error
+    scaled = stats.R / norms
     # κ₂ ≤ p·κ₁, and LAPACK's estimate of κ₁ is within a factor of about 3: a design this
     # well posed is known in O(p²), without the O(p³) SVD below.
     bound = 3 * stats.n_weights * estimated_condition(scaled)
-    if np.all(norms > 0) and bound < NEARLY_SINGULAR:
+    if bound < NEARLY_SINGULAR:
         return None
     _, singular_values, vt = np.linalg.svd(scaled)
     largest = singular_values[0] if singular_values.size else 0.0
     rank_tolerance = max(stats.n_rows, stats.n_weights) * np.finfo(float).eps * largest
     vanishing = [i for i, value in enumerate(singular_values) if value <= rank_tolerance]
-    zero_columns = [j for j, norm in enumerate(norms) if norm == 0]
-    condition = math.inf if vanishing or zero_columns else float(largest / singular_values[-1])
-    if not vanishing and not zero_columns and condition < NEARLY_SINGULAR:
+    condition = math.inf if vanishing else float(largest / singular_values[-1])
+    if not vanishing and condition < NEARLY_SINGULAR:
         return None
-    chosen = vanishing or [len(singular_values) - 1]
-    combinations = [
-        Combination((names[j],), (1.0,), 0.0) for j in zero_columns[:MAX_NAMED]
-    ]  # an all-zero column is a combination by itself
-    for index in chosen[: MAX_NAMED - len(combinations)]:
-        vector = vt[index] / np.where(norms > 0, norms, 1.0)  # in the data's units
+    combinations = []
+    for index in (vanishing or [len(singular_values) - 1])[:MAX_NAMED]:
+        vector = vt[index] / norms  # in the data's units
         share = np.abs(vt[index]) / np.abs(vt[index]).max()
-        parts = [j for j in range(len(names)) if share[j] >= PART_SHARE and norms[j] > 0]
+        parts = [j for j in range(len(names)) if share[j] >= PART_SHARE]
         if len(parts) > 1:
             combinations.append(
                 Combination(
@@ -115,7 +116,8 @@ def collinearity(stats: LeastSquaresStats, names: Sequence[str]) -> Collinearity
         return None
     raw = np.linalg.svd(stats.R, compute_uv=False)
     hessian = float((raw[0] / raw[-1]) ** 2) if raw[-1] > 0 else math.inf
-    return Collinearity(tuple(combinations), condition, bool(vanishing or zero_columns), hessian)
+    found = len(vanishing) or 1
+    return Collinearity(tuple(combinations), condition, bool(vanishing), hessian, found)
 
 
 def estimated_condition(R: Array) -> float:
@@ -131,11 +133,12 @@ def collinearity_message(found: Collinearity, source: str, intercept: bool) -> s
     """One paragraph: which columns, the relation, and what the fit can and cannot tell."""
     parts = ["the bias b"] if "b" in found.columns else []
     parts += [f"'{name}'" for name in found.columns if name != "b"]
+    if len(parts) > MAX_LISTED:
+        parts = [*parts[: MAX_LISTED - 1], f"{len(parts) - MAX_LISTED + 1} more columns"]
     named = " and ".join([", ".join(parts[:-1]), parts[-1]] if len(parts) > 1 else parts)
-    relations = "; ".join(
-        c.relation() if len(c.names) > 1 else f"{c.names[0]} is all zeros"
-        for c in found.combinations
-    )
+    relations = "; ".join(combination.relation() for combination in found.combinations)
+    if found.vanishing > len(found.combinations):
+        relations += f"; {found.vanishing} combinations vanish in all"
     with_bias = intercept and "b" in found.columns
     hint = (
         " Centring the features (standardising) removes a near-repeat of the bias."

@@ -6,7 +6,8 @@ library turns into something else (typer's silent exit 130, a SystemError inside
 import, a read error) or swallows is still seen when the command ends, and the command
 then ends as interrupted, never with exit 0. Before the command starts (the imports of
 the `gdlab` program) and after it ends (the interpreter's shutdown) an interrupt is only
-recorded, and the program exits 130 as soon as it can.
+recorded, and the program exits 130 as soon as it can: its last exit handler ends it
+(`exit_if_interrupted`), before Python's teardown could lose the signal.
 """
 
 from __future__ import annotations
@@ -103,22 +104,23 @@ def exit_program(code: int) -> None:
 
 
 def exit_if_interrupted() -> None:
-    """At the very end of the program (the last exit handler): an interrupt recorded after
-    the command wins, and an interrupted program ends here, with 130.
+    """The program's last exit handler: it ends the program here, with 130 when an
+    interrupt was recorded at any point (and the one line, unless it was said already).
 
-    Python's final teardown runs after this and gives SIGINT back its default action, so a
-    late signal (pyarrow re-sends one it held back) would kill the process instead of
-    letting it exit 130; an interrupted program skips that teardown, and any other one
-    ignores SIGINT through it.
+    Python's own teardown would come after this, and it gives SIGINT its default action
+    back: a Ctrl-C then (or a signal pyarrow held back and re-sends) would kill the process
+    or be lost. Nothing is left to do by then but free memory, so the program ends first.
     """
-    interrupted = EXIT_STATUS in ENDING or UNWATCHED.interrupted
-    if not interrupted:
-        if in_main_thread():
-            signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if not ENDING:  # the command did not finish through `exit_program`: leave it be
         return
-    if EXIT_STATUS not in ENDING:
+    code = ENDING[-1]
+    if UNWATCHED.interrupted and code != EXIT_STATUS:
         print(MESSAGE, file=sys.stderr)
+        code = EXIT_STATUS
     for stream in (sys.stdout, sys.stderr):
-        if stream is not None:
-            stream.flush()
-    os._exit(EXIT_STATUS)
+        try:
+            if stream is not None:
+                stream.flush()
+        except (OSError, ValueError):  # a closed pipe, a closed stream
+            pass
+    os._exit(code)

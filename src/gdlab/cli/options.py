@@ -184,7 +184,6 @@ def read_parameters() -> list[inspect.Parameter]:
         info = typer.Option(
             "--" + name.replace("_", "-"),
             help=declared.help,
-            metavar=declared.metavar,
             rich_help_panel=DATA,
             show_default=default is not None,
         )

@@ -35,15 +35,14 @@ SNIFFED_DELIMITERS = (",", ";", "\t", "|")
 
 @dataclass(frozen=True)
 class ReadOption:
-    """How one read option is declared: its help text and value placeholder."""
+    """How one read option is declared: its help text (the flag is ``--name``)."""
 
     help: str
-    metavar: str = "TEXT"
 
 
-def read_option(default: Any, help: str, metavar: str = "TEXT") -> Any:
+def read_option(default: Any, help: str) -> Any:
     """A dataclass field of `ReadOptions` with its `ReadOption` declaration."""
-    return field(default=default, metadata={"option": ReadOption(help, metavar)})
+    return field(default=default, metadata={"option": ReadOption(help)})
 
 
 @dataclass(frozen=True)
@@ -54,19 +53,16 @@ class ReadOptions:
         "error",
         "A row with a missing value in a column used: error (stop and say where) or drop "
         "(leave the row out and say how many).",
-        "error|drop",
     )
     delimiter: str | None = read_option(
         None,
         "The separator between a CSV file's columns: ',', ';', tab or '|' (default: "
         "recognised from the file).",
-        "SEP",
     )
     encoding: str | None = read_option(
         None,
         "The text encoding of CSV files, e.g. cp949 (Korean Excel), cp1252, utf-16 "
         "(default: UTF-8, or UTF-16 with a byte-order mark).",
-        "NAME",
     )
 
     def __post_init__(self) -> None:

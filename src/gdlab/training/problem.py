@@ -45,6 +45,8 @@ from gdlab.training.record import DataInfo
 IN_MEMORY_MAX_BYTES = 64 * 2**20
 #: A sample for pictures keeps between this many rows and twice as many.
 SAMPLE_ROWS = 20_000
+#: Designs of more weights than rows are refused beyond this many weights.
+MAX_UNDERDETERMINED = 100
 
 #: Where the rows of each kind of data live.
 KINDS = {Dataset: "memory", FileSource: "files", DaskData: "dask"}
@@ -163,14 +165,16 @@ def prepare(
 
 
 def check_determined(problem: Problem) -> None:
-    """Refuse more weights than rows: the data cannot determine them (and the analysis of
-    so wide a design would cost far more than the data's size)."""
+    """Refuse a wide design of more than `MAX_UNDERDETERMINED` weights and fewer rows: the
+    data cannot determine its weights, and its analysis (O(p³)) would cost far more than
+    the data's size. Smaller ones train (the collinearity warning says what that means)."""
     weights, rows = len(problem.weight_names), problem.n_rows
-    if weights > rows:
+    if weights > rows and weights > MAX_UNDERDETERMINED:
         raise DataError(
             f"{problem.info.source}: {weights:,} weights (the bias and one per feature) but "
             f"only {rows:,} rows; least squares needs at least as many rows as weights to "
-            "determine them. Give more rows or fewer columns"
+            f"determine them (gdlab fits fewer rows than weights only up to "
+            f"{MAX_UNDERDETERMINED} weights). Give more rows or fewer columns"
         )
 
 
