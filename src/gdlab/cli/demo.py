@@ -28,7 +28,7 @@ def demo_command(
 
     Example: gdlab demo --seed 1 --out demo
     """
-    from gdlab.atomic import make_folder
+    from gdlab.atomic import make_folder, output_set
     from gdlab.cli.plot import plot_kinds, write_plots
     from gdlab.cli.render import print_summary, save_seed_figure
     from gdlab.training.fit import demo
@@ -37,12 +37,13 @@ def demo_command(
     run = demo(seed, lr=lr, steps=steps)
     make_folder(out)
     written = []
-    if not no_plot and run.problem is not None and run.problem.rows is not None:
-        save_seed_figure(run, run.problem.rows, out / "figure.png")
-        written.append(out / "figure.png")
-    run.save(out / "run.json")
-    written.append(out / "run.json")
-    written += write_plots(run, kinds, out, compare)
+    with output_set():  # the figure, run.json and the pictures appear together
+        if not no_plot and run.problem is not None and run.problem.rows is not None:
+            save_seed_figure(run, run.problem.rows, out / "figure.png")
+            written.append(out / "figure.png")
+        run.save(out / "run.json")
+        written.append(out / "run.json")
+        written += write_plots(run, kinds, out, compare)
     print_summary(run, title="gdlab demo: the seed program")
     typer.echo("Wrote " + " and ".join(str(path) for path in written))
 

@@ -35,6 +35,10 @@ ExtendedArray = NDArray[np.longdouble]
 
 #: Refine only when ε_ext·cond(R)² is below this: the normal equations then keep digits.
 REFINE_CONDITION_LIMIT = 1e-3
+#: The extended-precision moments (no BLAS for long doubles: ~5 ns a product) are summed
+#: and transformed only while their products stay within this many (about half a second):
+#: a wide design's N·(p+1)² or (p+1)³ would cost minutes for a refinement of the optimum.
+MOMENTS_WORK_LIMIT = 10**8
 #: At most this many refinement steps (each gains roughly the digits float64 lost).
 REFINE_MAX_STEPS = 5
 
@@ -66,7 +70,9 @@ class LeastSquaresStats:
         A = np.asarray(A, dtype=np.float64)
         y = np.asarray(y, dtype=np.float64)
         if chunk_rows is None or chunk_rows >= A.shape[0]:
-            return cls.from_factor(triangular_factor(A, y), A.shape[0], augmented_moments(A, y))
+            affordable = A.shape[0] * (A.shape[1] + 1) ** 2 <= MOMENTS_WORK_LIMIT
+            moments = augmented_moments(A, y) if affordable else None
+            return cls.from_factor(triangular_factor(A, y), A.shape[0], moments)
         chunks = (
             cls.from_arrays(A[start : start + chunk_rows], y[start : start + chunk_rows])
             for start in range(0, A.shape[0], chunk_rows)
@@ -138,7 +144,7 @@ class LeastSquaresStats:
         block[:p, p] = self.z
         block[p, p] = self.rho
         moments = None
-        if self.moments is not None:
+        if self.moments is not None and (p + 1) ** 3 <= MOMENTS_WORK_LIMIT:
             augmented = np.eye(p + 1, dtype=np.longdouble)
             augmented[:p, :p] = M
             moments = augmented.T @ self.moments @ augmented
