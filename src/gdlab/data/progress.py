@@ -76,10 +76,11 @@ def progress_lines(
 def byte_size(count: int) -> str:
     """A byte count for people.
 
-    >>> byte_size(1_500_000_000), byte_size(2048), byte_size(10)
-    ('1.5 GB', '2 KB', '10 bytes')
+    >>> byte_size(1_500_000_000), byte_size(119_177_915), byte_size(2048), byte_size(10)
+    ('1.5 GB', '119 MB', '2 KB', '10 bytes')
     """
     for unit, size in (("GB", 10**9), ("MB", 10**6), ("KB", 10**3)):
         if count >= size:
-            return f"{count / size:.2g} {unit}"
+            value = count / size
+            return f"{value:.0f} {unit}" if value >= 100 else f"{value:.2g} {unit}"
     return f"{count} bytes"
