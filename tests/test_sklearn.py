@@ -123,3 +123,101 @@ def test_same_random_state_same_curve_and_gdlab_names_the_estimator(offset_data)
     assert first.loss_curve_ == second.loss_curve_
     assert GDRegressor(steps=20, random_state=1).fit(X, y).loss_curve_ != first.loss_curve_
     assert gdlab.GDRegressor is GDRegressor
+
+
+OPTIMIZERS = ["gd", "momentum", "nesterov", "adam", "adagrad", "rmsprop"]
+
+
+def test_auto_rate_is_right_for_every_optimizer_in_a_grid_search():
+    """On real data (diabetes) every optimizer's cross-validated R² is least squares' own."""
+    from sklearn.datasets import load_diabetes
+    from sklearn.model_selection import cross_val_score
+
+    X, y = load_diabetes(return_X_y=True)
+    exact = cross_val_score(LinearRegression(), X, y, cv=3).mean()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        search = GridSearchCV(GDRegressor(), {"optimizer": OPTIMIZERS}, cv=3).fit(X, y)
+    scores = search.cv_results_["mean_test_score"]
+    np.testing.assert_allclose(scores, exact, atol=2e-3)
+
+
+def test_adam_rows_of_a_grid_search_score_like_least_squares(offset_data):
+    """The issue: Adam rows scored R² ≈ −4 with the plain-GD rate."""
+    X, y = offset_data
+    grid = {"optimizer": ["gd", "momentum", "nesterov", "adam", "adagrad"]}
+    search = GridSearchCV(GDRegressor(), grid, cv=3).fit(X, y)
+    assert np.all(search.cv_results_["mean_test_score"] > 0.999)
+    model = GDRegressor(optimizer="adam").fit(X, y)
+    assert model.lr_ == model.run_.config.lr and model.run_.lr_choice.auto
+    assert "auto for adam" in model.run_.lr_choice.rule
+
+
+def test_the_configurations_options_are_parameters_a_grid_search_sets(offset_data):
+    X, y = offset_data
+    grid = {
+        "l2": [0.0, 50.0],
+        "schedule": [None, "cosine"],
+        "tol": [None, 1e-3],
+        "standardize": [True, False],
+        "optimizer_options": [None],
+    }
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)  # the unstandardised candidates
+        search = GridSearchCV(GDRegressor(optimizer="momentum"), grid, cv=2).fit(X, y)
+    assert len(search.cv_results_["params"]) == 16
+    assert search.best_params_["standardize"] is True
+    plain, ridge = GDRegressor().fit(X, y), GDRegressor(l2=50.0).fit(X, y)
+    assert np.linalg.norm(ridge.coef_ * ridge.scale_) < np.linalg.norm(plain.coef_ * plain.scale_)
+    stopped = GDRegressor(tol=1e-3).fit(X, y)
+    assert stopped.run_.stop_reason == "tol" and stopped.n_iter_ < 1000
+
+
+def test_feature_names_out_follow_the_features_in_order(offset_data):
+    X, y = offset_data
+    frame = pd.DataFrame(X, columns=["size", "age", "tilt"])
+    model = GDRegressor().fit(frame, y)
+    assert list(model.get_feature_names_out()) == ["size", "age", "tilt"]
+    assert list(GDRegressor().fit(X, y).get_feature_names_out()) == ["x0", "x1", "x2"]
+    with pytest.raises(ValueError, match="input_features"):
+        model.get_feature_names_out(["a", "b", "c"])
+    pipeline = make_pipeline(StandardScaler(), GDRegressor(standardize=False)).fit(frame, y)
+    assert list(pipeline.get_feature_names_out()) == ["size", "age", "tilt"]
+
+
+@pytest.mark.parametrize("params", [{}, {"standardize": False}, {"fit_intercept": False}])
+def test_save_model_takes_the_estimator_and_its_saved_model_predicts_like_it(
+    offset_data, tmp_path, params
+):
+    X, y = offset_data
+    frame = pd.DataFrame(X, columns=["size", "age", "tilt"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = GDRegressor(**params).fit(frame, pd.Series(y, name="price"))
+    saved = gdlab.save_model(model, tmp_path / "m.json")
+    gdlab.save_model(model.to_saved_model(), data=None, path=tmp_path / "again.json")
+    assert (tmp_path / "m.json").read_text() == (tmp_path / "again.json").read_text()
+    loaded = gdlab.load_model(tmp_path / "m.json")
+    assert loaded.features == ("size", "age", "tilt") and loaded.target == "price"
+    assert loaded.config["lr"] == model.lr_  # the number auto chose
+    np.testing.assert_allclose(loaded.predict(frame), model.predict(frame), rtol=1e-12)
+    np.testing.assert_allclose(saved.predict(X), model.predict(frame), rtol=1e-12)
+    with pytest.raises(gdlab.DataError, match="takes a Run, a SavedModel or a fitted"):
+        gdlab.save_model(object(), tmp_path / "x.json")
+
+
+def test_the_convergence_warning_names_the_change_that_gets_there(offset_data):
+    from sklearn.datasets import load_diabetes
+
+    X, y = load_diabetes(return_X_y=True)  # correlated features: GD needs 1574 steps
+    with pytest.warns(ConvergenceWarning) as caught:
+        GDRegressor(steps=100).fit(X, y)
+    message = str(caught[0].message)
+    assert "lr='auto'" not in message  # the rate is auto already
+    steps = int(message.split("steps=")[1].split()[0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        GDRegressor(steps=steps).fit(X, y)  # the hint gets there
+    X, y = offset_data
+    with pytest.warns(ConvergenceWarning, match="lr='auto' would get there"):
+        GDRegressor(lr=1e-4, steps=100).fit(X, y)

@@ -119,6 +119,11 @@ if TYPE_CHECKING:
     from gdlab.training.record import Run, RunRecord, load_record
 
 
+def __dir__() -> list[str]:
+    """The public API (what tab completion on `gdlab.` offers)."""
+    return sorted(__all__)
+
+
 def __getattr__(name: str) -> Any:
     """Import a public name's module on first access."""
     module = _EXPORTS.get(name)

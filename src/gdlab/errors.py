@@ -44,12 +44,13 @@ class ConfigError(GdlabError, ValueError):
 
 
 class DivergedError(GdlabError):
-    """Training diverged; carries the partial run so callers can still show it."""
+    """Training diverged; carries the partial run so callers can still show it (and, like
+    every error, may name the option to change as ``{option}``)."""
 
     exit_code = 3
 
-    def __init__(self, message: str, run: object | None = None) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, run: object | None = None, *, option: str | None = None):
+        super().__init__(message, option=option)
         self.run = run
 
 

@@ -2,10 +2,14 @@
 
 It drops into `Pipeline` and `GridSearchCV` like any regressor and passes scikit-learn's
 `check_estimator`. By default it standardises the features (centred and scaled to unit
-variance; the weights are mapped back to the raw units afterwards) and picks the best
-constant rate 2/(λ_min + λ_max) of the standardised problem (`Analysis.lr_optimal`), so
-plain gradient descent converges within its 1000 default steps unless features are
-strongly correlated; a `ConvergenceWarning` then says to raise `steps`.
+variance; the weights are mapped back to the raw units afterwards) and takes
+``lr="auto"``: the fastest rate the analysis of the standardised problem justifies for the
+chosen optimizer (plain GD 2/(λ_min + λ_max), momentum's and Nesterov's from their exact
+analysis, Adam-like ones a share of the distance to the optimum; `gdlab.analysis.rates`).
+Plain gradient descent then converges within its 1000 default steps unless features are
+strongly correlated; a `ConvergenceWarning` then names the one change that gets there.
+`to_saved_model()` gives the model `gdlab predict` and `gdlab.load_model` read, and
+`gdlab.save_model` takes a fitted estimator as it takes a run.
 Needs the `sklearn` extra: ``pip install 'gdlab[sklearn]'``.
 """
 
@@ -27,21 +31,17 @@ except ImportError as error:  # pragma: no cover - depends on the environment
         "gdlab.GDRegressor needs scikit-learn: pip install 'gdlab[sklearn]'"
     ) from error
 
-from gdlab.analysis.quadratic import analyze
 from gdlab.data.dataset import default_names, from_arrays
 from gdlab.errors import ConfigError, GdlabError
 from gdlab.model.linear import predict
 from gdlab.outputs.savedmodel import SavedModel, fingerprint
-from gdlab.training.config import TrainingConfig, declared_options, is_real
+from gdlab.training.advice import start_of, suggest, suggestion_words
+from gdlab.training.config import AUTO, TrainingConfig, declared_options, is_real
 from gdlab.training.fit import train_problem
-from gdlab.training.problem import Problem, loss_of, prepare
+from gdlab.training.problem import prepare
 from gdlab.training.record import Run
 
 Array = NDArray[np.float64]
-
-#: Training counts as converged when the loss has closed all but this share of the gap
-#: between its start and the least-squares optimum; otherwise a `ConvergenceWarning`.
-CONVERGED_GAP = 1e-6
 
 
 def estimator_parameters() -> list[tuple[str, str, Any]]:
@@ -64,7 +64,8 @@ class GDRegressor(RegressorMixin, BaseEstimator):
     """Least squares fitted by gradient descent on one linear layer, ŷ = b + Xa.
 
     The parameters are `gdlab.fit`'s training options (see `TrainingConfig`): `lr` a
-    positive rate or "auto" (the best constant rate of the problem being trained), `steps`
+    positive rate or "auto" (the fastest rate the analysis justifies for the optimizer on
+    the problem being trained; `lr_` is the number it chose), `steps`
     the number of full-batch updates, `optimizer`, `optimizer_options`, `schedule`, `l2`
     (the ridge penalty, on the standardised weights when `standardize`), `tol`,
     `tol_kind`, `loss`, `huber_delta`, `init_std`, `dtype`, `engine`, `batch_size`;
@@ -112,23 +113,23 @@ class GDRegressor(RegressorMixin, BaseEstimator):
         self.run_ = run
         self.center_, self.scale_ = center, scale
         self.data_fingerprint_ = fingerprint(names, target, features, values)
-        warn_unless_converged(run, auto=self.lr == "auto")
+        warn_unless_converged(run, self.standardize)
         return self
 
     def training_config(self) -> TrainingConfig:
         """The parameters as a `TrainingConfig`, validated in one place (errors name the
-        parameter as scikit-learn spells it); `lr="auto"` is settled on the data in `fit`.
+        parameter as scikit-learn spells it); `lr="auto"` is settled on the data in `fit`,
+        for the optimizer chosen.
 
         The estimator standardises the features itself (dropping constant columns), so the
         configuration trains on them as given.
         """
         lr = self.lr
-        if not (lr == "auto" or (is_real(lr) and np.isfinite(lr) and float(lr) > 0)):
+        if not (lr == AUTO or (is_real(lr) and np.isfinite(lr) and float(lr) > 0)):
             raise ConfigError(f"lr must be 'auto' or a finite number > 0, got {self.lr!r}")
         options: dict[str, Any] = {}
         for name, option, _ in estimator_parameters():
             options[option] = getattr(self, name)
-        options["lr"] = 1.0 if lr == "auto" else lr
         options["optimizer_options"] = options["optimizer_options"] or {}
         options["standardize"] = False
         spelling = {option: name for name, option, _ in estimator_parameters()}
@@ -146,8 +147,6 @@ class GDRegressor(RegressorMixin, BaseEstimator):
         if not names and not config.intercept:
             raise ConfigError("every feature is zero and there is no intercept: nothing to fit")
         problem = prepare(from_arrays(Z, y, names, target), config)
-        if self.lr == "auto":
-            config = config.with_options(lr=auto_lr(problem, config))
         return train_problem(problem, config)
 
     def predict(self, X: ArrayLike) -> Array:
@@ -155,6 +154,15 @@ class GDRegressor(RegressorMixin, BaseEstimator):
         check_is_fitted(self)
         features = validate_data(self, X, dtype=np.float64, reset=False)
         return predict(features, np.concatenate([[self.intercept_], self.coef_]))
+
+    def get_feature_names_out(self, input_features: ArrayLike | None = None) -> NDArray[np.object_]:
+        """The names of the features the model weighs, in the order of `coef_`:
+        `feature_names_in_`, or x0, x1, … for arrays without names (`input_features`, when
+        given, are checked against them, as scikit-learn's own estimators do)."""
+        from sklearn.utils.validation import _check_feature_names_in
+
+        check_is_fitted(self)
+        return np.asarray(_check_feature_names_in(self, input_features), dtype=object)
 
     def to_saved_model(self) -> SavedModel:
         """The fitted model for `gdlab predict`: trained weights with their standardisation.
@@ -196,20 +204,6 @@ GDRegressor.__init__.__signature__ = inspect.Signature(  # type: ignore[attr-def
 )
 
 
-def auto_lr(problem: Problem, config: TrainingConfig) -> float:
-    """The best constant rate 2/(λ_min + λ_max) of the Hessian, over its non-zero λ.
-
-    This is `Analysis.lr_optimal` when the Hessian is invertible; eigenvalues that are
-    zero to rounding (collinear features) are left out, since gradient descent never
-    moves along them, so the rate stays inside the stable range (< 2/λ_max).
-    """
-    analysis = analyze(problem.statistics, loss_of(config))
-    eigenvalues = analysis.hessian_eigenvalues
-    largest = eigenvalues[-1]
-    nonzero = eigenvalues[eigenvalues > largest * eigenvalues.size * np.finfo(float).eps]
-    return float(2.0 / (nonzero[0] + largest))
-
-
 def standardisation(X: Array, intercept: bool, standardize: bool) -> tuple[Array, Array]:
     """Per-column centre and scale: mean and std with an intercept, 0 and RMS without.
 
@@ -228,16 +222,33 @@ def standardisation(X: Array, intercept: bool, standardize: bool) -> tuple[Array
     return center, np.where(scale > tiny, scale, 0.0)
 
 
-def warn_unless_converged(run: Run, auto: bool) -> None:
-    """A `ConvergenceWarning` when the loss is still far from the least-squares optimum."""
-    optimum = run.analysis.optimum_loss
-    gap = run.final_loss - optimum
-    start_gap = run.initial_loss - optimum
-    if gap > CONVERGED_GAP * start_gap + 1e-12 * max(abs(optimum), 1e-300):
-        hint = "raise steps" if auto else "raise steps or use lr='auto'"
-        warnings.warn(
-            f"GDRegressor did not converge in {len(run.losses)} steps at lr={run.config.lr:g}: "
-            f"loss {run.final_loss:.6g} vs optimum {optimum:.6g}; {hint}",
-            ConvergenceWarning,
-            stacklevel=3,
+def warn_unless_converged(run: Run, standardized: bool) -> None:
+    """A `ConvergenceWarning` when the run ended short of the optimum (`Run.convergence`),
+    naming the one change that gets there, spelled as the estimator's parameters."""
+    convergence = run.convergence
+    if convergence is None or convergence.converged or run.stop_reason != "steps":
+        return
+    spelling = {option: name for name, option, _ in estimator_parameters()}
+    suggestion = convergence.suggestion
+    if suggestion is not None and standardized and "standardize" in suggestion.options:
+        # The estimator standardised the features itself: look among the other changes.
+        allowed = [option for option in spelling if option != "standardize"]
+        suggestion = suggest(
+            run, start_of(run), convergence.target_gap, convergence.steps_to_converge, allowed
         )
+    words = suggestion_words(
+        suggestion,
+        lambda option, value: f"{spelling.get(option, option)}={value!r}",
+        run.config.optimizer,
+    )
+    far = (
+        ""
+        if convergence.relative_gap is None
+        else f" ({convergence.relative_gap:.3g} above it, relative)"
+    )
+    warnings.warn(
+        f"GDRegressor did not converge in {len(run.losses)} steps at lr={run.config.lr:g}: "
+        f"loss {run.final_loss:.6g} vs optimum {run.analysis.optimum_loss:.6g}{far}; {words}",
+        ConvergenceWarning,
+        stacklevel=3,
+    )

@@ -168,7 +168,13 @@ def test_divergence_exits_3_naming_the_stable_rate(good_csv, tmp_path):
     warning, error = err.splitlines(keepends=True)
     assert warning.startswith("gdlab: warning: lr=1 is") and "will diverge" in warning
     assert_one_line_error(code, out, error, 3, "diverged", "lr=1", "largest stable learning rate")
-    assert not (tmp_path / "o" / "run.json").exists()
+    record = json.loads((tmp_path / "o" / "run.json").read_text())  # the run keeps what it has
+    assert record["stop_reason"] == "diverged" and record["convergence"]["converged"] is False
+    assert {p.name for p in (tmp_path / "o").iterdir()} == {
+        "run.json",
+        "figure.png",
+        "landscape.png",
+    }
 
 
 def test_console_script_help_is_fast_and_has_no_traceback():

@@ -126,3 +126,41 @@ def test_bad_records_and_plot_flags_exit_2(demo_dir, tmp_path):
     csv = write_csv(tmp_path / "p.csv", "x,y", ["1,2", "2,4", "3,6.5"])
     code, out, err = run_cli("fit", str(csv), "--x", "x", "--y", "y", "--plot", "landscape")
     assert_one_line_error(code, out, err, 2, "--plot and --compare need --out DIR")
+
+
+def test_a_record_is_drawn_from_anywhere_and_a_moved_file_says_to_pass_data(
+    two_feature_csv, tmp_path, monkeypatch
+):
+    monkeypatch.chdir(two_feature_csv.parent)
+    code, _, err = run_cli("fit", two_feature_csv.name, "--x", "u,v", "--y", "t", "--lr",
+                           "0.01", "--steps", "20", "--out", "r")  # fmt: skip
+    assert code == 0, err
+    run_json = str(two_feature_csv.parent / "r" / "run.json")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)  # the record's relative path names nothing here
+    code, _, err = run_cli("plot", run_json, "--kind", "diagnostics", "--out", "d.png")
+    assert code == 0, err
+    moved = two_feature_csv.rename(tmp_path / "moved.csv")
+    code, out, err = run_cli("plot", run_json, "--kind", "diagnostics", "--out", "d.png")
+    assert_one_line_error(code, out, err, 2)
+    assert f"the run's data {two_feature_csv.name} is not there any more" in err
+    assert f"(it was at {two_feature_csv}); pass its new place with --data FILE" in err
+    code, _, err = run_cli("plot", run_json, "--kind", "diagnostics", "--data", str(moved))
+    assert code == 0, err
+    code, _, err = run_cli("plot", run_json, "--kind", "landscape", "--out", "l.png")
+    assert code == 0, err  # the record's statistics draw it: no need for the rows
+
+
+def test_diagnostics_weights_in_the_units_asked_for(two_feature_csv, tmp_path):
+    code, _, err = run_cli("fit", str(two_feature_csv), "--x", "u,v", "--y", "t", "--lr",
+                           "0.01", "--steps", "20", "--out", str(tmp_path / "r"))  # fmt: skip
+    assert code == 0, err
+    run_json = str(tmp_path / "r" / "run.json")
+    for units in ("data", "standardized", "auto"):
+        code, _, err = run_cli("plot", run_json, "--kind", "diagnostics", "--units", units,
+                               "--out", str(tmp_path / f"{units}.png"))  # fmt: skip
+        assert code == 0, err
+        assert (tmp_path / f"{units}.png").read_bytes()[:4] == PNG
+    code, out, err = run_cli("plot", run_json, "--kind", "diagnostics", "--units", "si")
+    assert_one_line_error(code, out, err, 2, "unknown weight units 'si'")

@@ -210,7 +210,7 @@ def lre(weights, certified):
 
 def nist_engines(X, y, intercept, tmp_path, chunk):
     """Every engine's statistics of one NIST set, the pass split into chunks of `chunk` rows."""
-    from gdlab.data.dask import dask_arrays
+    from gdlab.data.dask import dask_arrays, dask_files
     from gdlab.engines.dask import DaskEngine
 
     A = design_matrix(X, intercept)
@@ -225,6 +225,41 @@ def nist_engines(X, y, intercept, tmp_path, chunk):
         yield f"stream {file.suffix}", StreamEngine(source, L2, intercept, batch_rows=chunk).stats
     data = dask_arrays(X, y, names, block_rows=chunk)
     yield "dask", DaskEngine(data, L2, intercept).stats
+    # dask's own reader: a frame of unknown length, whose blocks decide the pass themselves
+    files = dask_files(open_files(csv, names, "y"))
+    yield "dask files", DaskEngine(files, L2, intercept).stats
+
+
+#: The digits every engine keeps on each NIST set, the same for all of them. With the
+#: extended-precision moments (the LAPACK pass, for data below 2**22 values of moments);
+#: without them (the compiled pass of large data) the QR alone is as good as cond(A) and
+#: the residual allow (Wampler4/5: large residuals). Filip's stored powers x¹…x¹⁰ are
+#: themselves rounded to float64, which caps any method at about 7.6 digits: what is
+#: scored beyond that is luck in the rounding, so its floor sits just below.
+NIST_DIGITS = {
+    "lapack": {
+        "Longley": 14.0,
+        "Filip": 6.8,
+        "Pontius": 13.0,
+        "NoInt1": 14.0,
+        "Wampler1": 9.0,
+        "Wampler2": 12.0,
+        "Wampler3": 9.0,
+        "Wampler4": 9.0,
+        "Wampler5": 9.0,
+    },
+    "kernel": {
+        "Longley": 12.5,
+        "Filip": 6.8,
+        "Pontius": 11.5,
+        "NoInt1": 14.0,
+        "Wampler1": 9.0,
+        "Wampler2": 12.5,
+        "Wampler3": 9.0,
+        "Wampler4": 7.5,
+        "Wampler5": 5.5,
+    },
+}
 
 
 @pytest.mark.parametrize("route", PASS_ROUTES)
@@ -235,17 +270,19 @@ def test_nist_optimum_through_every_engine(nist_datasets, tmp_path, chunk, dask_
         y = np.array(dataset["y"], dtype=float)
         certified = np.array(dataset["certified"])
         with pass_route(route):
-            found = list(nist_engines(X, y, dataset["intercept"], tmp_path, chunk))
-        for engine, stats in found:
+            found = dict(nist_engines(X, y, dataset["intercept"], tmp_path, chunk))
+        in_memory = lre(found["stats"].optimum(), certified)
+        for engine, stats in found.items():
             digits = lre(stats.optimum(), certified)
             where = f"{name} via {engine} in chunks of {chunk}, {route} pass"
-            if route == "lapack" or engine == "dense":
-                assert digits >= 6, f"{where}: {digits:.1f} digits"
-            else:
-                # Forced onto the kernel (used for 2**24 values and more, where moments cost
-                # too much): the QR alone, unrefined, as LAPACK's alone gives (≥ 5.5 digits)
+            floor = NIST_DIGITS["lapack" if engine == "dense" else route][name]
+            assert digits >= floor, f"{where}: {digits:.1f} digits, not {floor}"
+            if engine != "dense":  # equally accurate: no pass trails the in-memory one
+                assert digits >= in_memory - 1.2, f"{where}: {digits:.1f}, stats {in_memory:.1f}"
+            if route == "kernel" and engine != "dense":
+                # forced onto the kernel (used for 2**24 values and more, where moments
+                # cost too much): the QR alone, unrefined
                 assert stats.moments is None, where
-                assert digits >= 5.5, f"{where}: {digits:.1f} digits"
 
 
 def test_engines_that_need_a_quadratic_loss_refuse_huber(tmp_path):

@@ -103,7 +103,9 @@ def test_moments_merge_by_addition(rng):
     whole = LeastSquaresStats.from_arrays(A, y)
     merged = LeastSquaresStats.from_arrays(A, y, chunk_rows=7)
     augmented = np.column_stack([A, y])
-    np.testing.assert_allclose(np.float64(merged.moments), augmented.T @ augmented, rtol=1e-13)
+    np.testing.assert_allclose(
+        np.float64(merged.raw_moments()), augmented.T @ augmented, rtol=1e-13
+    )
     np.testing.assert_allclose(merged.factor(), whole.factor(), rtol=1e-10, atol=1e-12)
 
 

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 import gdlab
 from gdlab.outputs.export import export_script
-from tests.conftest import run_cli
+from tests.conftest import run_cli, write_table
 
 #: Where PyTorch or Keras live when not in the test environment (e.g. a benchmark venv).
 PEERS_PYTHON = os.environ.get("GDLAB_PEERS_PYTHON")
@@ -156,19 +156,123 @@ def test_neutral_settings_of_newer_gdlab_versions_do_not_block_export():
     names=st.lists(st.text(min_size=1, max_size=12), min_size=1, max_size=3, unique=True),
     source=st.text(min_size=1, max_size=30),
     framework=st.sampled_from(["numpy", "pytorch", "keras", "sklearn"]),
+    standardize=st.booleans(),
 )
-def test_hostile_names_and_paths_cannot_break_out_of_the_script(names, source, framework):
+def test_hostile_names_and_paths_cannot_break_out_of_the_script(
+    names, source, framework, standardize
+):
     record = gdlab.demo(0).to_record()
-    record["data"].update(source=source, features=names, target='y"""\nimport os')
+    record["data"].update(source="points.csv", features=names, target='y"""\nimport os')
     record["init"] = [0.0] * (len(names) + 1)
-    try:
-        script = export_script(record, framework)
-    except gdlab.DataError:
-        assert source in ("arrays",)
-        return
+    record["config"]["standardize"] = standardize
+    k = len(names)
+    record["analysis"]["conditioning"] = {"feature_means": [0.5] * k, "feature_scales": [2.0] * k}
+    script = export_script(record, framework, data=source)  # the path, as --data gives it
     tree = ast.parse(script)
     imports = [node for node in ast.walk(tree) if isinstance(node, ast.Import | ast.ImportFrom)]
     allowed = {"numpy", "csv", "pyarrow.parquet", "torch", "keras", "sklearn.neural_network"}
+    allowed |= {"sklearn.pipeline", "sklearn.preprocessing"}
     assert {
         alias.name for node in imports if isinstance(node, ast.Import) for alias in node.names
     } | {node.module for node in imports if isinstance(node, ast.ImportFrom)} <= allowed
+
+
+@pytest.fixture
+def standardised_runs(tmp_path):
+    """--standardize runs on a CSV file (features far from 0, l2) and on a Parquet file
+    (no intercept, float32): the scripts must train on the same standardised features."""
+    rng = np.random.default_rng(21)
+    u, v = rng.normal(1e3, 4, 60), rng.normal(-2, 0.5, 60)
+    t = 3.0 + 0.2 * u - 1.5 * v + 0.1 * rng.normal(size=60)
+    write_table(tmp_path / "far.csv", {"u": u, "v": v, "t": t})
+    write_table(tmp_path / "far.parquet", {"u": u, "v": v, "t": t})
+    on_csv = gdlab.fit(
+        gdlab.read_table(tmp_path / "far.csv", ["u", "v"], "t"), lr=0.004, steps=60,
+        standardize=True, seed=4,
+    )  # fmt: skip
+    on_parquet = gdlab.fit(
+        gdlab.read_table(tmp_path / "far.parquet", ["u", "v"], "t"), lr=0.001, steps=40,
+        standardize=True, intercept=False, dtype="float32", init=(0.1, -0.2),
+    )  # fmt: skip
+    return {"csv": on_csv.to_record(), "parquet-nobias-f32": on_parquet.to_record()}
+
+
+def assert_reproduces(record, framework, python, tmp_path):
+    weights, loss = run_script(export_script(record, framework), python, tmp_path)
+    rtol = 2e-5 if record["config"]["dtype"] == "float32" else 1e-9
+    np.testing.assert_allclose(weights, record["weights"], rtol=rtol)
+    assert loss == pytest.approx(record["losses"][-1], rel=10 * rtol)
+
+
+@pytest.mark.parametrize("kind", ["csv", "parquet-nobias-f32"])
+def test_numpy_export_of_a_standardised_run_matches_its_weights(standardised_runs, kind, tmp_path):
+    record = standardised_runs[kind]
+    # Far from standardised (x near 1e3), the same steps in the data's units would diverge.
+    assert record["config"]["standardize"] and record["stop_reason"] == "steps"
+    script = export_script(record, "numpy")
+    means = record["analysis"]["conditioning"]["feature_means"]
+    assert f"mean = np.array({means!r})" in script
+    assert_reproduces(record, "numpy", sys.executable, tmp_path)
+
+
+@pytest.mark.parametrize("framework", ["sklearn", "pytorch", "keras"])
+@pytest.mark.parametrize("kind", ["csv", "parquet-nobias-f32"])
+def test_framework_exports_of_standardised_runs(framework, kind, standardised_runs, tmp_path):
+    python = python_with(FRAMEWORK_MODULES[framework])
+    record = standardised_runs[kind]
+    if framework == "sklearn":
+        script = export_script(record, framework)
+        assert "make_pipeline(scaler, model)" in script and "pipeline.predict(X)" in script
+    assert_reproduces(record, framework, python, tmp_path)
+
+
+def test_a_standardised_record_without_its_scaling_is_refused(standardised_runs):
+    record = standardised_runs["csv"]
+    record["analysis"]["conditioning"]["feature_scales"] = [1.0, 0.0]
+    with pytest.raises(gdlab.DataError, match="lacks the 2 feature means and scales"):
+        export_script(record, "numpy")
+
+
+def test_scripts_read_the_data_where_the_run_read_it(tmp_path, monkeypatch):
+    """A relative path in the record: the script holds the absolute one, and runs anywhere."""
+    work = tmp_path / "work"
+    work.mkdir()
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=20)
+    write_table(work / "points.csv", {"x": x, "y": 1 + 2 * x})
+    monkeypatch.chdir(work)
+    code, _, err = run_cli("fit", "points.csv", "--x", "x", "--y", "y", "--lr", "0.01",
+                           "--steps", "30", "--out", "r")  # fmt: skip
+    assert code == 0, err
+    record = json.loads((work / "r" / "run.json").read_text())
+    assert record["data"]["source"] == "points.csv"
+    assert record["data"]["absolute_source"] == str(work / "points.csv")
+    monkeypatch.chdir(tmp_path)  # elsewhere, the relative path names nothing
+    code, script, err = run_cli("export", str(work / "r" / "run.json"))
+    assert code == 0, err
+    assert repr(str(work / "points.csv")) in script
+    weights, _ = run_script(script, sys.executable, tmp_path)
+    np.testing.assert_allclose(weights, record["weights"], rtol=1e-12)
+
+
+def test_a_record_whose_data_moved_says_to_pass_data(tmp_path):
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=20)
+    data = write_table(tmp_path / "points.csv", {"x": x, "y": 1 + 2 * x})
+    code, _, err = run_cli("fit", str(data), "--x", "x", "--y", "y", "--lr", "0.01",
+                           "--steps", "30", "--out", str(tmp_path / "r"))  # fmt: skip
+    assert code == 0, err
+    moved = data.rename(tmp_path / "elsewhere.csv")
+    run_json = str(tmp_path / "r" / "run.json")
+    code, out, err = run_cli("export", run_json, "--to", "numpy")
+    assert code == 2 and out == "" and err.count("\n") == 1, err
+    assert f"{run_json}: the run's data {data} is not there any more" in err
+    assert "pass its new place with --data FILE" in err
+    code, script, err = run_cli("export", run_json, "--data", str(moved))
+    assert code == 0, err
+    assert repr(str(moved)) in script
+    record = json.loads((tmp_path / "r" / "run.json").read_text())
+    weights, _ = run_script(script, sys.executable, tmp_path)
+    np.testing.assert_allclose(weights, record["weights"], rtol=1e-12)
+    code, _, err = run_cli("export", run_json, "--data", str(tmp_path / "nope.csv"))
+    assert code == 2 and "nope.csv: no such file" in err

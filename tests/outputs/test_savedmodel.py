@@ -75,6 +75,7 @@ def test_model_file_holds_schema_weights_config_and_data_fingerprint(trained):
     data = gdlab.read_table(train, ["x", "z"], "y")
     assert saved["data"] == {
         "source": str(train),
+        "absolute_source": str(train),  # tmp_path is absolute
         "n_rows": 30,
         "fingerprint": data_fingerprint(data),
     }
@@ -171,3 +172,123 @@ def test_a_prediction_past_float64_is_a_one_line_data_error(tmp_path):
     data = write_csv(tmp_path / "d.csv", "x", ["0", "1.2e308"])
     code, _, err = run_cli("predict", str(tmp_path / "m.json"), str(data))
     assert code == 2 and err.count("\n") == 1 and "overflows float64" in err, err
+
+
+def new_rows(tmp_path):
+    """Rows to predict: an id with leading zeros, the features out of order, the target."""
+    return write_csv(
+        tmp_path / "new.csv", "id,z,x,y", ["007,0.5,2,5.2", "008,-1,0,2.1", "010,3,-2.5,-7"]
+    )
+
+
+def expected_predictions(record):
+    b, a_x, a_z = record["weights"]
+    x, z = np.array([2, 0, -2.5]), np.array([0.5, -1, 3])
+    return b + a_x * x + a_z * z
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".pq", ".PARQUET"])
+def test_predict_out_parquet_writes_parquet_with_the_kept_columns(trained, tmp_path, suffix):
+    model, record, _ = trained
+    target = tmp_path / f"preds{suffix}"
+    code, out, err = run_cli("predict", str(model), str(new_rows(tmp_path)), "--keep", "id",
+                             "--out", str(target))  # fmt: skip
+    assert code == 0, err
+    assert out == f"Wrote 3 predictions of y to {target}\n"
+    assert target.read_bytes()[:4] == b"PAR1"
+    table = pq.read_table(target)
+    assert table.column_names == ["id", "x", "z", "predicted_y"]
+    assert table.column("id").to_pylist() == ["007", "008", "010"]  # as written, zeros kept
+    assert table.schema.field("predicted_y").type == pa.float64()
+    np.testing.assert_allclose(
+        table.column("predicted_y").to_numpy(), expected_predictions(record), rtol=1e-15
+    )
+
+
+def test_predict_out_json_and_csv_follow_the_name(trained, tmp_path):
+    model, record, _ = trained
+    data = str(new_rows(tmp_path))
+    code, _, err = run_cli("predict", str(model), data, "--keep", "id,y", "--out",
+                           str(tmp_path / "p.json"))  # fmt: skip
+    assert code == 0, err
+    rows = json.loads((tmp_path / "p.json").read_text())
+    assert [row["id"] for row in rows] == ["007", "008", "010"]
+    assert [row["y"] for row in rows] == [5.2, 2.1, -7.0]  # the target, as the numbers it is
+    assert list(rows[0]) == ["id", "y", "x", "z", "predicted_y"]
+    np.testing.assert_allclose([r["predicted_y"] for r in rows], expected_predictions(record))
+    code, _, err = run_cli("predict", str(model), data, "--keep", "id", "--out",
+                           str(tmp_path / "p.csv"))  # fmt: skip
+    assert code == 0, err
+    lines = (tmp_path / "p.csv").read_text().splitlines()
+    assert lines[0] == "id,x,z,predicted_y" and lines[1].startswith("007,2.0,0.5,")
+
+
+@pytest.mark.parametrize("name", ["preds.txt", "preds", "preds.xlsx"])
+def test_an_unknown_output_format_is_one_line_and_writes_nothing(trained, tmp_path, name):
+    model = trained[0]
+    target = tmp_path / name
+    code, out, err = run_cli("predict", str(model), str(new_rows(tmp_path)), "--out",
+                             str(target))  # fmt: skip
+    assert code == 2 and out == "" and err.count("\n") == 1, err
+    assert f"{target}: cannot tell the output format" in err and ".parquet" in err
+    assert not target.exists()
+
+
+def test_a_kept_column_the_data_lacks_is_named(trained, tmp_path):
+    code, out, err = run_cli("predict", str(trained[0]), str(new_rows(tmp_path)), "--keep",
+                             "id,row")  # fmt: skip
+    assert code == 2 and out == "" and err.count("\n") == 1, err
+    assert "no column 'row'; available columns: id, z, x, y" in err
+
+
+def test_kept_parquet_columns_keep_their_types(trained, tmp_path):
+    model = trained[0]
+    frame = pa.table({"key": [10, 11], "when": ["a", "b"], "x": [0.0, 1.0], "z": [0.0, 0.0]})
+    pq.write_table(frame, tmp_path / "new.parquet")
+    code, _, err = run_cli("predict", str(model), str(tmp_path / "new.parquet"), "--keep",
+                           "key,when", "--out", str(tmp_path / "p.parquet"))  # fmt: skip
+    assert code == 0, err
+    table = pq.read_table(tmp_path / "p.parquet")
+    assert table.schema.field("key").type == pa.int64()
+    assert table.column("key").to_pylist() == [10, 11]
+    assert "against" not in err  # no target column, so no score
+
+
+def test_predict_scores_against_the_target_when_the_data_has_it(trained, tmp_path):
+    model, record, _ = trained
+    code, out, err = run_cli("predict", str(model), str(new_rows(tmp_path)))
+    assert code == 0, err
+    predicted = expected_predictions(record)
+    actual = np.array([5.2, 2.1, -7.0])
+    rmse = np.sqrt(np.mean((actual - predicted) ** 2))
+    r2 = 1 - np.sum((actual - predicted) ** 2) / np.sum((actual - actual.mean()) ** 2)
+    assert err.count("\n") == 1, err
+    where = tmp_path / "new.csv"
+    assert err.startswith(f"gdlab: score: predicted_y against y in {where} (3 rows): ")
+    assert f"RMSE {rmse:.6g}, R² {r2:.6g}" in err
+    assert out.startswith("x,z,predicted_y\n")  # stdout keeps only the table
+
+
+def test_a_bad_target_cell_leaves_the_predictions_unscored(trained, tmp_path):
+    data = write_csv(tmp_path / "new.csv", "x,z,y", ["1,2,", "0,0,3"])
+    code, out, err = run_cli("predict", str(trained[0]), str(data))
+    assert code == 0 and out.count("\n") == 3, err
+    assert err.count("\n") == 1 and "no RMSE or R²" in err and "missing value" in err
+    constant = write_csv(tmp_path / "flat.csv", "x,z,y", ["1,2,3", "0,0,3"])
+    code, _, err = run_cli("predict", str(trained[0]), str(constant))
+    assert code == 0 and "R² undefined (y is constant)" in err
+
+
+def test_saved_models_and_records_keep_the_absolute_data_path(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write_csv(tmp_path / "d.csv", "x,y", ["0,1", "1,3", "2,5.1"])
+    code, _, err = run_cli("fit", "d.csv", "--x", "x", "--y", "y", "--lr", "0.01", "--steps",
+                           "5", "--save", "m.json", "--out", "r")  # fmt: skip
+    assert code == 0, err
+    saved = json.loads((tmp_path / "m.json").read_text())["data"]
+    run = json.loads((tmp_path / "r" / "run.json").read_text())["data"]
+    for data in (saved, run):
+        assert data["source"] == "d.csv" and data["absolute_source"] == str(tmp_path / "d.csv")
+    python = gdlab.fit(gdlab.read_table("d.csv", ["x"], "y"), lr=0.01, steps=5).to_record()
+    assert python["data"]["absolute_source"] == str(tmp_path / "d.csv")
+    assert "absolute_source" not in gdlab.demo(0).to_record()["data"]

@@ -120,3 +120,18 @@ def test_one_weight_has_no_landscape():
     run = gdlab.fit_arrays([1.0, 2.0, 3.0], [2.0, 4.1, 5.9], intercept=False)
     with pytest.raises(gdlab.ConfigError, match="needs two weights"):
         draw_landscape(run, data=gdlab.from_arrays([1.0, 2.0, 3.0], [2.0, 4.1, 5.9]))
+
+
+def test_a_standardised_runs_caption_reads_its_rate_against_the_standardised_hessian():
+    """The caption used the raw-units Hessian and called a converged run a divergence."""
+    from gdlab.plots.landscape import valley_caption
+    from gdlab.plots.view import as_view
+
+    run = gdlab.fit(gdlab.seed_dataset(0), standardize=True, lr=0.02)
+    assert run.convergence.converged
+    caption = valley_caption(as_view(run))
+    assert "divergence" not in caption
+    assert "lr·λmax = 1 (λ of the standardised problem trained) = 1: each step lands" in caption
+    with pytest.warns(gdlab.LearningRateWarning):  # 0.02 is past the raw problem's bound
+        raw = gdlab.fit(gdlab.seed_dataset(0), lr=0.02, raise_on_divergence=False)
+    assert "each overshoot grows (divergence)" in valley_caption(as_view(raw))

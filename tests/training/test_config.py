@@ -170,3 +170,19 @@ def test_a_config_is_immutable_and_validated_on_every_change():
     with pytest.raises(ConfigError, match="steps must be a whole number"):
         config.with_options(steps=0)
     assert gdlab.fit(gdlab.seed_dataset(0), config.with_options(steps=3)).config.steps == 3
+
+
+def test_auto_is_a_value_of_lr_on_every_surface():
+    """Declared once in TrainingConfig, so every surface takes "auto" for lr."""
+    assert TrainingConfig().lr == "auto" and TrainingConfig(lr="auto").lr_is_auto
+    for command in ("fit", "explain"):
+        assert parsed(command, ["--lr", "auto"]).lr == "auto"
+        assert parsed(command, []).lr == "auto"
+    assert training_config(TrainRequest(lr="auto")).lr == "auto"
+    assert TrainRequest().lr == 0.002  # the playground starts from the seed program
+    assert GDRegressor().get_params()["lr"] == "auto"
+    assert option_words("lr", "auto") == ["--lr", "auto"]
+    with pytest.raises(ConfigError, match=r"lr must be a finite number > 0 .* or 'auto'"):
+        TrainingConfig(lr="fast")
+    run = gdlab.fit(gdlab.seed_dataset(0), steps=3)
+    assert isinstance(run.config.lr, float) and run.to_record()["config"]["lr"] == run.config.lr

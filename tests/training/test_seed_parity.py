@@ -28,7 +28,7 @@ def test_cli_fit_on_csv_matches_tensorflow(tf_reference, tmp_path):
     csv.write_text("x,y\n" + "\n".join(rows) + "\n")
     b0, a0 = tf_reference["initial_weights"]
     code, out, err = run_cli(
-        "fit", str(csv), "--x", "x", "--y", "y", f"--init={b0!r},{a0!r}", "--json"
+        "fit", str(csv), "--x", "x", "--y", "y", f"--init={b0!r},{a0!r}", "--lr", "0.002", "--json"
     )
     assert code == 0, err
     record = json.loads(out)
@@ -38,6 +38,6 @@ def test_cli_fit_on_csv_matches_tensorflow(tf_reference, tmp_path):
 
 def test_float32_run_reproduces_tensorflow_float32_weights_closely(tf_reference):
     data = gdlab.from_arrays(tf_reference["x"], tf_reference["y"])
-    run = gdlab.fit(data, init=tf_reference["initial_weights"], dtype="float32")
+    run = gdlab.fit(data, init=tf_reference["initial_weights"], lr=0.002, dtype="float32")
     assert run.weights.dtype == np.float32
     np.testing.assert_allclose(run.weights, tf_reference["final_weights"], rtol=1e-6)

@@ -17,6 +17,8 @@ from gdlab.web import Settings, create_app
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
+#: axe-core, installed from npm by `make browser` (part of `make test`) into a git-ignored folder.
+AXE = ROOT / ".npm-test" / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM_FLAGS = [
     "--headless",
     "--no-sandbox",
@@ -139,14 +141,56 @@ def page_errors() -> PageErrors:
 
 @pytest.fixture
 def page(browser, live_server, page_errors):
-    """A fresh 1280×800 page; the test fails on any console or script error it did not expect."""
+    """A fresh 1280×800 page; the test fails on any console or script error it did not expect,
+    and on anything the page's content security policy blocked."""
     context = browser.new_context(viewport={"width": 1280, "height": 800}, accept_downloads=True)
     tab = context.new_page()
     tab.on("console", lambda m: page_errors.seen.append(m.text) if m.type == "error" else None)
     tab.on("pageerror", lambda e: page_errors.seen.append(f"script error: {e}"))
+    # What the content security policy blocks fails silently (plotly's WebGL traces draw
+    # "WebGL is not supported" when eval is refused): report every violation as an error.
+    tab.expose_function("__cspViolation", lambda text: page_errors.seen.append(f"CSP: {text}"))
+    tab.add_init_script(
+        "document.addEventListener('securitypolicyviolation', (e) => window.__cspViolation("
+        "`${e.violatedDirective} blocked ${e.blockedURI} at ${e.sourceFile}:${e.lineNumber}`))"
+    )
     yield tab
     context.close()
     assert not page_errors.unexpected(), page_errors.unexpected()
+
+
+def missing(reason: str) -> None:
+    """Skip with the reason; under CI=true fail instead (a CI without its tools must not pass)."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"cannot run under CI: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    """The axe-core script, or a skip (a failure under CI=true) when it is not installed."""
+    if not AXE.is_file():
+        missing(
+            f"axe-core is not installed at {AXE.relative_to(ROOT)} (`make browser` installs it)"
+        )
+    return AXE.read_text()
+
+
+def serious_violations(page, axe_source: str) -> list[str]:
+    """axe-core's serious and critical violations on the page as it is now, one line each."""
+    if not page.evaluate("typeof window.axe === 'object'"):
+        page.evaluate(
+            axe_source
+        )  # through the debugger: the page's script policy allows no inline code
+    return page.evaluate(
+        """async () => {
+          const result = await axe.run(document, { resultTypes: ["violations"] });
+          return result.violations
+            .filter((v) => v.impact === "serious" || v.impact === "critical")
+            .map((v) => `${v.id} (${v.impact}): ${v.help}: ` +
+              v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", "));
+        }"""
+    )
 
 
 def screenshot(page, name: str) -> Path:

@@ -354,3 +354,17 @@ def test_the_landscape_is_checked_against_the_run_own_loss(client):
         start_loss = client.post("/api/train", json=body).json()["initial_loss"]
         assert landscape_matches(setup, start_loss, dtype)
         assert not landscape_matches(setup, start_loss * 1.001, dtype)  # e.g. a penalty added
+
+
+def test_auto_rate_trains_through_the_api_and_its_record_says_the_rate(client):
+    for optimizer in ("gd", "momentum", "adam"):
+        response = client.post("/api/train", json={"lr": "auto", "optimizer": optimizer})
+        assert response.status_code == 200, response.text
+        record = response.json()
+        library = gdlab.fit(gdlab.seed_dataset(0), optimizer=optimizer)
+        assert record["config"]["lr"] == library.config.lr
+        assert record["lr_choice"] == library.lr_choice.to_record()
+        assert record["convergence"]["converged"] == library.convergence.converged
+    setup = client.post("/api/prepare", json={"lr": "auto"}).json()
+    assert " --lr auto " in setup["command"]  # the command line reproduces the choice
+    assert client.get("/api/meta").json()["defaults"]["lr"] == 0.002  # the seed program's

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import time
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
@@ -27,6 +28,16 @@ def open_page(page, url: str, runs: int = 1) -> None:
 def wait_runs(page, runs: int) -> None:
     """Wait until the page has finished `runs` runs."""
     page.locator(f"body[data-runs='{runs}'][data-status=done]").wait_for(timeout=20_000)
+
+
+def wait_until(page, expression: str, timeout: float = 10.0) -> None:
+    """Poll a JavaScript expression until it is true (the page's policy forbids the eval
+    that Playwright's own wait_for_function uses to poll)."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout} s: {expression}")
+        page.wait_for_timeout(50)
 
 
 def shown(page, card: str) -> float:
@@ -176,7 +187,9 @@ def test_a_long_run_animates_and_stops_mid_run(page, live_server):
     assert seen[2] <= steps < 5000
     assert "stopped" in page.locator("#step-now").inner_text()
     assert "stopped by you" in page.locator("#message").inner_text()
-    assert parse_qs(urlparse(page.url).query)["steps"] == [str(int(steps))]
+    query = parse_qs(urlparse(page.url).query)
+    assert query["at"] == [str(int(steps))]  # the link replays the run shown…
+    assert query["steps"] == ["5000"] and page.input_value("#steps") == "5000"  # …the setting stays
     screenshot(page, "web-stopped")
 
 
@@ -194,7 +207,9 @@ def test_step_adds_one_step_and_reset_goes_back_to_the_start(page, live_server):
     page.click("#step")
     wait_runs(page, 3)
     assert shown(page, "step-now") == 1
-    assert parse_qs(urlparse(page.url).query)["steps"] == ["1"]
+    query = parse_qs(urlparse(page.url).query)
+    assert query["at"] == ["1"] and query["steps"] == ["3"]  # +1 Step keeps the steps setting
+    assert page.input_value("#steps") == "3"
 
 
 def test_several_features_show_targets_against_predictions(page, live_server, tmp_path):

@@ -88,3 +88,14 @@ def test_open_waits_for_the_server_then_opens_the_page(monkeypatch):
     assert not opened.wait(0.3)  # not before uvicorn is serving
     server.started = True
     assert opened.wait(5) and urls == ["http://127.0.0.1:8000/"]
+
+
+def test_a_host_other_than_loopback_warns_of_the_risk(monkeypatch):
+    import uvicorn
+
+    monkeypatch.setattr(uvicorn.Server, "run", lambda self, sockets=None: None)
+    code, out, err = run_cli("serve", "--host", "0.0.0.0", "--port", "0")
+    assert code == 0 and out.startswith("gdlab playground at http://127.0.0.1:")
+    assert err.startswith("warning: listening on 0.0.0.0: anyone who can reach this machine")
+    code, _, err = run_cli("serve", "--port", "0")
+    assert code == 0 and "warning" not in err

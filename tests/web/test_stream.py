@@ -8,6 +8,7 @@ import time
 from collections.abc import Iterator
 
 import httpx2
+import numpy as np
 import pytest
 
 import gdlab
@@ -141,9 +142,12 @@ def test_the_feed_stops_at_the_time_limit_and_sends_the_last_step():
 def test_a_run_waits_for_a_slot_that_frees_within_the_queue_time():
     registry = RunRegistry(limit=1, wait=5.0)
     first = registry.start()
+    first.stop.admit()
     threading.Timer(0.2, registry.finish, args=(first,)).start()
     started = time.monotonic()
-    second = registry.start()
+    second = registry.start()  # registering never blocks; the wait is for the slot
+    assert time.monotonic() - started < 0.1
+    second.stop.admit()
     assert 0.15 < time.monotonic() - started < 4.0 and len(registry) == 1
     registry.finish(second)
 
@@ -155,3 +159,141 @@ def test_the_registry_counts_and_frees_slots():
         with pytest.raises(gdlab.GdlabError, match="already training 1 runs"):
             registry.start()
     assert len(registry) == 0 and not registry.stop(live.id)
+
+
+def zigzag_rows(steps: int) -> tuple[list[list], gdlab.Run, np.ndarray]:
+    """A long plain-GD run just under the bound (it zig-zags for thousands of steps), thinned;
+    also the steepest direction of its loss, along which it zig-zags."""
+    data = gdlab.seed_dataset(0, 50, 1.0)
+    design = np.column_stack([np.ones(data.n_rows), data.features[:, 0]])
+    steepest = np.linalg.eigh(design.T @ design)[1][:, -1]
+    bound = gdlab.fit(data, lr=1e-3, steps=1).analysis.lr_max_stable
+    run = gdlab.fit(data, lr=0.999 * bound, steps=steps, init=[0.05, 0.1])
+    sent: list[list] = []
+    feed = StepFeed(steps, threading.Event(), 60, emit=sent.extend)
+    for step in range(1, steps + 1):
+        feed(step, run.losses[step - 1], run.path[step])
+    feed.finish()
+    return sent, run, steepest
+
+
+def test_long_runs_keep_their_first_steps_and_every_visible_turn():
+    sent, run, steepest = zigzag_rows(12_000)
+    steps = [row[0] for row in sent]
+    assert steps == sorted(set(steps)) and len(steps) <= MAX_STREAMED_STEPS
+    assert steps[:500] == list(range(1, 501)) and steps[-1] == 12_000
+    for row in sent:  # every row is a step GD took, exactly
+        assert row[1] == run.losses[row[0] - 1] and row[2:] == run.path[row[0]].tolist()
+    # Across the valley the path swings from one side to the other at every step; the kept
+    # rows still do (every 20th step, as before, would all lie on one side of it).
+    optimum = run.analysis.optimum_weights
+    across = lambda w: np.sign((np.asarray(w) - optimum) @ steepest)  # noqa: E731
+    sides = np.array([across(row[2:]) for row in sent if 500 < row[0] <= 3000])
+    assert len(sides) > 1000 and np.mean(sides[1:] != sides[:-1]) > 0.99
+    every_twentieth = np.array([across(w) for w in run.path[520:3001:20]])
+    assert np.all(every_twentieth == every_twentieth[0])
+
+
+def test_long_smooth_runs_are_log_spaced():
+    data = gdlab.seed_dataset(0, 50, 1.0)
+    run = gdlab.fit(data, lr=0.002, steps=20_000)
+    sent: list[list] = []
+    feed = StepFeed(20_000, threading.Event(), 60, emit=sent.extend)
+    for step in range(1, 20_001):
+        feed(step, run.losses[step - 1], run.path[step])
+    feed.finish()
+    steps = np.array([row[0] for row in sent])
+    assert len(steps) <= MAX_STREAMED_STEPS and steps[-1] == 20_000
+    for decade in (1_000, 10_000):  # every decade of steps holds some of them
+        assert np.count_nonzero((steps > decade) & (steps <= 2 * decade)) >= 50
+
+
+def reader(response: httpx2.Response, into: list) -> threading.Thread:
+    """Read a stream's events into a list, in a thread."""
+    thread = threading.Thread(target=lambda: into.extend(events(response)), daemon=True)
+    thread.start()
+    return thread
+
+
+def rows_so_far(received: list) -> int:
+    return sum(len(payload["steps"]) for name, payload in list(received) if name == "steps")
+
+
+def test_a_paused_run_holds_then_continues_or_stops(live_server):
+    body = {"steps": 3000, "duration": 30}
+    with (
+        httpx2.Client(timeout=30) as client,
+        client.stream("POST", f"{live_server.url}/api/train/stream", json=body) as response,
+    ):
+        received: list = []
+        thread = reader(response, received)
+        deadline = time.monotonic() + 10
+        while rows_so_far(received) < 10 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        run_id = received[0][1]["run_id"]
+        assert client.post(f"{live_server.url}/api/runs/{run_id}/pause").status_code == 204
+        time.sleep(0.4)
+        held = rows_so_far(received)
+        time.sleep(0.8)
+        assert rows_so_far(received) == held  # nothing moves while paused
+        assert client.post(f"{live_server.url}/api/runs/{run_id}/resume").status_code == 204
+        deadline = time.monotonic() + 10
+        while rows_so_far(received) <= held and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert rows_so_far(received) > held
+        assert client.post(f"{live_server.url}/api/runs/{run_id}/pause").status_code == 204
+        assert client.post(f"{live_server.url}/api/runs/{run_id}/stop").status_code == 204
+        thread.join(timeout=10)
+    name, done = received[-1]
+    assert name == "done" and done["record"]["stop_reason"] == "stopped"
+    assert done["message"].startswith("stopped by you after")
+    rows = [row for name, payload in received if name == "steps" for row in payload["steps"]]
+    assert rows[-1][0] == len(done["record"]["losses"])  # the page ends on the last step taken
+    gone = httpx2.post(f"{live_server.url}/api/runs/{run_id}/resume")
+    assert gone.status_code == 404 and "no such run" in gone.json()["detail"]
+
+
+def test_a_forgotten_pause_ends_at_the_time_limit():
+    from gdlab.web.runs import RunControl
+
+    control = RunControl()
+    sent: list[list] = []
+    feed = StepFeed(100, control, 0.3, emit=sent.extend)
+    assert feed(1, 2.0, [0.0, 1.0]) is False
+    control.pause()
+    started = time.monotonic()
+    assert feed(2, 1.0, [0.5, 1.0]) is True and feed.timed_out
+    assert 0.2 < time.monotonic() - started < 5
+    assert [row[0] for row in sent] == [1, 2]  # the step it paused on was shown
+
+
+def test_queued_streams_hold_no_request_thread():
+    settings = Settings(port=0, max_concurrent_runs=1, queue_seconds=30)
+    with LiveServer(settings) as server, httpx2.Client(timeout=30) as client:
+        opened, readers = [], []  # keep the readers: dropping one closes its stream
+        try:
+            for _ in range(4):  # one trains, three wait for its slot
+                body = {"steps": 2000, "duration": 20}
+                stream = client.stream("POST", f"{server.url}/api/train/stream", json=body)
+                opened.append(stream)
+                readers.append(events(stream.__enter__()))
+                name, _ = next(readers[-1])  # each got its setup: none blocked
+                assert name == "setup"
+            assert len(server.state.runs) == 4
+            meta = httpx2.get(f"{server.url}/api/meta", timeout=10)
+            assert meta.status_code == 200
+        finally:
+            for stream in opened:
+                stream.__exit__(None, None, None)
+
+
+def test_a_full_queue_is_refused_at_once():
+    registry = RunRegistry(limit=1, wait=10.0, queue=1)
+    first = registry.start()
+    first.stop.admit()
+    second = registry.start()  # waits in the queue
+    with pytest.raises(gdlab.GdlabError, match="already training 1 runs"):
+        registry.start()
+    registry.finish(first)
+    second.stop.admit()
+    registry.finish(second)

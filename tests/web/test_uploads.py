@@ -160,3 +160,25 @@ def test_each_upload_gets_its_own_unguessable_id():
     first = parse_table(good_csv(), "p.csv", 1000)
     second = parse_table(good_csv(), "p.csv", 1000)
     assert first.id != second.id and len(first.id) >= 20
+
+
+def test_the_same_file_gets_the_same_id_so_its_link_works_again():
+    with client_with(upload_cache_entries=1) as client:
+        first = upload(client, good_csv(), "points.csv").json()
+        assert upload(client, good_csv(), "points.csv").json()["id"] == first["id"]
+        other = upload(client, good_csv().replace(b"word", b"text"), "points.csv").json()
+        assert other["id"] != first["id"]
+        assert client.get(f"/api/uploads/{first['id']}").status_code == 404  # dropped: 1 kept
+        again = upload(client, good_csv(), "points.csv").json()
+        assert again["id"] == first["id"]
+        assert client.get(f"/api/uploads/{first['id']}").json() == first
+    with client_with() as elsewhere:  # another server draws another key
+        assert upload(elsewhere, good_csv(), "points.csv").json()["id"] != first["id"]
+
+
+def test_uploads_stay_until_the_size_limit_not_after_a_few_dozen_files():
+    with client_with() as client:
+        first = upload(client, good_csv(), "first.csv").json()
+        for number in range(40):
+            upload(client, good_csv(), f"later-{number}.csv")
+        assert client.get(f"/api/uploads/{first['id']}").status_code == 200

@@ -124,6 +124,20 @@ class Analysis:
             }
         return rates
 
+    def _repr_html_(self) -> str:
+        """The analysis as a notebook shows it: the optimum, the spectrum, the rate bounds."""
+        from gdlab.analysis.display import table
+
+        rows: list[list[object]] = [
+            ["optimum loss L(w*)", self.optimum_loss],
+            ["largest stable lr (plain GD)", self.lr_max_stable],
+            ["best constant lr 2/(λmin+λmax)", self.lr_optimal],
+            ["condition number κ", self.condition_number],
+            ["Hessian eigenvalues", ", ".join(f"{v:.4g}" for v in self.hessian_eigenvalues)],
+            ["optimum weights", ", ".join(f"{v:.6g}" for v in self.optimum_weights)],
+        ]
+        return table(["", f"loss {self.loss}, {self.n_rows:,} rows"], rows, "Analysis")
+
     def to_record(self) -> dict[str, object]:
         """The run record's `analysis` section (DESIGN.md §4 keys first, then the rest)."""
         record: dict[str, object] = {
@@ -262,6 +276,8 @@ def steps_to_gap(analysis: Analysis, init: ArrayLike, lr: float, gap: float) -> 
     active = weights > 0
     if excess_after(eigenvalues, weights, lr, 0) <= gap:
         return 0
+    if not np.any(active) or not np.all(np.isfinite(weights)):
+        return None  # a start beyond float64 (its excess overflows): no prediction
     slowest = float(np.max(np.abs(1.0 - lr * eigenvalues[active])))
     if slowest >= 1.0 or gap <= 0:
         return None

@@ -14,6 +14,7 @@ All from the one-pass statistics (R, z, ρ, N) of [A | y], with p weights and
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -47,6 +48,32 @@ class RegressionSummary:
     df_residual: int
     n_rows: int
     centred: bool
+
+    def _repr_html_(self) -> str:
+        """The table as a notebook shows it (statsmodels' layout)."""
+        from gdlab.analysis.display import table
+
+        header = ["", "coef", "std err", "t", "P>|t|", "[0.025", "0.975]"]
+        rows = [
+            [name, *(float(column[i]) for column in self.columns())]
+            for i, name in enumerate(self.names)
+        ]
+        fit = (
+            f"Least-squares fit: {self.n_rows:,} rows, R² {self.r_squared:.6g}, "
+            f"RMSE {self.rmse:.6g}, residual std. error {self.residual_std_error:.6g}"
+        )
+        return table(header, rows, fit)
+
+    def columns(self) -> tuple[Array, ...]:
+        """The table's numeric columns, in order: coef, std err, t, p, interval."""
+        return (
+            self.coefficients,
+            self.std_errors,
+            self.t_values,
+            self.p_values,
+            self.ci_low,
+            self.ci_high,
+        )
 
     def to_record(self) -> dict[str, Any]:
         """The summary as plain JSON values (the run record's `analysis.regression`)."""
@@ -125,8 +152,18 @@ def regression_summary(
     )
 
 
-def summary_table(summary: RegressionSummary, title: str = "Least-squares fit") -> str:
-    """The summary as a fixed-width text table, laid out like statsmodels' `summary()`."""
+def summary_table(
+    summary: RegressionSummary,
+    title: str = "Least-squares optimum (closed form)",
+    *,
+    descent: Sequence[float] | None = None,
+    note: str | None = None,
+) -> str:
+    """The summary as a fixed-width text table, laid out like statsmodels' `summary()`.
+
+    `descent` adds a column 'GD' of gradient descent's weights beside the optimum's
+    coefficients (for a run that stopped short of it); `note` is a line under the title.
+    """
     width = 78
     rule, thin = "=" * width, "-" * width
     quality = [
@@ -140,16 +177,37 @@ def summary_table(summary: RegressionSummary, title: str = "Least-squares fit") 
             f"RMSE: {summary.rmse:.6g}",
         ),
     ]
-    lines = [title.center(width).rstrip(), rule]
+    lines = [title.center(width).rstrip()]
+    if note:
+        lines += textwrap.wrap(note, width)
+    lines.append(rule)
     lines += [f"{left:<39}{right:>39}" for left, right in quality]
     lines.append(rule)
-    header = f"{'':<12}{'coef':>13}{'std err':>12}{'t':>10}{'P>|t|':>9}{'[0.025':>11}{'0.975]':>11}"
+    if descent is None:
+        header = f"{'':<12}{'coef':>13}{'std err':>12}{'t':>10}{'P>|t|':>9}"
+        header += f"{'[0.025':>11}{'0.975]':>11}"
+    else:  # one column more: the others narrower, to keep 78 characters
+        header = f"{'':<10}{'coef':>11}{'GD':>11}{'std err':>10}{'t':>8}{'P>|t|':>7}"
+        header += f"{'[0.025':>10}{'0.975]':>11}"
     lines += [header, thin]
     for i, name in enumerate(summary.names):
-        lines.append(
-            f"{name[:12]:<12}{summary.coefficients[i]:>13.6g}{summary.std_errors[i]:>12.4g}"
-            f"{summary.t_values[i]:>10.4g}{summary.p_values[i]:>9.3f}"
-            f"{summary.ci_low[i]:>11.4g}{summary.ci_high[i]:>11.4g}"
-        )
+        if descent is None:
+            lines.append(
+                f"{name[:12]:<12}{summary.coefficients[i]:>13.6g}{summary.std_errors[i]:>12.4g}"
+                f"{summary.t_values[i]:>10.4g}{summary.p_values[i]:>9.3f}"
+                f"{summary.ci_low[i]:>11.4g}{summary.ci_high[i]:>11.4g}"
+            )
+        else:  # every cell starts with a space, so long numbers never run together
+            cells = [
+                (summary.coefficients[i], 11, ".5g"),
+                (float(descent[i]), 11, ".5g"),
+                (summary.std_errors[i], 10, ".3g"),
+                (summary.t_values[i], 8, ".3g"),
+                (summary.p_values[i], 7, ".3f"),
+                (summary.ci_low[i], 10, ".4g"),
+                (summary.ci_high[i], 11, ".4g"),
+            ]
+            row = "".join(f" {value:>{width - 1}{spec}}" for value, width, spec in cells)
+            lines.append(f"{name[:10]:<10}{row}")
     lines.append(rule)
     return "\n".join(lines)

@@ -14,13 +14,16 @@ from dataclasses import replace
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from gdlab.analysis.digits import distinct
 from gdlab.analysis.quadratic import (
     Analysis,
     analyze,
     compare_conditioning,
+    gd_outlook,
     momentum_growth,
     momentum_lr_bound,
 )
+from gdlab.analysis.rates import gd_rate, momentum_rate
 from gdlab.analysis.regression import regression_summary
 from gdlab.model.losses import Loss
 from gdlab.model.standardize import Standardization
@@ -38,7 +41,7 @@ def analyze_training(
     loss: Loss,
     *,
     init: ArrayLike,
-    lr: float,
+    lr: float | None,
     names: Sequence[str],
     intercept: bool,
     scaling: Standardization | None,
@@ -49,7 +52,8 @@ def analyze_training(
 
     `init` is the start v₀ in trained coordinates; weights in the result are in the data's
     units, w = M·v with M = `scaling.to_original()` (identity without scaling). The
-    conditioning compares the plain data before and after `conditioning_scaling`.
+    conditioning compares the plain data before and after `conditioning_scaling`. Without
+    `lr` (a rate still to be chosen) the result has no outlook yet (`with_outlook`).
     """
     trained = analyze(trained_stats, loss, init=init, lr=lr)
     start = np.asarray(init, dtype=np.float64)
@@ -69,6 +73,11 @@ def analyze_training(
             feature_scales=tuple(float(s) for s in conditioning_scaling.scales),
         )
     return replace(trained, conditioning=conditioning, regression=regression)
+
+
+def with_outlook(analysis: Analysis, init: ArrayLike, lr: float) -> Analysis:
+    """The analysis with plain GD's outlook at rate `lr` from `init` (data units)."""
+    return replace(analysis, outlook=gd_outlook(analysis, init, lr))
 
 
 def in_original_units(analysis: Analysis, M: Array) -> Analysis:
@@ -102,14 +111,25 @@ def stability_warning(
         growth = momentum_growth(lr, largest, beta, MOMENTUM_OPTIMIZERS[optimizer])
     else:
         growth = abs(1 - lr * largest)
+    shown_bound, shown_best = distinct(bound, best_rate(analysis, optimizer, options), digits=6)
+    best_words = "for plain GD" if optimizer == "gd" else f"for {optimizer}"
     return (
         f"lr={lr:g} is {lr / bound:.3g}× the largest stable learning rate for this data, "
-        f"{bound:.6g} ({bound_formula(optimizer)}, where λ_max = {largest:.6g} is the largest "
+        f"{shown_bound} ({bound_formula(optimizer)}, where λ_max = {largest:.6g} is the largest "
         f"eigenvalue of the Hessian of the {analysis.loss} loss, built from XᵀX); along that "
         f"direction each step multiplies the error by {growth:.3g}, so this run will diverge. "
-        f"Use lr < {bound:.6g}; the fastest constant rate for plain GD is "
-        f"{analysis.lr_optimal:.6g}."
+        f"Use lr < {shown_bound}; the fastest constant rate {best_words} is {shown_best}."
     )
+
+
+def best_rate(analysis: Analysis, optimizer: str, options: Mapping[str, float]) -> float:
+    """The fastest constant rate of plain GD, heavy ball or Nesterov on this quadratic (see
+    `gdlab.analysis.rates`): what `lr="auto"` picks for them."""
+    eigenvalues = analysis.hessian_eigenvalues
+    if optimizer in MOMENTUM_OPTIMIZERS:
+        beta = float(options.get("momentum", 0.9))
+        return momentum_rate(eigenvalues, beta, MOMENTUM_OPTIMIZERS[optimizer])
+    return gd_rate(eigenvalues)
 
 
 def bound_formula(optimizer: str) -> str:

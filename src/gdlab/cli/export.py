@@ -16,20 +16,33 @@ def export_command(
     out: Annotated[
         Path | None, typer.Option(help="Write the script to this file, not stdout.")
     ] = None,
+    data: Annotated[
+        Path | None,
+        typer.Option(
+            help="The run's data file, where the record's is no longer (the script reads it).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Print a short script that reproduces a run in another framework.
 
-    The script loads the same data (the seed recipe, or the same CSV/Parquet file), starts
-    from the run's initial weights and takes the same number of gradient-descent steps at
-    the same learning rate, then prints the weights (bias first) and the final loss.
+    The script loads the same data (the seed recipe, or the same CSV/Parquet file by the
+    absolute path the run read it from, or --data), starts from the run's initial weights
+    and takes the same number of gradient-descent steps at the same learning rate — on the
+    run's standardised features for a --standardize run — then prints the weights in the
+    data's units (bias first) and the final loss.
 
     Example: gdlab export result/run.json --to pytorch > reproduce.py
     """
     from gdlab.cli.render import print_or_write
+    from gdlab.errors import DataError
     from gdlab.outputs.export import export_script
     from gdlab.training.record import RunRecord
 
-    script = export_script(RunRecord.load(run), to.strip().lower(), where=str(run))
+    if data is not None and not data.is_file():
+        raise DataError(f"{data}: no such file")
+    record = RunRecord.load(run)
+    script = export_script(record, to.strip().lower(), where=str(run), data=data)
     print_or_write(script, out, f"Wrote {out}")
 
 

@@ -7,7 +7,7 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -15,6 +15,9 @@ from gdlab.cli.options import XOption, YOption, open_data, read_options, trainin
 from gdlab.cli.plot import CompareOption, PlotOption
 from gdlab.data.options import ReadOptions
 from gdlab.training.config import TrainingConfig
+
+if TYPE_CHECKING:
+    from gdlab.training.record import Run
 
 #: `--out` draws the seed figure (every point) up to this many rows.
 FIGURE_MAX_ROWS = 100_000
@@ -42,7 +45,12 @@ def fit_command(
         typer.Option(help="Write step, loss, weights and gradients of every step (.csv/.parquet)."),
     ] = None,
     summary: Annotated[
-        bool, typer.Option("--summary", help="Also print the regression table (statsmodels-style).")
+        bool,
+        typer.Option(
+            "--summary",
+            help="Also print the least-squares optimum as a regression table "
+            "(statsmodels-style), with GD's weights beside it when GD stopped short.",
+        ),
     ] = False,
     plot: PlotOption = None,
     compare: CompareOption = None,
@@ -55,16 +63,20 @@ def fit_command(
     Files are streamed in one pass (bounded memory) when the loss is quadratic and the
     batch is full; huber and --batch-size read them into memory.
 
-    Before training, a learning rate at or above the stable bound for the data is explained
-    on stderr. Schedules: constant, step:EVERY:FACTOR, exp:DECAY, cosine[:FLOOR].
+    The rate is --lr auto unless given: the fastest the analysis of the data justifies for
+    the optimizer, printed with how it was chosen. A run that ends short of the optimum
+    says how far it is and the one change that gets there. Before training, a learning
+    rate at or above the stable bound for the data is explained on stderr. A run that
+    diverges still writes its record and pictures into --out, then exits with status 3.
+    Schedules: constant, step:EVERY:FACTOR, exp:DECAY, cosine[:FLOOR].
 
-    Example: gdlab fit points.csv --x x --y y --lr 0.002 --steps 50 --out result --plot landscape
+    Example: gdlab fit points.csv --x x --y y --out result --plot landscape
     """
     from gdlab.atomic import output_set
     from gdlab.cli.plot import plot_kinds, write_plots
     from gdlab.cli.render import print_summary, save_seed_figure
     from gdlab.outputs.savedmodel import save_model
-    from gdlab.training.fit import train_problem
+    from gdlab.training.fit import diverged_error, train_problem
     from gdlab.training.problem import prepare
 
     assert config is not None  # `training_options` parses the training flags into it
@@ -74,7 +86,11 @@ def fit_command(
         # One pass over the data: the statistics, and on the way the sample the pictures draw
         # and the fingerprint the saved model keeps.
         problem = prepare(source, config, fingerprint=save is not None, sample=bool(kinds))
-        run = train_problem(problem, config)
+        run = train_problem(problem, config, raise_on_divergence=False)
+    # A run that diverged keeps what it has: its record, its pictures and the summary.
+    diverged = run.stop_reason == "diverged"
+    if diverged and out is not None and len(run.weight_names) >= 2 and "landscape" not in kinds:
+        kinds.append("landscape")  # the picture of what went wrong: the zig-zag growing
     pictures: list[Path] = []
     with output_set():  # --out, --save and --trace appear together, or not at all
         if out is not None:
@@ -82,9 +98,10 @@ def fit_command(
             line_fit = source.n_features == 1 and config.intercept
             if line_fit and rows is not None and rows.n_rows <= FIGURE_MAX_ROWS:
                 save_seed_figure(run, rows, out / "figure.png")
-            pictures = write_plots(run, kinds, out, compare)
+                pictures.append(out / "figure.png")
+            pictures += write_plots(run, kinds, out, compare)
             run.save(out / "run.json")
-        if save is not None:
+        if save is not None and not diverged:
             save_model(run, None, save)  # the fingerprint was taken during the pass
         if trace is not None:
             from gdlab.outputs.trace import write_trace
@@ -92,17 +109,39 @@ def fit_command(
             write_trace(run, trace)
     if json_out:
         typer.echo(run.to_json(), nl=False)
-        return
-    print_summary(run, title=f"gdlab fit {data}")
-    if summary and run.analysis.regression is not None:
-        from gdlab.analysis.regression import summary_table
+    else:
+        print_summary(run, title=f"gdlab fit {data}")
+        if summary:
+            print_regression(run)
+        for path in (out / "run.json" if out is not None else None, *pictures, trace):
+            if path is not None:
+                typer.echo(f"Wrote {path}")
+        if save is not None and not diverged:
+            typer.echo(f"Saved the model to {save}")
+    if diverged:
+        raise diverged_error(run)  # exit 3, one line on stderr saying why
 
-        typer.echo("\n" + summary_table(run.analysis.regression))
-    for path in (out / "run.json" if out is not None else None, *pictures, trace):
-        if path is not None:
-            typer.echo(f"Wrote {path}")
-    if save is not None:
-        typer.echo(f"Saved the model to {save}")
+
+def print_regression(run: Run) -> None:
+    """The least-squares table of `--summary`, with GD's weights beside the optimum's when
+    the run stopped short of it."""
+    from gdlab.analysis.regression import summary_table
+    from gdlab.training.advice import steps_word
+
+    regression = run.analysis.regression
+    if regression is None:
+        return
+    convergence = run.convergence
+    short = convergence is not None and not convergence.converged
+    descent = [float(w) for w in run.weights] if short else None
+    steps = len(run.losses)
+    note = (
+        f"the coefficients are the closed-form optimum; gradient descent stopped short of it "
+        f"after {steps_word(steps)}: its weights are the column 'GD'"
+        if short
+        else "the coefficients are the closed-form optimum, which gradient descent reached"
+    )
+    typer.echo("\n" + summary_table(regression, descent=descent, note=note))
 
 
 @contextmanager

@@ -20,6 +20,7 @@ import typer
 
 from gdlab.errors import ConfigError
 from gdlab.training.config import (
+    AUTO,
     DATA,
     Option,
     TrainingConfig,
@@ -36,6 +37,7 @@ YOption = Annotated[str | None, typer.Option("--y", help="Target column.", rich_
 
 #: What each option's values look like on the command line (by its declared type).
 CLI_TYPES: dict[str, Any] = {
+    "LearningRate": str,  # --lr 0.01 or --lr auto
     "float": float,
     "int": int,
     "str": str,
@@ -120,12 +122,30 @@ def config_from_flags(flags: Mapping[str, Any]) -> TrainingConfig:
         value = flags[name]
         if name == "intercept":
             value = not value
+        elif name == "lr":
+            value = parse_rate(value, cli_flag("lr"))
         elif name == "init" and value is not None:
             value = parse_floats(value, "--init")
         elif name == "optimizer_options":
             value = parse_settings(value, flags["momentum"])
         options[name] = value
     return TrainingConfig(**options)
+
+
+def parse_rate(text: str | float, option: str) -> float | str:
+    """'auto' or a number, as --lr takes it ('0.01' → 0.01); anything else is an error.
+
+    >>> parse_rate("auto", "--lr"), parse_rate("2e-3", "--lr")
+    ('auto', 0.002)
+    """
+    if isinstance(text, float | int):
+        return float(text)
+    if text.strip().lower() == AUTO:
+        return AUTO
+    try:
+        return float(text)
+    except ValueError:
+        raise ConfigError(f"{option}: '{text}' is not a valid number or 'auto'") from None
 
 
 def split_names(text: str, option: str) -> list[str]:

@@ -12,7 +12,12 @@ from gdlab.cli.options import split_names
 if TYPE_CHECKING:
     from gdlab.training.record import Run
 
-KIND_HELP = "seed, landscape, compare, animation or diagnostics (default: landscape)."
+#: The kinds of picture, as `gdlab.plots.KINDS` names them (kept light: no matplotlib here;
+#: tests/cli/test_plot_command.py checks the two lists agree).
+KIND_NAMES = (
+    "seed, seed-styled, landscape, compare, animation, diagnostics, lr-sweep, eigen, momentum-map"
+)
+KIND_HELP = f"One of: {KIND_NAMES} (default: landscape)."
 #: Pixels per inch a picture may be drawn at: fewer collapse its text, more exhaust memory.
 MIN_DPI, MAX_DPI = 30, 1200
 
@@ -20,8 +25,7 @@ MIN_DPI, MAX_DPI = 30, 1200
 PlotOption = Annotated[
     str | None,
     typer.Option(
-        help="Also draw these into OUT: seed, landscape, compare, animation, diagnostics "
-        "(comma-separated).",
+        help=f"Also draw these into OUT (comma-separated): {KIND_NAMES}.",
         show_default=False,
     ),
 ]
@@ -79,6 +83,13 @@ def plot_command(
             show_default=False,
         ),
     ] = None,
+    units: Annotated[
+        str,
+        typer.Option(
+            help="Units of the diagnostics' weights: data, standardized (per standard "
+            "deviation of each feature) or auto (standardized for a --standardize run)."
+        ),
+    ] = "auto",
 ) -> None:
     """Draw a picture of a saved run: the loss landscape and the path of the descent,
     optimizers compared, an animation of training, or diagnostics.
@@ -108,6 +119,7 @@ def plot_command(
         fps=fps,
         frames=frames,
         dpi=dpi,
+        units=units.strip().lower(),
     )
     typer.echo(f"Wrote {written}")
 

@@ -2,51 +2,99 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection
 from pathlib import Path
 
-import numpy as np
 import typer
 
+from gdlab.analysis.digits import distinct
+from gdlab.analysis.training import best_rate, stable_bound_for
 from gdlab.data.dataset import Dataset
+from gdlab.training.advice import converged_line, steps_word, unconverged_line
+from gdlab.training.config import cli_flag
 from gdlab.training.record import Run
 
 
-def summary_lines(run: Run, title: str) -> list[str]:
-    """The weights and losses after training next to the closed-form optimum."""
+def summary_lines(run: Run, title: str, allowed: Collection[str] | None = None) -> list[str]:
+    """The weights and losses after training next to the closed-form optimum, the rate and
+    how it was chosen, the bounds that apply to the optimizer, and, for a run that ended
+    short of the optimum, how far it is and the one change that gets there (`allowed`:
+    the options the command offers, all when None)."""
     steps = len(run.losses)
     optimum = run.analysis.optimum_weights
+    after = f"after {steps_word(steps)}"
     lines = [
         f"{title}",
-        f"{run.data.n_rows} rows, lr {run.config.lr:g}, {steps} steps of {run.config.optimizer}, "
-        f"loss {run.config.loss}",
-        "",
-        f"  {'':<14}{'start':>10}{f'after {steps} steps':>20}{'optimum':>16}",
+        f"{run.data.n_rows} rows, lr {run.config.lr:g}, {steps_word(steps)} of "
+        f"{run.config.optimizer}, loss {run.config.loss}",
     ]
-    for name, start, value, best in zip(
-        display_names(run), run.init, run.weights, optimum, strict=True
-    ):
-        lines.append(f"  {name:<14}{start:>10.6g}{value:>20.6g}{best:>16.6g}")
+    if run.lr_choice is not None and run.lr_choice.auto:
+        lines.append(f"lr {run.lr_choice.lr:.6g} ({run.lr_choice.rule})")
+    names = display_names(run)
+    width = max(14, *(len(name) + 2 for name in names))  # names never run into numbers
+    lines += ["", f"  {'':<{width}}{'start':>12}{after:>20}{'optimum':>16}"]
+    for name, start, value, best in zip(names, run.init, run.weights, optimum, strict=True):
+        lines.append(f"  {name:<{width}}{start:>12.6g}{value:>20.6g}{best:>16.6g}")
     lines.append(
-        f"  {'loss':<14}{run.initial_loss:>10.6g}{run.final_loss:>20.6g}"
+        f"  {'loss':<{width}}{run.initial_loss:>12.6g}{run.final_loss:>20.6g}"
         f"{run.analysis.optimum_loss:>16.6g}"
     )
     if run.losses:
         lines.append(f"  loss after the first step: {run.losses[0]:.6g}")
-    lines.append(
-        f"  largest stable lr: {run.analysis.lr_max_stable:.6g}, "
-        f"best constant lr: {run.analysis.lr_optimal:.6g}"
-    )
+    lines.append("  " + bounds_line(run))
     if run.stop_reason == "tol":
-        lines.append(f"  stopped early: the --tol rule held after {steps} steps")
+        lines.append(f"  stopped early: the --tol rule held after {steps_word(steps)}")
     conditioning = run.analysis.conditioning
     if conditioning is not None and conditioning.applied:
         lines.append(
             f"  standardised: condition number {conditioning.condition_before:.4g} → "
-            f"{conditioning.condition_after:.4g}, steps to the optimum at the best rate "
-            f"{conditioning.steps_before} → {conditioning.steps_after}"
+            f"{conditioning.condition_after:.4g}, steps to within 0.1% of L* at the best rate "
+            f"{steps_text(conditioning.steps_before)} → {steps_text(conditioning.steps_after)}"
         )
+    verdict = converged_line(run) or unconverged_line(run, flag_words, allowed)
+    if verdict is not None:
+        lines.append(verdict)
     return lines
+
+
+def bounds_line(run: Run) -> str:
+    """The stable bound and the best rate that apply to the run's optimizer, told apart.
+
+    Plain GD's bounds are named as plain GD's for an adaptive optimizer, which has none.
+    """
+    analysis, config = run.analysis, run.config
+    options = config.optimizer_options
+    optimizer = config.optimizer
+    bound = stable_bound_for(analysis, optimizer, options)
+    if bound is None:
+        largest, best = distinct(analysis.lr_max_stable, analysis.lr_optimal, digits=6)
+        return (
+            f"{optimizer} has no closed-form stable rate; plain GD's on this data: largest "
+            f"stable lr {largest}, best constant lr {best}"
+        )
+    largest, best = distinct(bound, best_rate(analysis, optimizer, options), digits=6)
+    who = "" if optimizer == "gd" else f" for {optimizer} at β = {config.momentum:g}"
+    batches = " (full batches)" if config.batch_size is not None else ""
+    return f"largest stable lr{who}{batches}: {largest}, best constant lr: {best}"
+
+
+def steps_text(steps: int | None) -> str:
+    """A predicted step count, or why there is none.
+
+    >>> steps_text(18), steps_text(None)
+    ('18', 'never (a direction is flat to rounding)')
+    """
+    return "never (a direction is flat to rounding)" if steps is None else f"{steps:,}"
+
+
+def flag_words(name: str, value: object) -> str:
+    """An option and its value as the command line writes it: --steps 4123, --standardize."""
+    flag = cli_flag(name)
+    if value is True:
+        return flag
+    if value is None:
+        return f"no {flag}"
+    return f"{flag} {value}"
 
 
 def display_names(run: Run) -> list[str]:
@@ -57,9 +105,9 @@ def display_names(run: Run) -> list[str]:
     return names
 
 
-def print_summary(run: Run, title: str) -> None:
+def print_summary(run: Run, title: str, allowed: Collection[str] | None = None) -> None:
     """Print `summary_lines` to stdout."""
-    typer.echo("\n".join(summary_lines(run, title)))
+    typer.echo("\n".join(summary_lines(run, title, allowed)))
 
 
 def save_seed_figure(run: Run, data: Dataset, path: Path) -> None:
@@ -68,23 +116,6 @@ def save_seed_figure(run: Run, data: Dataset, path: Path) -> None:
 
     figure = seed_figure(data.features[:, 0], data.target, run.weights, run.losses)
     save_figure(figure, path)
-
-
-def predictions_csv(
-    features: Sequence[str], columns: Mapping[str, np.ndarray], name: str, values: np.ndarray
-) -> str:
-    """CSV text: the feature columns, then the predictions (shortest exact float text)."""
-    header = ",".join(csv_field(text) for text in [*features, name])
-    table = np.column_stack([*(columns[feature] for feature in features), values])
-    rows = (",".join(repr(float(v)) for v in row) for row in table)
-    return "\n".join([header, *rows]) + "\n"
-
-
-def csv_field(text: str) -> str:
-    """Quote a header field when CSV needs it (commas, quotes, line breaks)."""
-    if any(c in text for c in ',"\r\n') or text != text.strip():
-        return '"' + text.replace('"', '""') + '"'
-    return text
 
 
 def print_or_write(text: str, out: Path | None, written: str) -> None:

@@ -9,6 +9,7 @@ while it is read (`gdlab.data.stamps`), and a wanted column must appear once in 
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -44,7 +45,8 @@ def read_table(
 
     `options` (or keywords: ``missing``, ``delimiter``, ``encoding``) say how to read it
     (`ReadOptions`). Every failure is a `DataError` whose message says what is wrong and
-    where; rows left out for a missing value are counted in a `DataWarning`.
+    where; rows left out for a missing value are counted in a `DataWarning`. The dataset's
+    `extra` keeps the file's absolute path (``absolute_source``) for run records.
     """
     if not x_columns:
         raise DataError("no feature columns given (use --x COL[,COL...])")
@@ -54,7 +56,8 @@ def read_table(
     tally.warn(str(path))
     X = np.column_stack([columns[name] for name in x_columns])
     data = from_arrays(X, columns[y_column], tuple(x_columns), y_column, source=str(path))
-    return replace(data, extra=tally.details()) if tally.dropped else data
+    extra = {"absolute_source": os.path.abspath(path), **(tally.details() if tally.dropped else {})}
+    return replace(data, extra=extra)
 
 
 def read_options(options: ReadOptions | None, read: Mapping[str, Any]) -> ReadOptions:
@@ -65,14 +68,20 @@ def read_options(options: ReadOptions | None, read: Mapping[str, Any]) -> ReadOp
 
 
 def read_columns(
-    path: str | Path, names: Sequence[str], options: ReadOptions | None = None
+    path: str | Path,
+    names: Sequence[str],
+    options: ReadOptions | None = None,
+    required: Sequence[str] | None = None,
 ) -> dict[str, np.ndarray]:
     """The named columns of a CSV or Parquet file as float64 arrays, checked cell by cell.
 
     Every failure is a `DataError` naming the file and, where it applies, column and row.
+    With ``missing="drop"`` a row is left out for a missing value in the `required`
+    columns (all of them by default); the others keep NaN where a value is missing.
     """
     tally = MissingTally()
-    columns = read_file_columns(Path(path), names, options or ReadOptions(), tally)
+    read = options or ReadOptions()
+    columns = read_file_columns(Path(path), names, read, tally, required)
     tally.warn(str(path))
     return columns
 
@@ -129,9 +138,14 @@ class MissingTally:
 
 
 def read_file_columns(
-    file: Path, names: Sequence[str], options: ReadOptions, tally: MissingTally
+    file: Path,
+    names: Sequence[str],
+    options: ReadOptions,
+    tally: MissingTally,
+    required: Sequence[str] | None = None,
 ) -> dict[str, np.ndarray]:
-    """The named columns of one file (rows with a missing value left out when asked)."""
+    """The named columns of one file (rows with a missing value in a `required` column,
+    all by default, left out when asked)."""
     if not file.exists():
         raise DataError(f"{file}: no such file")
     if file.is_dir():
@@ -148,7 +162,8 @@ def read_file_columns(
     columns = {
         name: column_values(table.column(name), name, file, allow_missing=allow) for name in wanted
     }
-    keep = tally.keep(columns) if allow else None
+    needed = wanted if required is None else list(dict.fromkeys(required))
+    keep = tally.keep({name: columns[name] for name in needed}) if allow else None
     if keep is not None:
         columns = {name: values[keep] for name, values in columns.items()}
     return columns

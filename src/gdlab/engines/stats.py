@@ -20,6 +20,7 @@ from numpy.typing import ArrayLike, NDArray
 from gdlab.engines.dense import check_range, resolve_dtype
 from gdlab.errors import ConfigError
 from gdlab.model.losses import Loss
+from gdlab.model.standardize import Standardization
 from gdlab.onepass.arrays import array_statistics
 from gdlab.onepass.lstsq import LeastSquaresStats
 
@@ -136,6 +137,23 @@ class StatsEngine:
         points = np.asarray(path, dtype=np.float64)
         gradients = self._curvature * (points @ self._gram - self._moment)
         return gradients.astype(self.dtype, copy=False)
+
+
+def standardized_statistics(
+    stats: LeastSquaresStats, scaling: Standardization
+) -> LeastSquaresStats:
+    """The statistics in standardised coordinates v (w = M·v, M = `scaling.to_original()`).
+
+    No second pass: the design A·M has the factor of R·M. Centred statistics stay centred:
+    their reference row lands at ((a − origin) − offset)/s, computed from the two-part
+    means (exactly −offset/s when the reference is the standardisation's origin), where
+    M's entries −m/s hold m rounded to float64.
+    """
+    p = stats.n_weights
+    moved = None
+    if scaling.intercept and stats.reference is not None:
+        moved = scaling.apply(stats.reference[None, 1:p])[0]
+    return stats.transformed(scaling.to_original(), reference_features=moved)
 
 
 def scalar_descent(K: Array, b: Array, w0: Array, steps: int) -> Array:

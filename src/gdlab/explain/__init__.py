@@ -1,9 +1,11 @@
 """`explain`: one screen of plain text about a run, with the run's own numbers.
 
-It answers the seed author's questions: what the loss measures, what one gradient step
-does (written out with numbers), what the learning rate means against the curvature of
-the loss (XᵀX), how many steps convergence takes and why, and what the column of ones does.
-The numbers come from `facts`; `en` and `ko` only choose the words.
+It answers the seed author's questions: what the loss measures (and why the seed's
+reduce_mean(l2_loss(e)) is ½Σe²), what gradient descent is and what its first update does
+(written out with numbers), what the learning rate means for the run's optimizer (against
+the curvature XᵀX for plain GD and momentum, a step per weight for the adaptive ones), how
+many updates convergence takes and why, and what the column of ones does. Every claim and
+number is decided in `facts` from the run itself; `en` and `ko` only choose the words.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 from gdlab.errors import ConfigError
 from gdlab.explain import en, ko
 from gdlab.explain.facts import Facts, gather
+from gdlab.explain.step import explain_step
 from gdlab.training.record import Run
 
 LANGUAGES = {"en": en, "ko": ko}
@@ -18,8 +21,9 @@ LANGUAGES = {"en": en, "ko": ko}
 WIDTH = 88
 
 
-def explain(run: Run, lang: str = "en") -> str:
-    """The explanation of `run` in `lang` ("en" or "ko").
+def explain(run: Run, lang: str = "en", step: int | None = None) -> str:
+    """The explanation of `run` in `lang` ("en" or "ko"); with `step`, update K written
+    out with its numbers comes after it (`gdlab.explain.step`).
 
     >>> import gdlab
     >>> text = explain(gdlab.demo(0))
@@ -31,7 +35,11 @@ def explain(run: Run, lang: str = "en") -> str:
         raise ConfigError(f"unknown language '{lang}'; choose one of: {', '.join(LANGUAGES)}")
     facts = gather(run)
     lines = [texts.header(facts), ""]
-    for title, paragraph in texts.sections(facts):
+    sections = list(texts.sections(facts))
+    if step is not None:
+        title, *paragraph = explain_step(run, step, lang)
+        sections.append((title, "\n".join(paragraph)))
+    for title, paragraph in sections:
         lines.append(title)
         lines += [wrapped for line in paragraph.split("\n") for wrapped in wrap(line, WIDTH)]
         lines.append("")
@@ -58,4 +66,4 @@ def wrap(line: str, width: int) -> list[str]:
     return lines
 
 
-__all__ = ["LANGUAGES", "Facts", "explain", "gather"]
+__all__ = ["LANGUAGES", "Facts", "explain", "explain_step", "gather"]

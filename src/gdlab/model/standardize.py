@@ -4,6 +4,13 @@ With the bias column, ŷ = b' + Σ a'_j z_j = (b' − Σ a'_j m_j/s_j) + Σ (a'_
 weights map linearly, w = M·v with M = [[1, −m/s], [0, diag(1/s)]]: the predictions, and so
 every loss, are the same in both coordinates. Without a bias column the features are only
 scaled (centring could not be undone), M = diag(1/s).
+
+A mean far from zero (x ≈ 1e8 + N(0, 1)) is kept in two parts, an origin (a value of the
+data, e.g. its first row) plus the offset of the mean from it: (x − origin) − offset is
+then exact where x − m with m rounded to float64 would be off by up to half an ulp of 1e8,
+and the standard deviation comes from the centred values, never from E[x²] − m², which
+cancels. Standardised data far from zero is then, to rounding, the same as the
+standardised data centred beforehand.
 """
 
 from __future__ import annotations
@@ -18,18 +25,21 @@ from gdlab.errors import DataError
 
 Array = NDArray[np.float64]
 
-#: A feature whose spread is at most this fraction of its size is constant to rounding.
-ROUNDING_SPREAD = 64 * np.finfo(np.float64).eps
-
 
 @dataclass(frozen=True)
 class Standardization:
-    """Per-feature means m (zeros without a bias column) and scales s > 0."""
+    """Per-feature means m (zeros without a bias column) and scales s > 0.
+
+    `origin` and `offsets`, when set, are the means in two parts, m = origin + offsets
+    (`means` is their float64 sum, for the map to the data's units).
+    """
 
     means: Array
     scales: Array
     intercept: bool
     constant: tuple[bool, ...] = ()
+    origin: Array | None = None
+    offsets: Array | None = None
 
     def require_varying(self, names: Sequence[str]) -> None:
         """Raise a `DataError` naming a constant feature: centring would zero it."""
@@ -42,8 +52,15 @@ class Standardization:
                 )
 
     def apply(self, features: ArrayLike) -> Array:
-        """z = (x − m)/s, column by column."""
+        """z = (x − m)/s column by column, as ((x − origin) − offset)/s with two-part means.
+
+        >>> s = standardization_from_moments([1e8], [0.5], [2.0])
+        >>> s.apply([[1e8 + 1.5]]).tolist()
+        [[0.5]]
+        """
         X = np.asarray(features, dtype=np.float64)
+        if self.origin is not None and self.offsets is not None:
+            return np.asarray(((X - self.origin) - self.offsets) / self.scales, dtype=np.float64)
         return np.asarray((X - self.means) / self.scales, dtype=np.float64)
 
     def to_original(self) -> Array:
@@ -77,6 +94,9 @@ class Standardization:
 def fit_standardization(features: ArrayLike, intercept: bool = True) -> Standardization:
     """Means and standard deviations of the feature columns (a constant column keeps scale 1).
 
+    With the bias, the values are centred at the first row before they are averaged (the
+    mean then in two parts, see the module notes).
+
     >>> s = fit_standardization([[1.0], [3.0]])
     >>> s.means, s.scales
     (array([2.]), array([1.]))
@@ -84,57 +104,34 @@ def fit_standardization(features: ArrayLike, intercept: bool = True) -> Standard
     X = np.asarray(features, dtype=np.float64)
     if X.ndim == 1:
         X = X.reshape(-1, 1)
-    means = X.mean(axis=0) if intercept else np.zeros(X.shape[1])
-    spread = X.std(axis=0) if intercept else np.sqrt(np.mean(X**2, axis=0))
-    # A column of one repeated value (0.1, 0.1, …) has a spread of rounding noise, not 0.
-    size = np.max(np.abs(X), axis=0, initial=0.0)
-    constant = (spread <= ROUNDING_SPREAD * size) if intercept else spread == 0
-    scales = np.where(constant, 1.0, spread)
-    return Standardization(means, scales, intercept, tuple(bool(v) for v in constant))
+    if not intercept:
+        spread = np.sqrt(np.mean(X**2, axis=0))
+        return standardization_from_moments(
+            np.zeros(X.shape[1]), np.zeros(X.shape[1]), spread, False
+        )
+    origin = X[0].copy() if X.shape[0] else np.zeros(X.shape[1])
+    centred = X - origin
+    return standardization_from_moments(origin, centred.mean(axis=0), centred.std(axis=0))
 
 
-def standardization_from_gram(
-    gram: ArrayLike, n_rows: int, intercept: bool = True
+def standardization_from_moments(
+    origin: ArrayLike, offsets: ArrayLike, spreads: ArrayLike, intercept: bool = True
 ) -> Standardization:
-    """`fit_standardization` from G = AᵀA alone (sums and sums of squares), for data that is
-    streamed or distributed rather than held in memory.
+    """The standardisation with means origin + offsets and standard deviations `spreads`.
 
-    >>> s = standardization_from_gram([[2.0, 4.0], [4.0, 10.0]], 2)
+    The moments of data that is streamed or distributed come from its one-pass statistics
+    (`LeastSquaresStats.column_moments`): centred, so nothing cancels. Without the bias
+    the means are 0 and `spreads` are the root mean squares.
+
+    >>> s = standardization_from_moments([1e8], [1.0], [0.5])
     >>> s.means, s.scales
-    (array([2.]), array([1.]))
+    (array([1.00000001e+08]), array([0.5]))
     """
-    G = np.asarray(gram, dtype=np.float64)
-    squares = np.diag(G)[1:] if intercept else np.diag(G)
-    means = G[0, 1:] / n_rows if intercept else np.zeros(squares.size)
-    variance = np.maximum(squares / n_rows - means**2, 0.0) if intercept else squares / n_rows
-    spread = np.sqrt(variance)
+    spread = np.asarray(spreads, dtype=np.float64)
     scales = np.where(spread > 0, spread, 1.0)
-    return Standardization(means, scales, intercept, tuple(bool(v) for v in spread == 0))
-
-
-def standardization_from_factor(
-    R: ArrayLike, n_rows: int, intercept: bool = True
-) -> Standardization:
-    """`fit_standardization` from the triangular factor R of A (A = QR, ones column first
-    with `intercept`), for data that is streamed or distributed.
-
-    Column j of A is Σᵢ R[i, j]·qᵢ with q₀ = ones/√N, so its mean is R[0, j]/√N and its
-    centred sum of squares Σ_{i≥1} R[i, j]², with no cancellation (unlike E[x²] − E[x]²).
-
-    >>> R = np.linalg.qr(np.column_stack([np.ones(2), [1.0, 3.0]]), mode="r")
-    >>> s = standardization_from_factor(R, 2)
-    >>> np.round(np.abs(s.means), 12), np.round(s.scales, 12)
-    (array([2.]), array([1.]))
-    """
-    R = np.asarray(R, dtype=np.float64) * np.where(np.diag(R) < 0, -1.0, 1.0)[:, None]
-    if intercept:
-        means = R[0, 1:] / np.sqrt(n_rows)
-        spread = np.linalg.norm(R[1:, 1:], axis=0) / np.sqrt(n_rows)
-        size = np.linalg.norm(R[:, 1:], axis=0) / np.sqrt(n_rows)
-        constant = spread <= ROUNDING_SPREAD * size
-    else:
-        means = np.zeros(R.shape[1])
-        spread = np.linalg.norm(R, axis=0) / np.sqrt(n_rows)
-        constant = spread == 0
-    scales = np.where(constant, 1.0, spread)
-    return Standardization(means, scales, intercept, tuple(bool(v) for v in constant))
+    constant = tuple(bool(v) for v in spread == 0)
+    if not intercept:
+        return Standardization(np.zeros(spread.size), scales, False, constant)
+    start = np.asarray(origin, dtype=np.float64)
+    offset = np.asarray(offsets, dtype=np.float64)
+    return Standardization(start + offset, scales, True, constant, start, offset)

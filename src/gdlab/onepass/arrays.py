@@ -9,6 +9,11 @@ slab at a time into a buffer, all full blocks of a slab are factored by one batc
 call (`LeastSquaresStats.from_augmented`), and the slabs' statistics merge in row order
 (`merge_all`), on a few threads. Either way the data is read once and never copied whole,
 so in-memory arrays, file batches and dask blocks all go through here.
+
+With a bias column (`intercept`, or a constant first column in `features`) both routes
+factor the rows centred at the first row (`gdlab.onepass.centring`): columns far from
+zero keep their digits, and the statistics keep that reference row, so nothing of the
+data's own units is lost.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from contextlib import contextmanager
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from gdlab.onepass.centring import leading_constant, reference_row, subtracted
 from gdlab.onepass.lstsq import LeastSquaresStats, merge_all, square_r, wants_moments
 
 #: Rows per QR block: [A | y] blocks this tall are factored together in one batched call.
@@ -75,6 +81,8 @@ def augmented_statistics(
     block_rows: int | None = None,
     threads: int | None = None,
     moments: bool | None = None,
+    *,
+    reference: NDArray[np.float64] | None = None,
 ) -> LeastSquaresStats:
     """TSQR of [part₀ | part₁ | …] (columns or blocks of columns, y last), slab by slab.
 
@@ -82,6 +90,8 @@ def augmented_statistics(
     `LeastSquaresStats.from_augmented`; the slabs' statistics merge in row order. The data
     is read once and never copied whole. `moments` (default: when `wants_moments` says the
     data is small enough) also sums the extended-precision moments that sharpen the optimum.
+    With a `reference` row (part₀ a constant: the bias) the rows are centred at it (see
+    `gdlab.onepass.centring`).
 
     >>> x = np.arange(5.0)
     >>> stats = augmented_statistics([np.ones(5), x, 1 + 2 * x], block_rows=2)
@@ -103,7 +113,11 @@ def augmented_statistics(
             size = min(rows, n_rows - start)
             for part, left, right in zip(blocks_of_columns, edges, edges[1:], strict=False):
                 buffer[:size, left:right] = part[start : start + size]
-            found.append(LeastSquaresStats.from_augmented(buffer[:size], block, extended))
+            found.append(
+                LeastSquaresStats.from_augmented(
+                    buffer[:size], block, extended, reference=reference
+                )
+            )
         return merge_all(found)
 
     workers = min(threads or default_threads(), len(starts))
@@ -139,7 +153,9 @@ def pass_statistics(
 ) -> LeastSquaresStats:
     """The statistics of [1 | features | target] from one pass (ones only with `intercept`).
 
-    `features` is a 2-D array or a sequence of 1-D columns. The compiled kernel runs when
+    `features` is a 2-D array or a sequence of 1-D columns; a constant first column of a
+    2-D array (a design matrix's bias) is the bias, ones standing for `intercept`. With a
+    bias the rows are centred at the first row (see the module notes). The compiled kernel runs when
     `kernel` says so (default: `wants_kernel` for this pass's size) on `threads` contiguous
     row ranges, merged in row order; otherwise, or when extended-precision `moments` are
     summed too (default: `wants_moments`, small data only), the LAPACK TSQR runs. Callers
@@ -151,7 +167,12 @@ def pass_statistics(
     >>> stats.n_rows, np.round(stats.optimum(), 12)
     (6, array([1., 2.]))
     """
+    constant = None
     if isinstance(features, np.ndarray):
+        if not intercept and features.ndim == 2:
+            constant = leading_constant(features)
+        if constant == 1.0:  # ones: the kernel's own bias column
+            features, intercept, constant = features[:, 1:], True, None
         columns = (
             [features[:, j] for j in range(features.shape[1])] if features.ndim == 2 else [features]
         )
@@ -160,12 +181,19 @@ def pass_statistics(
     n_rows, q = target.shape[0], int(intercept) + len(columns) + 1
     extended = wants_moments(n_rows, q) if moments is None else moments
     compiled = wants_kernel(n_rows * q, q) if kernel is None else kernel
+    reference = reference_row(columns, target) if intercept else None
     if compiled and not extended:
-        stats = kernel_statistics(columns, target, intercept, block_rows, threads)
+        stats = kernel_statistics(columns, target, intercept, block_rows, threads, reference)
         if stats is not None:
             return stats
+    if constant is not None:  # a bias column of another constant, among the data's columns
+        reference = reference_row(columns[1:], target, constant)
     ones = [np.broadcast_to(1.0, n_rows)] if intercept else []
-    return augmented_statistics([*ones, *columns, target], block_rows, threads, extended)
+    parts = [*ones, *columns, target]
+    stats = augmented_statistics(parts, block_rows, threads, extended, reference=reference)
+    if reference is not None and not all_finite(stats):  # centring overflowed: as they are
+        return augmented_statistics(parts, block_rows, threads, extended)
+    return stats
 
 
 def kernel_statistics(
@@ -174,8 +202,12 @@ def kernel_statistics(
     intercept: bool,
     block_rows: int | None = None,
     threads: int | None = None,
+    reference: NDArray[np.float64] | None = None,
 ) -> LeastSquaresStats | None:
     """The compiled kernel's pass on `threads` row ranges; None when its factor is suspect.
+
+    With a `reference` row (only with `intercept`: its first entry is the ones' 1) the
+    kernel centres the rows at it as it reads them.
 
     Suspect means not finite or out of the range where unscaled squares are exact to
     rounding (see `SAFE_MAGNITUDE`): the caller then redoes the pass with LAPACK, which
@@ -187,11 +219,12 @@ def kernel_statistics(
     n_rows = target.shape[0]
     block = block_rows or BLOCK_ROWS
     workers = max(1, min(threads or default_threads(), n_rows // (4 * block)))
+    shift = None if reference is None else subtracted(reference)
     edges = [n_rows * i // workers for i in range(workers + 1)]
 
     def factor(start: int, stop: int) -> LeastSquaresStats:
-        R = factor_rows(columns, target, intercept, start, stop, block)
-        return LeastSquaresStats.from_factor(square_r(R), stop - start)
+        R = factor_rows(columns, target, intercept, start, stop, block, shift)
+        return LeastSquaresStats.from_factor(square_r(R), stop - start, reference=reference)
 
     if workers == 1:
         stats = factor(0, n_rows)

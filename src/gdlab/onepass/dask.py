@@ -52,23 +52,33 @@ def block_piece(
     names: Sequence[str],
     intercept: bool,
     source: str,
-    moments: bool = False,
-    kernel: bool = False,
+    moments: bool | None = False,
+    kernel: bool | None = False,
     fingerprint: bool = False,
     sample_rows: int | None = None,
+    blocks: int = 1,
     drop_missing: bool = False,
     hint: bool = False,
 ) -> PassPiece:
     """The pass over one block (run on a worker); with `drop_missing`, rows with a missing
-    value are left out and counted (see `block_rows`)."""
+    value are left out and counted (see `block_rows`).
+
+    `moments` and `kernel` None (a pass of unknown length) are decided here as for a pass
+    of this block's rows times `blocks`: a dataframe's partitions are alike in size.
+    """
     tally = MissingTally() if drop_missing else None
     X, y = block_rows(features, target, names, source, tally, hint)
+    rows, columns = float(y.shape[0] * blocks), len(names) + 1
+    if moments is None:
+        moments = wants_moments(rows, columns)
+    if kernel is None:
+        kernel = wants_kernel(rows * columns, columns)
     stats = pass_statistics(X, y, intercept, threads=1, moments=moments, kernel=kernel)
     if not (fingerprint or sample_rows):
         return PassPiece(stats, missing=tally)
-    rows = np.column_stack([X, y])
-    sample = EvenSample(len(names), sample_rows).update(rows) if sample_rows else None
-    digest = RowsFingerprint(list(names)).update(rows) if fingerprint else None
+    block = np.column_stack([X, y])
+    sample = EvenSample(len(names), sample_rows).update(block) if sample_rows else None
+    digest = RowsFingerprint(list(names)).update(block) if fingerprint else None
     return PassPiece(stats, sample, digest, tally)
 
 
@@ -116,8 +126,9 @@ def pass_graph(
     rows = data.target.shape[0]  # NaN (or lazy) for frames of unknown length
     known = isinstance(rows, int | float | np.number) and math.isfinite(rows)
     columns = len(names) + 1
-    moments = known and wants_moments(float(rows), columns)
-    kernel = not known or wants_kernel(float(rows) * columns, columns)  # unknown: big, likely
+    moments = wants_moments(float(rows), columns) if known else None  # unknown: per block
+    kernel = wants_kernel(float(rows) * columns, columns) if known else None
+    count = len(target_blocks)
     drop, hint = data.drop_missing, data.from_files
     parts = [
         delayed(block_piece)(
@@ -130,6 +141,7 @@ def pass_graph(
             kernel,
             fingerprint,
             sample_rows,
+            count,
             drop,
             hint,
         )

@@ -11,7 +11,10 @@ LAPACK's batched QR took ~100 ms).
 Numba is imported with this module; `gdlab.onepass.arrays` imports it only for passes
 over data large enough to pay for it. Compiled code is cached on disk (first call ~1 s).
 The sums may be reordered (``fastmath`` reassociation, for SIMD) but NaN and infinity keep
-their meaning, so bad data still shows in the result.
+their meaning, so bad data still shows in the result. With the ones column, each value is
+first centred at a reference (`gdlab.onepass.centring`) by `centred`, compiled without
+fastmath so that x − a stays one exact subtraction and is never regrouped with the
+reflection's x − f into x − (a + f).
 """
 
 from __future__ import annotations
@@ -41,9 +44,23 @@ def compiled(function: Any) -> Any:
         return jit(cache=False)(function)
 
 
-def jit(cache: bool) -> Any:
+def jit(cache: bool, fastmath: Any = FASTMATH) -> Any:
     """The numba decorator with this module's options."""
-    return numba.njit(cache=cache, nogil=True, fastmath=FASTMATH, error_model="numpy")
+    return numba.njit(cache=cache, nogil=True, fastmath=fastmath, error_model="numpy")
+
+
+def strict(function: Any) -> Any:
+    """`compiled`, but without fastmath: its arithmetic is never reassociated."""
+    try:
+        return jit(cache=True, fastmath=False)(function)
+    except RuntimeError:
+        return jit(cache=False, fastmath=False)(function)
+
+
+@strict
+def centred(value: float, reference: float) -> float:
+    """value − reference as one rounded (often exact) subtraction, whatever surrounds it."""
+    return value - reference
 
 
 @compiled
@@ -99,27 +116,30 @@ def absorb_block(R: NDArray[np.float64], B: NDArray[np.float64], n: int, start: 
 
 
 @compiled
-def copy_reflected(R, j, source, row, head, scale):
-    """Column j's rows from `source` into `row`, reflected against the ones column.
+def copy_reflected(R, j, source, row, head, scale, reference):
+    """Column j's rows from `source`, centred at `reference`, into `row`, reflected against
+    the ones column.
 
     Against ones, the reflection's dot product is a plain sum, and the update subtracts one
-    number from every row: the copy into the buffer and the update are one loop.
+    number from every row.
     """
     total = 0.0
     for i in range(source.shape[0]):
-        total += source[i]
+        row[i] = centred(source[i], reference)
+        total += row[i]
     factor = scale * (head * R[0, j] + total)
     R[0, j] -= factor * head
     for i in range(source.shape[0]):
-        row[i] = source[i] - factor
+        row[i] -= factor
 
 
 @compiled
-def factor_line(x, target, start, stop, block):
+def factor_line(x, target, start, stop, block, shift):
     """`factor_columns` for [1 | x | y], the seed's shape, in three fused loops per block.
 
-    The same reflections as the general path: ones (sums), then x (Σx'², Σx'y' in the loop
-    that subtracts the ones' part), then y (Σy''² in the loop that subtracts x's part).
+    The same reflections as the general path: ones (sums of the centred rows, copied into
+    the buffers), then x (Σx'², Σx'y' in the loop that subtracts the ones' part), then y
+    (Σy''² in the loop that subtracts x's part).
     """
     R = np.zeros((3, 3))
     xs = np.empty(block)
@@ -130,8 +150,10 @@ def factor_line(x, target, start, stop, block):
         sum_x = 0.0
         sum_y = 0.0
         for i in range(n):
-            sum_x += xb[i]
-            sum_y += yb[i]
+            xs[i] = centred(xb[i], shift[1])
+            ys[i] = centred(yb[i], shift[2])
+            sum_x += xs[i]
+            sum_y += ys[i]
         head, scale = reflector(R, 0, float(n))
         factor_x = scale * (head * R[0, 1] + sum_x)
         factor_y = scale * (head * R[0, 2] + sum_y)
@@ -140,8 +162,8 @@ def factor_line(x, target, start, stop, block):
         below = 0.0
         dot = 0.0
         for i in range(n):
-            xs[i] = xb[i] - factor_x
-            ys[i] = yb[i] - factor_y
+            xs[i] -= factor_x
+            ys[i] -= factor_y
             below += xs[i] * xs[i]
             dot += xs[i] * ys[i]
         factor = 0.0
@@ -163,14 +185,15 @@ def factor_line(x, target, start, stop, block):
 
 
 @compiled
-def factor_columns(columns, target, intercept, start, stop, block):
+def factor_columns(columns, target, intercept, start, stop, block, shift):
     """The (q×q) factor of rows start…stop of [1 | columns | target] (ones if `intercept`).
 
     `columns` is a tuple of 1-D arrays of one type (the features), `target` a 1-D array.
-    With `intercept` the ones are never stored: their reflection is done on the way in.
+    With `intercept` the ones are never stored: their reflection is done on the way in,
+    on the rows centred at `shift` (q values, the ones' first; unused without `intercept`).
     """
     if intercept and len(columns) == 1:
-        return factor_line(columns[0], target, start, stop, block)
+        return factor_line(columns[0], target, start, stop, block, shift)
     offset = 1 if intercept else 0
     q = offset + len(columns) + 1
     R = np.zeros((q, q))
@@ -180,8 +203,10 @@ def factor_columns(columns, target, intercept, start, stop, block):
         if intercept:
             head, scale = reflector(R, 0, float(n))  # the ones: Σ squares = n
             for j in range(len(columns)):
-                copy_reflected(R, 1 + j, columns[j][first : first + n], B[1 + j, :n], head, scale)
-            copy_reflected(R, q - 1, target[first : first + n], B[q - 1, :n], head, scale)
+                source = columns[j][first : first + n]
+                copy_reflected(R, 1 + j, source, B[1 + j, :n], head, scale, shift[1 + j])
+            source = target[first : first + n]
+            copy_reflected(R, q - 1, source, B[q - 1, :n], head, scale, shift[q - 1])
         else:
             for j in range(len(columns)):
                 B[j, :n] = columns[j][first : first + n]
@@ -197,11 +222,14 @@ def factor_rows(
     start: int,
     stop: int,
     block_rows: int = BLOCK_ROWS,
+    shift: NDArray[np.float64] | None = None,
 ) -> NDArray[np.float64]:
     """The upper-triangular factor of rows [start, stop) of [1 | columns | target].
 
     The columns must share one dtype and memory layout (see `uniform_columns`); the
-    factor's diagonal may have either sign.
+    factor's diagonal may have either sign. With `intercept`, `shift` (a value per column
+    of [1 | columns | target], the ones' 0) centres the rows first: the factor is then
+    that of the centred rows.
 
     >>> x = np.arange(5.0)
     >>> R = factor_rows([x], 1 + 2 * x, True, 0, 5, block_rows=2)
@@ -209,8 +237,10 @@ def factor_rows(
     >>> np.round(w, 12), round(float(abs(R[2, 2])), 12)
     (array([1., 2.]), 0.0)
     """
+    q = int(intercept) + len(columns) + 1
+    reference = np.zeros(q) if shift is None or not intercept else np.asarray(shift, np.float64)
     factor: NDArray[np.float64] = factor_columns(
-        tuple(columns), target, intercept, start, stop, max(1, block_rows)
+        tuple(columns), target, intercept, start, stop, max(1, block_rows), reference
     )
     return factor
 

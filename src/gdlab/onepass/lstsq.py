@@ -11,12 +11,15 @@ z its last column and ρ = |corner|:
 QR keeps cond(A) where AᵀA squares it, and chunks merge by a QR of their stacked factors,
 so the statistics split over chunks, files, threads and cluster workers.
 
-The same pass also sums the moments M = [A | y]ᵀ[A | y] in extended precision
-(``np.longdouble``); they merge by addition. `optimum` uses them to refine the QR solution:
-the residual of the normal equations, g = Aᵀy − AᵀAw, computed from M carries the digits
-that float64 rounding took from w, and RᵀRδ = g gives the correction (iterative refinement).
-The correction is trusted only where extended precision can resolve the normal equations
-(ε_ext·cond(R)² small) and only while successive corrections shrink.
+When A has a bias column (constant, first), the pass factors the rows centred at a reference
+row (`gdlab.onepass.centring`): columns far from zero then lose no digits, and `R`, `z`
+are rebuilt from the centred factor exactly. The same pass may also sum the moments
+M = [A | y]ᵀ[A | y] of those centred rows in extended precision (``np.longdouble``);
+they merge by addition. `optimum` uses them to refine the QR solution: the residual of the
+normal equations, g = Aᵀy − AᵀAw, computed from M carries the digits that float64 rounding
+took from w, and RᵀRδ = g gives the correction (iterative refinement). The correction is
+taken only where it is expected to beat the QR solution (see `refinement_pays`) and only
+while successive corrections shrink.
 """
 
 from __future__ import annotations
@@ -29,12 +32,25 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from gdlab.errors import DataError
+from gdlab.onepass.centring import (
+    in_data_units,
+    leading_constant,
+    moved_factor,
+    moved_moments,
+    subtracted,
+    uncentred,
+)
+from gdlab.onepass.solve import (
+    column_scaled,
+    full_rank,
+    gram_solve,
+    refinement_pays,
+    solve_scaled,
+)
 
 Array = NDArray[np.float64]
 ExtendedArray = NDArray[np.longdouble]
 
-#: Refine only when ε_ext·cond(R)² is below this: the normal equations then keep digits.
-REFINE_CONDITION_LIMIT = 1e-3
 #: The extended-precision moments (no BLAS for long doubles: ~5 ns a product) are summed
 #: and transformed only while their products stay within this many (about half a second):
 #: a wide design's N·(p+1)² or (p+1)³ would cost minutes for a refinement of the optimum.
@@ -47,8 +63,12 @@ REFINE_MAX_STEPS = 5
 class LeastSquaresStats:
     """The triangular factor of [A | y]: R (p×p), z (p), ρ ≥ 0 and the row count N.
 
-    `moments` is [A | y]ᵀ[A | y] summed in extended precision, when the rows were seen
-    (None for statistics rebuilt from a factor alone); it only sharpens `optimum`.
+    `reference` and `centred`, when set, are the row of [A | y] the pass centred the rows
+    at (A's first column a constant k, the bias, which stays as it is) and the (p+1)×(p+1)
+    factor of those centred rows; R and z are rebuilt from them (`centring.uncentred`).
+    `moments` is the extended-precision [A | y]ᵀ[A | y] of the rows the pass factored
+    (the centred ones when `centred` is set), when the rows were seen (None for
+    statistics rebuilt from a factor alone); it only sharpens `optimum`.
     """
 
     R: Array
@@ -56,12 +76,16 @@ class LeastSquaresStats:
     rho: float
     n_rows: int
     moments: ExtendedArray | None = field(default=None, repr=False, compare=False)
+    reference: Array | None = field(default=None, repr=False, compare=False)
+    centred: Array | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def from_arrays(
         cls, A: ArrayLike, y: ArrayLike, chunk_rows: int | None = None
     ) -> LeastSquaresStats:
         """Statistics of in-memory data, optionally built chunk by chunk (TSQR).
+
+        A constant first column (ones) is the bias: the rows are then centred at the first.
 
         >>> stats = LeastSquaresStats.from_arrays([[1.0, 0.0], [1.0, 1.0], [1.0, 2.0]], [1, 3, 5])
         >>> np.round(stats.optimum(), 12)
@@ -71,8 +95,9 @@ class LeastSquaresStats:
         y = np.asarray(y, dtype=np.float64)
         if chunk_rows is None or chunk_rows >= A.shape[0]:
             affordable = A.shape[0] * (A.shape[1] + 1) ** 2 <= MOMENTS_WORK_LIMIT
-            moments = augmented_moments(A, y) if affordable else None
-            return cls.from_factor(triangular_factor(A, y), A.shape[0], moments)
+            augmented = np.column_stack([A, y])
+            first = augmented[0] if leading_constant(A) is not None else None
+            return cls.from_augmented(augmented, moments=affordable, reference=first)
         chunks = (
             cls.from_arrays(A[start : start + chunk_rows], y[start : start + chunk_rows])
             for start in range(0, A.shape[0], chunk_rows)
@@ -81,14 +106,22 @@ class LeastSquaresStats:
 
     @classmethod
     def from_augmented(
-        cls, M: ArrayLike, block_rows: int | None = None, moments: bool = False
+        cls,
+        M: ArrayLike,
+        block_rows: int | None = None,
+        moments: bool = False,
+        *,
+        reference: ArrayLike | None = None,
     ) -> LeastSquaresStats:
         """Statistics of the rows of M = [A | y] (y last), TSQR in blocks of `block_rows` rows.
 
         The same as ``from_arrays(A, y, chunk_rows=block_rows)`` up to rounding, but every
         full block is factored in one batched LAPACK call (no Python loop over chunks): the
         fast path of the engines' one pass. With `moments`, the extended-precision moments
-        that sharpen `optimum` are summed too (see `wants_moments` for their cost).
+        that sharpen `optimum` are summed too (see `wants_moments` for their cost). With a
+        `reference` row (A's first column a constant, see the class) the rows are centred
+        at it: in float64 for the factor, in extended precision for the moments, so that
+        they stay the data's moments where x − r rounds.
 
         >>> M = np.column_stack([np.ones(5), np.arange(5.0), 1 + 2 * np.arange(5.0)])
         >>> np.round(LeastSquaresStats.from_augmented(M, block_rows=3).optimum(), 12)
@@ -96,23 +129,40 @@ class LeastSquaresStats:
         """
         M = np.asarray(M, dtype=np.float64)
         n_rows, columns = M.shape
-        extended = extended_gram(M) if moments else None
+        row = None if reference is None else np.asarray(reference, dtype=np.float64)
+        shift = None if row is None else subtracted(row)
+        extended = extended_gram(M, shift) if moments else None
+        if shift is not None:
+            M = M - shift
         rows = max(block_rows or n_rows, columns)
         full = n_rows // rows * rows
         if full // rows < 2:
-            return cls.from_factor(r_factor(M), n_rows, extended)
+            return cls.from_factor(r_factor(M), n_rows, extended, reference=row)
         blocks = cast(Array, np.linalg.qr(M[:full].reshape(-1, rows, columns), mode="r"))
         stacked = np.vstack([blocks.reshape(-1, columns), M[full:]])
-        return cls.from_factor(r_factor(stacked), n_rows, extended)
+        return cls.from_factor(r_factor(stacked), n_rows, extended, reference=row)
 
     @classmethod
     def from_factor(
-        cls, factor: Array, n_rows: int, moments: ExtendedArray | None = None
+        cls,
+        factor: Array,
+        n_rows: int,
+        moments: ExtendedArray | None = None,
+        *,
+        reference: ArrayLike | None = None,
     ) -> LeastSquaresStats:
-        """Split a (p+1)×(p+1) triangular factor of [A | y] into R, z and ρ."""
+        """Split a (p+1)×(p+1) triangular factor of [A | y] into R, z and ρ.
+
+        With a `reference` row the factor is that of the rows centred at it (see the class).
+        """
         p = factor.shape[1] - 1
+        row, centred = None, None
+        if reference is not None:
+            row = np.asarray(reference, dtype=np.float64)
+            centred = np.array(factor, dtype=np.float64)
+            factor = uncentred(centred, row)
         R, z, rho = factor[:p, :p].copy(), factor[:p, p].copy(), abs(float(factor[p, p]))
-        return cls(R, z, rho, n_rows, moments)
+        return cls(R, z, rho, n_rows, moments, row, centred)
 
     @property
     def n_weights(self) -> int:
@@ -128,27 +178,41 @@ class LeastSquaresStats:
         out[p, p] = self.rho
         return out
 
+    def raw_moments(self) -> ExtendedArray | None:
+        """The extended-precision moments of the rows of [A | y] themselves (not centred)."""
+        if self.moments is None or self.reference is None:
+            return self.moments
+        origin = np.zeros_like(self.reference)
+        origin[0] = self.reference[0]
+        return moved_moments(self.moments, self.reference, origin)
+
     def merge(self, other: LeastSquaresStats) -> LeastSquaresStats:
         """Statistics of the two row sets together: QR of the stacked factors."""
         return merge_all([self, other])
 
-    def transformed(self, M: ArrayLike) -> LeastSquaresStats:
+    def transformed(
+        self, M: ArrayLike, *, reference_features: ArrayLike | None = None
+    ) -> LeastSquaresStats:
         """Statistics of the same rows with A replaced by A·M (a change of weights w = Mv).
 
         The factor of [AM | y] is the triangular factor of [[RM, z], [0, ρ]]; no data pass.
+        Centred statistics stay centred when M keeps the bias (M's first column a multiple
+        of e₀): the new reference row is rᵀM, its feature entries `reference_features`
+        when the caller knows them without the rounding M holds, as a standardisation does
+        whose means are kept in two parts.
         """
         M = np.asarray(M, dtype=np.float64)
         p = self.n_weights
-        block = np.zeros((p + 1, p + 1))
-        block[:p, :p] = self.R @ M
-        block[:p, p] = self.z
-        block[p, p] = self.rho
-        moments = None
-        if self.moments is not None and (p + 1) ** 3 <= MOMENTS_WORK_LIMIT:
-            augmented = np.eye(p + 1, dtype=np.longdouble)
-            augmented[:p, :p] = M
-            moments = augmented.T @ self.moments @ augmented
-        return LeastSquaresStats.from_factor(r_factor(block), self.n_rows, moments)
+        keeps_bias = M.shape == (p, p) and M[0, 0] != 0.0 and not M[1:, 0].any()
+        if self.centred is None or self.reference is None or not keeps_bias:
+            return transformed_factor(self.factor(), M, self.n_rows, self.raw_moments())
+        moved = np.asarray(self.reference[:p].astype(np.longdouble) @ M, dtype=np.float64)
+        if reference_features is not None:
+            moved[1:] = np.asarray(reference_features, dtype=np.float64).reshape(p - 1)
+        within = M.copy()
+        within[0, 1:] = 0.0  # the bias column carries the shift: see `centring`
+        row = np.concatenate([moved, self.reference[p:]])
+        return transformed_factor(self.centred, within, self.n_rows, self.moments, row)
 
     def sum_squared_errors(self, w: ArrayLike) -> float:
         """Σ(Aw − y)² = ‖Rw − z‖² + ρ²."""
@@ -169,55 +233,120 @@ class LeastSquaresStats:
 
     def column_scaled(self) -> tuple[Array, Array]:
         """(S, d) with R = S·diag(d): unit-norm columns, the scaling every solve starts from."""
-        norms = np.linalg.norm(self.R, axis=0)
-        if np.any(norms == 0):
-            raise DataError("a feature column is all zeros; its weight is undetermined")
-        return self.R / norms, norms
+        return column_scaled(self.R)
+
+    def column_moments(self, intercept: bool = True) -> tuple[Array, Array, Array]:
+        """(origin, offsets, spreads) of the feature columns, from the factor alone.
+
+        With the bias (`intercept`, column 0, the constant k) each feature's mean is
+        origin + offset, kept in two parts (the origin is the reference row, the offset the
+        centred mean k·R₀ⱼ/R₀₀), and its spread the standard deviation √(Σᵢ≥₁ Rᵢⱼ²/N): the
+        part of the column orthogonal to the bias, no E[x²] − mean² that cancels. Without
+        the bias the origins and offsets are 0 and the spread is the root mean square
+        ‖R·ⱼ‖/√N.
+
+        >>> x = 1e8 + np.array([0.0, 1.0, 2.0, 3.0])
+        >>> stats = LeastSquaresStats.from_arrays(np.column_stack([np.ones(4), x]), np.ones(4))
+        >>> origin, offset, spread = stats.column_moments()
+        >>> origin.tolist(), offset.round(12).tolist(), spread.round(12).tolist()
+        ([100000000.0], [1.5], [1.11803398875])
+        """
+        n = max(self.n_rows, 1)
+        if not intercept:
+            zeros = np.zeros(self.n_weights)
+            return zeros, zeros.copy(), np.linalg.norm(self.R, axis=0) / np.sqrt(n)
+        p = self.n_weights
+        factor, origin, k = self.factor(), np.zeros(p - 1), 1.0
+        if self.centred is not None and self.reference is not None:
+            factor, origin, k = self.centred, self.reference[1:p], float(self.reference[0])
+        features = factor[:p, 1:p]
+        offsets = k * features[0] / factor[0, 0] if factor[0, 0] != 0 else np.zeros(p - 1)
+        spreads = np.linalg.norm(features[1:], axis=0) / np.sqrt(n)
+        return origin.copy(), offsets, spreads
 
     def optimum(self) -> Array:
         """The least-squares weights w* solving Rw* = z, refined from the moments.
 
-        Back substitution on the column-scaled R keeps the accuracy QR bought; a
-        rank-deficient R falls back to the minimum-norm solution. Then `refine` adds what
-        extended-precision normal-equation residuals can still tell (see the module notes).
+        Back substitution on the column-scaled factor (the centred one when there is one,
+        the bias then mapped back to the data's units in extended precision) keeps the
+        accuracy QR bought; a rank-deficient R falls back to the minimum-norm solution.
+        Then `refine` adds what extended-precision normal-equation residuals can still
+        tell (see the module notes).
         """
-        scaled, norms = self.column_scaled()
-        diagonal = np.abs(np.diag(scaled))
-        if diagonal.min() <= np.finfo(float).eps * self.n_weights * diagonal.max():
+        p = self.n_weights
+        if self.centred is not None and self.reference is not None:
+            R, z = self.centred[:p, :p], self.centred[:p, p]
+            if full_rank(R):
+                return in_data_units(self.refine(solve_scaled(R, z)), self.reference)
+        if not full_rank(self.R):
+            scaled, norms = self.column_scaled()
             solution, *_ = np.linalg.lstsq(scaled, self.z, rcond=None)
             return cast(Array, solution / norms)
-        return self.refine(back_substitution(scaled, self.z) / norms)
+        solution = refined(self.factor(), self.raw_moments(), solve_scaled(self.R, self.z))
+        return np.asarray(solution, dtype=np.float64)
 
-    def refine(self, w: Array) -> Array:
-        """Iterative refinement of w: δ from RᵀRδ = c − Gw with c, G from the moments.
+    def refine(self, w: Array) -> ExtendedArray:
+        """Iterative refinement of w, a solution of the statistics' own triangular system:
+        the centred one when the pass centred (`centred`), else R·w = z.
 
-        Steps are taken only while ε_ext·cond(R)² < `REFINE_CONDITION_LIMIT` (else the
-        extended-precision residual is noise, as on NIST's Filip) and each accepted step is
-        followed by a correction at most half as large (evidence that the iteration
-        contracts towards the true optimum); otherwise w comes back unchanged.
+        The answer comes back in extended precision; see `refined`.
         """
-        if self.moments is None:
-            return w
-        scaled, norms = self.column_scaled()
-        singular = np.linalg.svd(scaled, compute_uv=False)
-        condition = singular[0] / singular[-1]
-        if np.finfo(np.longdouble).eps * condition**2 >= REFINE_CONDITION_LIMIT:
-            return w
-        p = self.n_weights
-        gram, moment = self.moments[:p, :p], self.moments[:p, p]
+        if self.centred is not None:
+            return refined(self.centred, self.moments, w)
+        return refined(self.factor(), self.moments, w)
 
-        def correction(v: Array) -> Array:
-            residual = np.asarray(moment - gram @ v.astype(np.longdouble), dtype=np.float64)
-            return gram_solve(scaled, residual / norms) / norms
 
-        delta = correction(w)
-        for _ in range(REFINE_MAX_STEPS):
-            candidate = w + delta
-            following = correction(candidate)
-            if not np.linalg.norm(following) < 0.5 * np.linalg.norm(delta):
-                break
-            w, delta = candidate, following
-        return w
+def refined(factor: Array, moments: ExtendedArray | None, w: Array) -> ExtendedArray:
+    """w refined: δ from RᵀRδ = c − Gw with c, G from the moments of `factor`'s rows.
+
+    Steps are taken only where `refinement_pays` (else the extended-precision residual is
+    noise next to the QR's error, as on NIST's Filip) and each accepted step is followed
+    by a correction at most half as large (evidence that the iteration contracts towards
+    the true optimum); otherwise w comes back unchanged.
+    """
+    start = np.asarray(w, dtype=np.longdouble)
+    if moments is None:
+        return start
+    p = factor.shape[0] - 1
+    R, z, rho = factor[:p, :p], factor[:p, p], abs(float(factor[p, p]))
+    scaled, norms = column_scaled(R)
+    if not refinement_pays(scaled, z, rho, norms * np.asarray(w, dtype=np.float64)):
+        return start
+    gram, moment = moments[:p, :p], moments[:p, p]
+
+    def correction(v: ExtendedArray) -> ExtendedArray:
+        residual = np.asarray(moment - gram @ v, dtype=np.float64)
+        return np.asarray(gram_solve(scaled, residual / norms) / norms, dtype=np.longdouble)
+
+    delta = correction(start)
+    for _ in range(REFINE_MAX_STEPS):
+        candidate = start + delta
+        following = correction(candidate)
+        if not np.linalg.norm(following) < 0.5 * np.linalg.norm(delta):
+            break
+        start, delta = candidate, following
+    return start
+
+
+def transformed_factor(
+    factor: Array,
+    M: Array,
+    n_rows: int,
+    moments: ExtendedArray | None,
+    reference: Array | None = None,
+) -> LeastSquaresStats:
+    """The statistics of the rows of `factor`'s data with A replaced by A·M (see `transformed`)."""
+    p = M.shape[0]
+    block = np.zeros((p + 1, p + 1))
+    block[:p, :p] = factor[:p, :p] @ M
+    block[:p, p] = factor[:p, p]
+    block[p, p] = factor[p, p]
+    moved = None
+    if moments is not None and (p + 1) ** 3 <= MOMENTS_WORK_LIMIT:
+        augmented = np.eye(p + 1, dtype=np.longdouble)
+        augmented[:p, :p] = M
+        moved = augmented.T @ moments @ augmented
+    return LeastSquaresStats.from_factor(r_factor(block), n_rows, moved, reference=reference)
 
 
 #: Extended-precision moments cost about N·(p+1)² long-double products, without BLAS:
@@ -236,21 +365,12 @@ def wants_moments(n_rows: float, n_columns: int) -> bool:
     return bool(n_rows * n_columns**2 <= EXTENDED_MOMENTS_BUDGET)
 
 
-def extended_gram(M: Array) -> ExtendedArray:
-    """MᵀM summed in extended precision (np.longdouble)."""
+def extended_gram(M: Array, shift: ArrayLike | None = None) -> ExtendedArray:
+    """MᵀM summed in extended precision (np.longdouble), of M − shift when given."""
     extended = np.asarray(M, dtype=np.longdouble)
+    if shift is not None:
+        extended = extended - np.asarray(shift, dtype=np.longdouble)
     return cast(ExtendedArray, np.einsum("ij,ik->jk", extended, extended))
-
-
-def augmented_moments(A: Array, y: Array) -> ExtendedArray:
-    """[A | y]ᵀ[A | y] summed in extended precision (merges across chunks by addition)."""
-    return extended_gram(np.column_stack([A, y]))
-
-
-def triangular_factor(A: Array, y: Array) -> Array:
-    """The (p+1)×(p+1) upper-triangular factor of [A | y] from one Householder QR."""
-    augmented = np.column_stack([A, y])
-    return r_factor(augmented)
 
 
 def r_factor(M: Array) -> Array:
@@ -268,31 +388,47 @@ def square_r(R: Array) -> Array:
 
 
 def merge_all(parts: Iterable[LeastSquaresStats]) -> LeastSquaresStats:
-    """Merge statistics of many row sets in one QR of all their stacked factors."""
+    """Merge statistics of many row sets in one QR of all their stacked factors.
+
+    Centred parts merge centred, every one moved to the first part's reference row first;
+    when some part is not centred (or its bias constant differs), all merge as factors of
+    the data itself.
+    """
     parts = list(parts)
     if not parts:
         raise DataError("no data rows to build statistics from")
     if len(parts) == 1:
         return parts[0]
-    stacked = np.vstack([part.factor() for part in parts])
     n_rows = sum(part.n_rows for part in parts)
-    moments = None
-    collected = [part.moments for part in parts if part.moments is not None]
-    if len(collected) == len(parts):
-        moments = cast(ExtendedArray, np.sum(collected, axis=0, dtype=np.longdouble))
-    return LeastSquaresStats.from_factor(r_factor(stacked), n_rows, moments)
+    first = parts[0].reference
+    centred = [
+        (part.centred, part.reference, part.moments)
+        for part in parts
+        if part.centred is not None
+        and part.reference is not None
+        and first is not None
+        and part.reference.size == first.size
+        and part.reference[0] == first[0]
+    ]
+    if first is not None and len(centred) == len(parts):
+        factors, moments = [], []
+        for factor, row, extended in centred:
+            factors.append(moved_factor(cast(Array, factor), cast(Array, row), first))
+            if extended is not None:
+                extended = moved_moments(extended, cast(Array, row), first)
+            moments.append(extended)
+        stacked = r_factor(np.vstack(factors))
+        return LeastSquaresStats.from_factor(
+            stacked, n_rows, merged_moments(moments), reference=first
+        )
+    stacked = np.vstack([part.factor() for part in parts])
+    raw = merged_moments([part.raw_moments() for part in parts])
+    return LeastSquaresStats.from_factor(r_factor(stacked), n_rows, raw)
 
 
-def gram_solve(S: Array, g: Array) -> Array:
-    """Solve SᵀSx = g with two triangular solves (Sᵀ lower, then S upper); no inverse."""
-    lower_solution = back_substitution(S.T[::-1, ::-1], g[::-1])[::-1]
-    return back_substitution(S, lower_solution)
-
-
-def back_substitution(U: Array, b: Array) -> Array:
-    """Solve Ux = b for upper-triangular U, row by row from the bottom."""
-    n = U.shape[0]
-    x = np.zeros(n)
-    for i in range(n - 1, -1, -1):
-        x[i] = (b[i] - U[i, i + 1 :] @ x[i + 1 :]) / U[i, i]
-    return x
+def merged_moments(parts: list[ExtendedArray | None]) -> ExtendedArray | None:
+    """The sum of the parts' moments, or None when some part has none."""
+    present = [part for part in parts if part is not None]
+    if len(present) < len(parts):
+        return None
+    return cast(ExtendedArray, np.sum(present, axis=0, dtype=np.longdouble))

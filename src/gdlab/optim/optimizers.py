@@ -1,9 +1,12 @@
-"""Optimizers as pairs of pure functions, in the style of optax.
+"""Optimizers as pairs of pure functions: optax's API, PyTorch's update rules.
 
 An optimizer is ``GradientTransformation(init, update)``: ``init(params) -> state`` and
 ``update(grads, state, params) -> (updates, new_state)``; the loop applies
 ``params + updates``. Small transforms chain into optimizers, e.g.
-``adam(lr) = chain(scale_by_adam(b1, b2, eps), scale_by_learning_rate(lr))``.
+``adam(lr) = chain(scale_by_adam(b1, b2, eps), scale_by_learning_rate(lr))``. That much is
+optax's design; the formulas are torch.optim's, which optax's adagrad and rmsprop do not
+share (ε inside the root, AdaGrad's sum starting at 0.1). docs/conventions.md writes out
+every rule, its defaults, and how it relates to PyTorch, optax and Keras.
 
 The learning rate may be a number or a schedule (a function of the update count k,
 see `gdlab.optim.schedules`). Notation: g is the gradient, u the update, η_k the rate of update k.
@@ -142,7 +145,10 @@ def trace(decay: float, nesterov: bool = False) -> GradientTransformation:
 
 
 def scale_by_rss(eps: float) -> GradientTransformation:
-    """AdaGrad's scaling: s ← s + g²; u = g/(√s + ε) (per weight)."""
+    """AdaGrad's scaling: s ← s + g²; u = g/(√s + ε) (per weight), s from 0 as in PyTorch.
+
+    optax's `scale_by_rss` of the same name starts s at 0.1 and takes g/√(s + ε).
+    """
 
     def init(params: Array) -> SumState:
         return SumState(np.zeros_like(params))
@@ -155,7 +161,10 @@ def scale_by_rss(eps: float) -> GradientTransformation:
 
 
 def scale_by_rms(decay: float, eps: float) -> GradientTransformation:
-    """RMSProp's scaling: s ← ρ·s + (1−ρ)·g²; u = g/(√s + ε) (per weight)."""
+    """RMSProp's scaling: s ← ρ·s + (1−ρ)·g²; u = g/(√s + ε) (per weight), as in PyTorch.
+
+    optax's `scale_by_rms` takes g/√(s + ε) unless told ``eps_in_sqrt=False``.
+    """
 
     def init(params: Array) -> SumState:
         return SumState(np.zeros_like(params))
@@ -221,12 +230,18 @@ def nesterov(lr: LearningRate, momentum: float = 0.9) -> GradientTransformation:
 
 
 def adagrad(lr: LearningRate, eps: float = 1e-8) -> GradientTransformation:
-    """AdaGrad: s ← s + g²; w ← w − η·g/(√s + ε), per weight (rates shrink with history)."""
+    """AdaGrad: s ← s + g²; w ← w − η·g/(√s + ε), per weight (rates shrink with history).
+
+    torch.optim.Adagrad(lr, eps=1e-8): PyTorch's rule, but its ε defaults to 1e-10.
+    """
     return chain(scale_by_rss(check_option("eps", eps, 0.0, None)), scale_by_learning_rate(lr))
 
 
 def rmsprop(lr: LearningRate, decay: float = 0.9, eps: float = 1e-8) -> GradientTransformation:
-    """RMSProp: s ← ρ·s + (1−ρ)·g²; w ← w − η·g/(√s + ε), per weight; ρ = `decay`."""
+    """RMSProp: s ← ρ·s + (1−ρ)·g²; w ← w − η·g/(√s + ε), per weight; ρ = `decay`.
+
+    torch.optim.RMSprop(lr, alpha=0.9): PyTorch's rule, but its ρ defaults to 0.99.
+    """
     scaling = scale_by_rms(
         check_option("decay", decay, 0.0, 1.0), check_option("eps", eps, 0.0, None)
     )

@@ -8,7 +8,7 @@ Schema version 1::
      "weight_names": ["b", "x"], "weights": [b, a],
      "standardization": null | {"mean": [m…], "scale": [s…]},
      "config": {… the run's config …},
-     "data": {"source": "…", "n_rows": N, "fingerprint": "sha256:…"}}
+     "data": {"source": "…", "absolute_source": "/…", "n_rows": N, "fingerprint": "sha256:…"}}
 
 Predictions are ŷ = b + Σⱼ aⱼ·(xⱼ − mⱼ)/sⱼ (without standardisation m = 0, s = 1). Loading
 checks the schema, its version and every field, and says exactly what does not match.
@@ -36,6 +36,7 @@ from gdlab.data.frames import feature_matrix, is_frame
 from gdlab.data.options import ReadOptions
 from gdlab.errors import DataError
 from gdlab.model.linear import predict
+from gdlab.training.location import ABSOLUTE_KEY
 from gdlab.training.record import Run, json_safe
 from gdlab.version import __version__
 
@@ -182,6 +183,8 @@ def model_from_run(
         digest = data_fingerprint(problem.rows)
     else:
         raise DataError("the run keeps no rows to fingerprint; pass its data")
+    where = run.data.details.get(ABSOLUTE_KEY)
+    absolute = {ABSOLUTE_KEY: where} if isinstance(where, str) else {}
     return SavedModel(
         features=tuple(run.data.features),
         target=run.data.target,
@@ -190,15 +193,41 @@ def model_from_run(
         mean=None if mean is None else np.asarray(mean, dtype=np.float64),
         scale=None if scale is None else np.asarray(scale, dtype=np.float64),
         config=run.config.to_record(),
-        data={"source": run.data.source, "n_rows": run.data.n_rows, "fingerprint": digest},
+        data={
+            "source": run.data.source,
+            **absolute,
+            "n_rows": run.data.n_rows,
+            "fingerprint": digest,
+        },
     )
 
 
 def save_model(
-    run: Run, data: Dataset | FileSource | None, path: str | os.PathLike[str]
+    run: Any,
+    data: Dataset | FileSource | str | os.PathLike[str] | None = None,
+    path: str | os.PathLike[str] | None = None,
 ) -> SavedModel:
-    """Save the model of `run` (trained on `data`, or on the rows it keeps) to `path`."""
-    model = model_from_run(run, data)
+    """Save the model of `run` (trained on `data`, or on the rows it keeps) to `path`.
+
+    `run` may also be a `SavedModel`, or anything with a `to_saved_model()` method, such
+    as a fitted `GDRegressor`; those carry their own data's fingerprint, so the call is
+    ``save_model(estimator, path)`` (or with ``data=None``).
+    """
+    if path is None and isinstance(data, str | os.PathLike):
+        data, path = None, data
+    if path is None:
+        raise DataError("save_model needs a path to write the model to")
+    if isinstance(run, Run):
+        model = model_from_run(run, data)  # type: ignore[arg-type]
+    elif isinstance(run, SavedModel):
+        model = run
+    elif callable(getattr(run, "to_saved_model", None)):
+        model = run.to_saved_model()
+    else:
+        raise DataError(
+            f"save_model takes a Run, a SavedModel or a fitted GDRegressor, not "
+            f"{type(run).__name__}"
+        )
     model.save(path)
     return model
 

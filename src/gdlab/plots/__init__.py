@@ -19,10 +19,18 @@ from gdlab.plots.diagnostics import (
     draw_residuals,
     draw_weight_trajectories,
 )
+from gdlab.plots.figure import Figure
 from gdlab.plots.kinds import KINDS, check_kind, default_filename, plot_run
 from gdlab.plots.landscape import draw_landscape, draw_path, landscape_figure
 from gdlab.plots.output import figure_png, save_figure, write_figure
-from gdlab.plots.seed import SEED_LINE_RANGE, FitArtists, draw_fit, draw_loss_curve, seed_figure
+from gdlab.plots.seed import (
+    SEED_LINE_RANGE,
+    FitArtists,
+    draw_fit,
+    draw_loss_curve,
+    seed_figure,
+    styled_seed_figure,
+)
 from gdlab.plots.style import DARK, LIGHT, Theme, get_theme, themed
 from gdlab.plots.view import RunView, as_view
 
@@ -31,6 +39,7 @@ __all__ = [
     "KINDS",
     "LIGHT",
     "SEED_LINE_RANGE",
+    "Figure",
     "FitArtists",
     "Member",
     "RunView",
@@ -57,6 +66,7 @@ __all__ = [
     "plot_run",
     "save_figure",
     "seed_figure",
+    "styled_seed_figure",
     "themed",
     "write_animation",
     "write_figure",

@@ -19,7 +19,6 @@ from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import PathCollection
-from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.text import Text
 from numpy.typing import NDArray
@@ -30,6 +29,7 @@ from gdlab.errors import ConfigError
 from gdlab.model.linear import predict
 from gdlab.plots.diagnostics import set_loss_scale
 from gdlab.plots.encode import frame_delay_ms, gif_bytes, mp4_bytes
+from gdlab.plots.figure import Figure
 from gdlab.plots.landscape import clipped, draw_landscape, loss_formula
 from gdlab.plots.style import Theme, themed
 from gdlab.plots.surface import Plane, box_around, choose_plane

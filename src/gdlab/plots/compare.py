@@ -14,13 +14,14 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from numpy.typing import NDArray
 
+from gdlab.analysis.digits import distinct
 from gdlab.data.dataset import Dataset
 from gdlab.errors import ConfigError, LearningRateWarning
 from gdlab.optim.optimizers import OPTIMIZERS
+from gdlab.plots.figure import Figure
 from gdlab.plots.landscape import LandscapeArtists, draw_landscape, draw_path
 from gdlab.plots.style import Theme, themed
 from gdlab.plots.surface import box_around, choose_plane
@@ -191,7 +192,9 @@ def draw_comparison(
         show_run=False,
         colorbar=False,
     )
-    ceiling = 10 * max(view.initial_loss - view.optimum_loss, 1e-300)
+    start_gap = view.initial_loss - view.optimum_loss
+    # A start whose loss overflows has no gap to scale by: the axis tops out at 1e300.
+    ceiling = 10 * max(start_gap, 1e-300) if math.isfinite(start_gap) else 1e300
     labels = [member_label(member, run) for member, run in zip(members, runs, strict=True)]
     colors = [theme.series_color(index) for index in range(len(members))]
     gaps = [
@@ -257,9 +260,10 @@ def compare_figure(
             ncols=2,
             frameon=False,
         )
+        best, bound = distinct(view.analysis.lr_optimal, view.analysis.lr_max_stable)
         figure.suptitle(
-            f"Optimizers compared on the same data and start: {view.steps_run} steps, "
-            f"best constant GD rate 2/(λmin+λmax) = {view.analysis.lr_optimal:.3g}, "
-            f"GD diverges above {view.analysis.lr_max_stable:.3g}"
+            f"Optimizers compared on the same data and start: {view.steps_run} "
+            f"step{'' if view.steps_run == 1 else 's'}, "
+            f"best constant GD rate 2/(λmin+λmax) = {best}, GD diverges above {bound}"
         )
     return figure

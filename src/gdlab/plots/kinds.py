@@ -9,26 +9,33 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from matplotlib.figure import Figure
-
 from gdlab.data.dataset import Dataset
 from gdlab.errors import ConfigError
 from gdlab.plots.animation import DEFAULT_FRAMES, write_animation
 from gdlab.plots.compare import compare_figure
 from gdlab.plots.diagnostics import diagnostics_figure
+from gdlab.plots.eigen import eigen_figure
+from gdlab.plots.figure import Figure
 from gdlab.plots.landscape import landscape_figure
+from gdlab.plots.momentum_map import momentum_map_figure
 from gdlab.plots.output import write_figure
-from gdlab.plots.seed import seed_figure
+from gdlab.plots.seed import seed_figure, styled_seed_figure
 from gdlab.plots.style import themed
+from gdlab.plots.sweep import sweep_figure
 from gdlab.plots.view import RunLike, RunView, as_view
+from gdlab.training.sweep import sweep
 
 #: The kinds of picture, with what each shows (for --help and error messages).
 KINDS = {
-    "seed": "the seed program's 1×2 figure: the fit and the loss curve",
+    "seed": "the seed program's 1×2 figure: the fit and the loss curve, exactly",
+    "seed-styled": "the seed figure for a reader: titles, axes, legend, the optimum",
     "landscape": "loss contours around the optimum with the path of the descent",
     "compare": "several optimizers / learning rates: paths and loss gaps",
     "animation": "GIF or MP4 of training: line, point on the landscape, loss",
-    "diagnostics": "predicted vs actual, residuals, weight trajectories, loss",
+    "diagnostics": "predicted vs actual, residuals y − ŷ, weight trajectories, L − L*",
+    "lr-sweep": "the loss after the run's steps at 40 rates, measured against predicted",
+    "eigen": "the error along each eigenvector of the Hessian over the steps",
+    "momentum-map": "the convergence rate of momentum over (η, β), its optimum, this run",
 }
 
 #: The file suffix each kind is written with when no output file is named.
@@ -53,15 +60,8 @@ def default_filename(kind: str) -> str:
 
 def seed_kind_figure(view: RunView, theme: str) -> Figure:
     """The seed figure of a one-feature run with an intercept, exactly (dark: page colours)."""
-    if not (view.is_line and view.intercept):
-        raise ConfigError(
-            "the seed figure needs one feature and an intercept; "
-            "try --kind landscape or --kind diagnostics"
-        )
     with themed(theme, readable=False):
-        return seed_figure(
-            view.dataset.features[:, 0], view.dataset.target, view.weights, view.losses
-        )
+        return seed_figure(view)
 
 
 def plot_run(
@@ -76,11 +76,13 @@ def plot_run(
     fps: float = 10,
     frames: int = DEFAULT_FRAMES,
     dpi: int | None = None,
+    units: str = "auto",
 ) -> Path:
     """Draw one kind of picture of a run and write it to `out` (format from its suffix).
 
     `dpi` defaults to 100 for figures and 80 for animations (smaller files). `data`
-    replaces the points drawn (the run's own rows, or its record's, by default).
+    replaces the points drawn (the run's own rows, or its record's, by default). `units`
+    are those of the diagnostics' weights: auto, data or standardized.
     """
     view = as_view(run, data)
     check_kind(kind)
@@ -91,10 +93,18 @@ def plot_run(
         return Path(out)
     if kind == "seed":
         figure = seed_kind_figure(view, theme)
+    elif kind == "seed-styled":
+        figure = styled_seed_figure(view, theme=theme)
     elif kind == "landscape":
         figure = landscape_figure(view, weights=weights, theme=theme)
     elif kind == "compare":
         figure = compare_figure(view, spec=compare, weights=weights, theme=theme)
+    elif kind == "lr-sweep":
+        figure = sweep_figure(sweep(view.problem, view.config), theme=theme)
+    elif kind == "eigen":
+        figure = eigen_figure(view, theme=theme)
+    elif kind == "momentum-map":
+        figure = momentum_map_figure(view, theme=theme)
     else:
-        figure = diagnostics_figure(view, theme=theme)
+        figure = diagnostics_figure(view, theme=theme, units=units)
     return write_figure(figure, out, dpi or 100)

@@ -18,13 +18,14 @@ from matplotlib.axes import Axes
 from matplotlib.colorbar import Colorbar
 from matplotlib.colors import BoundaryNorm
 from matplotlib.contour import QuadContourSet
-from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patheffects import withStroke
 from matplotlib.text import Annotation
 from numpy.typing import NDArray
 
+from gdlab.analysis.digits import distinct
 from gdlab.data.dataset import Dataset
+from gdlab.plots.figure import Figure
 from gdlab.plots.style import Theme, themed
 from gdlab.plots.surface import LossGrid, Plane, box_around, choose_plane, loss_grid
 from gdlab.plots.view import RunLike, RunView, as_view, prepared
@@ -183,10 +184,10 @@ def draw_gradient_arrow(
     ax: Axes, view: RunView, plane: Plane, box: Box, theme: Theme
 ) -> Annotation | None:
     """−∇L(w₀) projected on the plane, as an arrow from the start (a third of the box)."""
-    gradient = view.loss.curvature_scale(view.stats.n_rows) * view.stats.residual_correlation(
-        view.init
-    )
-    direction = -np.array([gradient @ plane.u, gradient @ plane.v])
+    with np.errstate(over="ignore", invalid="ignore"):  # a start far out has no arrow
+        scale = view.loss.curvature_scale(view.stats.n_rows)
+        gradient = scale * view.stats.residual_correlation(view.init)
+        direction = -np.array([gradient @ plane.u, gradient @ plane.v])
     norm = float(np.hypot(*direction))
     if not np.isfinite(norm) or norm == 0:
         return None
@@ -253,7 +254,7 @@ def draw_landscape(
             plane.project(view.path),
             theme.color("path"),
             f"path of {view.optimizer}",
-            end_label=f"after {view.steps_run} steps",
+            end_label=f"after {view.steps_run} step{'' if view.steps_run == 1 else 's'}",
             box=box,
         )
         gradient = draw_gradient_arrow(ax, view, plane, box, theme)
@@ -277,8 +278,6 @@ def draw_landscape(
 
 def valley_caption(view: RunView) -> str:
     """Why the valley has its shape and what this run's rate does in it, in numbers."""
-    eigenvalues = view.analysis.hessian_eigenvalues
-    smallest, largest = float(eigenvalues[0]), float(eigenvalues[-1])
     parts = [f"Valley: κ = λmax/λmin = {view.analysis.condition_number:.3g}"]
     if view.intercept and view.is_line:
         scaling = view.problem.natural_scaling  # x's mean and standard deviation
@@ -293,16 +292,58 @@ def valley_caption(view: RunView) -> str:
         )
     lines = ["; ".join(parts)]
     if view.optimizer == "gd":
-        steep, flat = view.lr * largest, view.lr * smallest
-        across = (
-            "< 1: no overshoot across the valley"
-            if steep < 1
-            else "> 1: each step overshoots the floor (zig-zag)"
-            if steep < 2
-            else "≥ 2: each overshoot grows (divergence)"
+        lines.append(rate_caption(view))
+    if not view.drawable(view.path[:1])[0]:
+        loss = view.initial_loss
+        size = f"is {loss:.3g}" if math.isfinite(loss) else "overflows float64"
+        lines.append(f"the start lies far outside this picture (its loss {size})")
+    return "\n".join(lines)
+
+
+def rate_caption(view: RunView) -> str:
+    """What plain GD's rate does in the valley it trained on: lr·λ for the steepest and the
+    flattest directions of the Hessian of the problem as trained (standardised, penalised).
+
+    Along a direction with curvature λ each step multiplies the error by 1 − lr·λ: below
+    lr·λmax = 1 no step overshoots, at 1 the steepest direction is done in one step, up to
+    2 the overshoot shrinks (a zig-zag), at 2 it swings forever, beyond it grows.
+    """
+    trained = view.trained_eigenvalues
+    eigenvalues = view.analysis.hessian_eigenvalues if trained is None else trained
+    smallest, largest = float(eigenvalues[0]), float(eigenvalues[-1])
+    steep, flat = view.lr * largest, view.lr * smallest
+    shown = f"{steep:.3g}"
+    for edge in (1.0, 2.0):  # 0.9996 is not 1: digits enough to show on which side it is
+        if float(shown) == edge and not math.isclose(steep, edge, rel_tol=1e-9):
+            shown = distinct(steep, edge)[0]
+    if math.isclose(steep, 1.0, rel_tol=1e-9):
+        across = "= 1: each step lands on the valley floor"
+    elif steep < 1:
+        across = "< 1: no overshoot across the valley"
+    elif steep < 2 and not math.isclose(steep, 2.0, rel_tol=1e-9):
+        across = "> 1: each step overshoots the floor (zig-zag)"
+    elif math.isclose(steep, 2.0, rel_tol=1e-9):
+        across = "= 2: each step swings across the valley, forever"
+    else:
+        across = "> 2: each overshoot grows (divergence)"
+    trained_as = [
+        word
+        for word, applies in (
+            ("standardised", view.config.standardize),
+            ("penalised", view.config.l2 > 0),
         )
-        along = f"; lr·λmin = {flat:.2g}: slow along it" if steep < 2 else ""
-        lines.append(f"lr·λmax = {steep:.3g} {across}{along}")
+        if applies
+    ]
+    scope = f" (λ of the {', '.join(trained_as)} problem trained)" if trained_as else ""
+    batches = " for full-batch steps" if view.config.batch_size is not None else ""
+    lines = [f"lr·λmax = {shown}{scope}{batches} {across}"]
+    if steep < 2:
+        keeps = abs(1 - flat)  # digits enough to tell 0.9999994 from 1
+        kept = distinct(keeps, 1.0)[0] if keeps < 1 else f"{keeps:.3g}"
+        lines.append(
+            f"lr·λmin = {flat:.3g}: along the flattest direction each step keeps "
+            f"{kept} of the error"
+        )
     return "\n".join(lines)
 
 
@@ -345,9 +386,11 @@ def landscape_figure(
             frameon=False,
         )
         slice_note = " (slice through w*)" if drawn.plane.kind == "eigen" else ""
+        steps = f"{view.steps_run} step{'' if view.steps_run == 1 else 's'}"
+        outcome = " — diverged" if view.diverged else ""
         figure.suptitle(
-            f"Loss landscape{slice_note}: {view.steps_run} steps of {view.optimizer}, "
-            f"lr {view.lr:g}, loss {loss_formula(view.loss_name)}"
+            f"Loss landscape{slice_note}: {steps} of {view.optimizer}, "
+            f"lr {view.lr:g}, loss {loss_formula(view.loss_name)}{outcome}"
         )
         ax.set_title(valley_caption(view), fontsize=9)
     return figure

@@ -19,6 +19,7 @@ from gdlab.data.files import FileSource, open_files
 from gdlab.data.options import recorded_read_options
 from gdlab.data.sample import EvenSample
 from gdlab.training.fit import dataset_for_record
+from gdlab.training.location import data_location
 from gdlab.training.problem import IN_MEMORY_MAX_BYTES, SAMPLE_ROWS
 from gdlab.training.record import RunRecord
 
@@ -63,5 +64,5 @@ def record_rows(
     info = record.data
     if info.source not in ("seed", "arrays", ""):
         read = recorded_read_options(info.details)
-        return rows_to_draw(open_files(info.source, list(info.features), info.target, read))
+        return rows_to_draw(open_files(data_location(info), list(info.features), info.target, read))
     return dataset_for_record(record), None

@@ -15,7 +15,13 @@ from typing import Any, cast
 
 import matplotlib as mpl
 import numpy as np
-from matplotlib.colors import Colormap, ListedColormap
+from matplotlib.colors import (
+    Colormap,
+    LinearSegmentedColormap,
+    ListedColormap,
+    to_hex,
+    to_rgb,
+)
 
 from gdlab.errors import ConfigError
 
@@ -54,6 +60,31 @@ class Theme:
     def weight_color(self, index: int) -> str:
         """The colour of the index-th weight (cycling)."""
         return self.weights[index % len(self.weights)]
+
+    def weight_colors(self, count: int) -> list[str]:
+        """`count` distinct colours, one per weight: the theme's own for a few, then
+        matplotlib's tab20 (its strong shades first), then evenly spaced hues of turbo.
+
+        >>> len(set(LIGHT.weight_colors(11))), len(set(LIGHT.weight_colors(40)))
+        (11, 40)
+        """
+        if count <= len(self.weights):
+            return list(self.weights[:count])
+        if count <= 20:
+            shades = mpl.colormaps["tab20"](np.arange(20))  # a listed map of 20 colours
+            ordered = [*shades[0::2], *shades[1::2]]  # strong shades, then the pale ones
+            return [to_hex(color) for color in ordered[:count]]
+        hues = mpl.colormaps["turbo"](np.linspace(0.04, 0.96, count))
+        return [to_hex(color) for color in hues]
+
+    def density_colormap(self, quantity: str) -> Colormap:
+        """Rows per cell, few to many: a faint shade of the quantity's colour to a strong one
+        (darker on a light page, brighter on a dark one)."""
+        color = np.array(to_rgb(self.color(quantity)))
+        page = np.array(to_rgb(self.page.get("axes.facecolor", "white")))
+        extreme = np.zeros(3) if self.name == "light" else np.ones(3)
+        ramp = [0.7 * page + 0.3 * color, color, 0.55 * color + 0.45 * extreme]
+        return LinearSegmentedColormap.from_list(f"{quantity}_density", ramp)
 
     def series_color(self, index: int) -> str:
         """The colour of the index-th member of a comparison; member 0 is the path colour."""

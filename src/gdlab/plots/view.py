@@ -17,7 +17,6 @@ from typing import Any, Union
 
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.figure import Figure
 from numpy.typing import NDArray
 
 from gdlab.analysis.quadratic import Analysis, analyze
@@ -27,6 +26,7 @@ from gdlab.errors import DataError
 from gdlab.model.linear import predict
 from gdlab.model.losses import Loss
 from gdlab.onepass.lstsq import LeastSquaresStats
+from gdlab.plots.figure import Figure
 from gdlab.plots.style import Theme, get_theme
 from gdlab.training.config import TrainingConfig
 from gdlab.training.problem import Problem, loss_of, prepare
@@ -37,6 +37,13 @@ Array = NDArray[np.float64]
 RunLike = Union["RunView", Run, RunRecord, Mapping[str, Any]]
 #: Loads the points a picture draws: (rows, True when they are a sample of more rows).
 PointsLoader = Callable[[], tuple[Dataset, bool]]
+#: A picture frames the path's points whose loss is at most this many times the start's…
+CONVERGING_GROWTH = 10.0
+#: … and, for a run that diverged, this many (its zig-zag drawn growing, ×100 in size).
+DIVERGED_GROWTH = 1e4
+#: Points whose sum of squared errors reaches this are left out of a picture's frame: the
+#: grid around them would overflow float64.
+LARGEST_DRAWN_LOSS = 1e300
 
 
 @dataclass(frozen=True)
@@ -54,6 +61,12 @@ class RunView:
     losses: Array
     stop_reason: str
     load_points: PointsLoader = field(repr=False, compare=False)
+    #: The optimum of the loss the run trained (Huber's, or with the ridge penalty), as the
+    #: run or its record gives it; None where only the least-squares optimum is known.
+    run_optimum: tuple[Array, float] | None = None
+    #: The Hessian's eigenvalues of the problem as trained (standardised, penalised), from
+    #: the run's own analysis; None when unknown (then those of the plain data, `analysis`).
+    trained_eigenvalues: Array | None = None
 
     @cached_property
     def _points(self) -> tuple[Dataset, bool]:
@@ -122,17 +135,35 @@ class RunView:
         """The loss at step 0 (the start) and after each update: length steps_run + 1."""
         return np.concatenate([[self.initial_loss], self.losses])
 
-    def framed_path(self, growth: float = 10.0) -> Array:
+    @property
+    def diverged(self) -> bool:
+        """True when the run stopped because its loss blew up."""
+        return self.stop_reason == "diverged"
+
+    def framed_path(self, growth: float | None = None) -> Array:
         """The path's points a picture must show: those with loss ≤ `growth` × the start's.
 
-        All of a converging run; the early part of a diverging one, whose later points
-        (up to 1e300 away) would otherwise shrink the landscape to a dot.
+        All of a converging run; of a diverging one the part up to `DIVERGED_GROWTH` × the
+        start's loss, zoomed out enough to show the zig-zag growing, but not its later
+        points (up to 1e300 away), which would shrink the landscape to a dot.
         """
+        if growth is None:
+            growth = DIVERGED_GROWTH if self.diverged else CONVERGING_GROWTH
         losses = self.loss_series[np.minimum(self.path_steps, self.steps_run)]
         with np.errstate(invalid="ignore"):
             keep = np.isfinite(losses) & (losses <= growth * abs(self.initial_loss))
         keep[0] = True
-        return self.path[keep]
+        # A start (or step) so far out that the loss around it overflows cannot be framed:
+        # the picture then shows the valley, and the path leaving it at the edge.
+        return self.path[keep & self.drawable(self.path)]
+
+    def drawable(self, points: Array) -> NDArray[np.bool_]:
+        """True for points whose least-squares loss, and a grid around them, stay finite."""
+        stats = self.stats
+        with np.errstate(over="ignore", invalid="ignore"):
+            gaps = np.asarray(points, dtype=np.float64) @ stats.R.T - stats.z
+            squares = np.sum(gaps * gaps, axis=1) + stats.rho**2
+            return np.isfinite(squares) & (squares < LARGEST_DRAWN_LOSS)
 
     @cached_property
     def loss(self) -> Loss:
@@ -168,6 +199,26 @@ class RunView:
     def optimum_loss(self) -> float:
         """L(w*), the floor no optimizer can go below."""
         return self.analysis.optimum_loss
+
+    @property
+    def trained_optimum(self) -> tuple[Array, float]:
+        """(w*, L(w*)) of the loss the run trained: with its penalty, Huber's own."""
+        if self.run_optimum is not None:
+            return self.run_optimum
+        return self.optimum, self.optimum_loss
+
+    def in_units(self, weights: Array, units: str) -> Array:
+        """Weights (a vector, or one per row) in "data" units or "standardized" ones.
+
+        Standardised weights are those of z = (x − mean)/std, v = M⁻¹·w: b' = b + Σ aⱼ·mⱼ,
+        a'ⱼ = aⱼ·sⱼ (`gdlab.model.standardize`), comparable across features.
+        """
+        if units == "data":
+            return weights
+        if units != "standardized":
+            raise DataError(f"unknown units '{units}'; choose data or standardized")
+        standard = self.problem.natural_scaling.to_standard()
+        return np.asarray(weights, dtype=np.float64) @ standard.T
 
     def predictions(self, weights: Array) -> Array:
         """ŷ for the drawn rows (`gdlab.model.linear.predict`)."""
@@ -210,6 +261,11 @@ def view_of_run(
         losses=np.asarray(run.losses, dtype=np.float64),
         stop_reason=run.stop_reason,
         load_points=loader,
+        run_optimum=(
+            np.asarray(run.analysis.optimum_weights, dtype=np.float64),
+            float(run.analysis.optimum_loss),
+        ),
+        trained_eigenvalues=np.asarray(run.analysis.hessian_eigenvalues, dtype=np.float64),
     )
 
 
@@ -258,8 +314,32 @@ def view_of_record(
         losses=np.asarray(record.losses, dtype=np.float64),
         stop_reason=record.stop_reason,
         load_points=loader or record_points_loader(record),
+        run_optimum=recorded_optimum(record),
+        trained_eigenvalues=recorded_eigenvalues(record),
     )
     return checked(view)
+
+
+def recorded_optimum(record: RunRecord) -> tuple[Array, float] | None:
+    """The record's own optimum (of the loss it trained), when it kept a whole one."""
+    weights = np.asarray(record.optimum_weights, dtype=np.float64)
+    if weights.shape != (len(record.weight_names),) or not np.all(np.isfinite(weights)):
+        return None
+    if not np.isfinite(record.optimum_loss):
+        return None
+    return weights, float(record.optimum_loss)
+
+
+def recorded_eigenvalues(record: RunRecord) -> Array | None:
+    """The trained Hessian's eigenvalues a record keeps (None when it has none)."""
+    values = record.analysis.get("hessian_eigenvalues")
+    if not isinstance(values, list) or not values:
+        return None
+    try:
+        eigenvalues = np.array(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        return None
+    return eigenvalues if eigenvalues.ndim == 1 and np.all(np.isfinite(eigenvalues)) else None
 
 
 def problem_of_record(record: RunRecord, data: Dataset | None) -> Problem:
@@ -267,6 +347,7 @@ def problem_of_record(record: RunRecord, data: Dataset | None) -> Problem:
     from gdlab.data.files import open_files
     from gdlab.data.options import recorded_read_options
     from gdlab.training.fit import dataset_for_record
+    from gdlab.training.location import data_location
 
     config = record.config.with_options(engine="auto", scheduler=None)
     if data is not None:
@@ -275,7 +356,7 @@ def problem_of_record(record: RunRecord, data: Dataset | None) -> Problem:
     if info.source in ("seed", "", "arrays"):
         return prepare(dataset_for_record(record), config)
     read = recorded_read_options(info.details)
-    source = open_files(info.source, list(info.features), info.target, read)
+    source = open_files(data_location(info), list(info.features), info.target, read)
     return prepare(source, config, sample=True)
 
 

@@ -5,8 +5,10 @@ means, how the command line spells it and what the web schema allows. Everything
 generated from this declaration: the training flags of `gdlab fit` and `gdlab explain`
 (`gdlab.cli.options`), the playground's request schema and its equivalent command line
 (`gdlab.web`), the parameters of `GDRegressor`, what `gdlab export` can repeat, and the
-run record's `config` section. Defaults are the seed program's (lr 0.002, 50 steps of
-plain GD on ½Σe², start N(0, 0.1²)).
+run record's `config` section. Defaults are the seed program's (50 steps of plain GD on
+½Σe², start N(0, 0.1²)) but for the rate: ``lr="auto"`` picks the fastest rate the
+analysis justifies for the data and optimizer (`gdlab.analysis.rates`); a run's record
+keeps the number it chose. `gdlab demo` and the playground keep the seed's 0.002.
 
 Constructing a config validates it; an error names the option as ``{option}``, so every
 caller spells it its own way (see `gdlab.errors.GdlabError.spelled`).
@@ -14,6 +16,8 @@ caller spells it its own way (see `gdlab.errors.GdlabError.spelled`).
 >>> config = TrainingConfig(lr=0.01, optimizer="momentum", optimizer_options={"momentum": 0.5})
 >>> config.lr, config.steps, config.momentum
 (0.01, 50, 0.5)
+>>> TrainingConfig().lr
+'auto'
 >>> TrainingConfig(l2=-1)
 Traceback (most recent call last):
 ...
@@ -37,6 +41,13 @@ MAX_STEPS = 1_000_000
 TOL_KINDS = ("grad", "loss")
 TRAINING = "Training"
 DATA = "Data"
+#: The learning rate that lets the data decide (see `gdlab.analysis.rates`).
+AUTO = "auto"
+#: The seed program's rate: what `gdlab demo` and the playground start from.
+SEED_LR = 0.002
+#: The type of the `lr` option: a rate > 0, or the text `AUTO` until a run settles it. Type
+#: checkers see a float: every run's configuration (`Run.config`) holds the number chosen.
+LearningRate = float
 
 
 @dataclass(frozen=True)
@@ -47,7 +58,8 @@ class Option:
     of the playground's request field (pydantic `Field` keywords), or is None when the
     playground does not offer the option; `estimator` is `GDRegressor`'s parameter name
     ("" for the option's own name, None: not a parameter) and `estimator_default` its
-    default there when it differs (`SAME`: it does not).
+    default there when it differs ("same": it does not); `web_default` likewise for the
+    playground's request.
     """
 
     help: str
@@ -56,6 +68,7 @@ class Option:
     web: Mapping[str, Any] | None = field(default_factory=dict)
     estimator: str | None = ""
     estimator_default: Any = "same"
+    web_default: Any = "same"
 
 
 def option(default: Any, help: str, **how: Any) -> Any:
@@ -70,8 +83,12 @@ def option(default: Any, help: str, **how: Any) -> Any:
 class TrainingConfig:
     """The settings of one training run; the run record's `config` (see the module notes)."""
 
-    lr: float = option(
-        0.002, "Learning rate η.", web={"gt": 0, "le": 1e12}, estimator_default="auto"
+    lr: LearningRate = option(  # noqa: RUF009 (LearningRate is float, immutable)
+        AUTO,
+        "Learning rate η, or auto: the fastest rate the analysis of the data justifies for "
+        "the optimizer (plain GD: 2/(λmin+λmax)); the run record says which and why.",
+        web={"gt": 0, "le": 1e12},
+        web_default=SEED_LR,
     )
     steps: int = option(
         50,
@@ -123,7 +140,11 @@ class TrainingConfig:
         web={"pattern": r"^[a-z][a-z0-9_.:+-]{0,63}$"},
     )
     l2: float = option(
-        0.0, "Ridge penalty λ: adds ½·λ·‖w‖² (bias free).", web={"ge": 0, "le": 1e12}
+        0.0,
+        "Ridge penalty λ: adds ½·λ·‖w‖² over the feature weights (the bias is free); with "
+        "--standardize, over the standardised weights (a·scale), as Ridge after a "
+        "StandardScaler does.",
+        web={"ge": 0, "le": 1e12},
     )
     tol: float | None = option(
         None,
@@ -173,6 +194,11 @@ class TrainingConfig:
         return float(self.optimizer_options.get(key, optimizer_options(self.optimizer)[key]))
 
     @property
+    def lr_is_auto(self) -> bool:
+        """True when the rate is still to be chosen from the data (`lr="auto"`)."""
+        return self.lr == AUTO
+
+    @property
     def is_quadratic(self) -> bool:
         """True for the least-squares losses (l2, mse), whose gradients the statistics give."""
         return self.loss != "huber"
@@ -185,7 +211,7 @@ class TrainingConfig:
         """The run record's `config` section: every option, in declaration order.
 
         >>> TrainingConfig().to_record()["lr"], list(TrainingConfig().to_record())[:3]
-        (0.002, ['lr', 'steps', 'optimizer'])
+        ('auto', ['lr', 'steps', 'optimizer'])
         """
         record = {}
         for declared in fields(self):
@@ -375,8 +401,15 @@ def dtype_names() -> Mapping[str, Any]:
     return DTYPES
 
 
+def check_lr(value: Any) -> float | str:
+    """A learning rate: "auto", or a finite number > 0."""
+    if value == AUTO:
+        return AUTO
+    return finite_number("lr", value, 0.0, strict=True, what=" (the learning rate) or 'auto'")
+
+
 CHECKS: dict[str, Callable[[Any], Any]] = {
-    "lr": lambda v: finite_number("lr", v, 0.0, strict=True, what=" (the learning rate)"),
+    "lr": check_lr,
     "steps": lambda v: whole_number("steps", v, 1, MAX_STEPS),
     "optimizer": lambda v: one_of("optimizer", "optimizer", optimizer_names())(v),
     "loss": lambda v: one_of("loss", "loss", loss_names())(v),
@@ -399,10 +432,12 @@ CHECKS: dict[str, Callable[[Any], Any]] = {
 
 
 def check_together(config: TrainingConfig) -> None:
-    """What only the options together decide: the optimizer's options, the schedule."""
+    """What only the options together decide: the optimizer's options, the schedule (checked
+    with a stand-in rate while the rate is "auto")."""
     from gdlab.optim.optimizers import make_optimizer
     from gdlab.optim.schedules import parse_schedule
 
-    make_optimizer(config.optimizer, config.lr, **config.optimizer_options)
+    rate = 1.0 if config.lr_is_auto else float(config.lr)
+    make_optimizer(config.optimizer, rate, **config.optimizer_options)
     if config.schedule is not None:
-        parse_schedule(config.schedule, config.lr, config.steps)
+        parse_schedule(config.schedule, rate, config.steps)

@@ -16,12 +16,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from gdlab.analysis.training import (
-    analyze_training,
-    bound_formula,
-    stability_warning,
-    stable_bound_for,
-)
+from gdlab.analysis.training import analyze_training, stability_warning, with_outlook
 from gdlab.data.dask import DaskData, dask_arrays, is_dask_collection
 from gdlab.data.dataset import Dataset, from_arrays
 from gdlab.data.files import FileSource, open_files
@@ -31,7 +26,10 @@ from gdlab.engines import DenseEngine
 from gdlab.errors import ConfigError, DataError, DivergedError, LearningRateWarning
 from gdlab.optim.optimizers import make_optimizer
 from gdlab.optim.schedules import parse_schedule
-from gdlab.training.config import TrainingConfig
+from gdlab.training.advice import assess, divergence_reason
+from gdlab.training.autorate import choose_rate
+from gdlab.training.config import SEED_LR, TrainingConfig
+from gdlab.training.location import data_location
 from gdlab.training.loop import StepCallback, divergence_patience, train
 from gdlab.training.problem import Problem, engine_for, loss_of, prepare
 from gdlab.training.record import Run, RunRecord
@@ -53,9 +51,13 @@ def fit(
     `data` is a `Dataset` in memory, files from `open_files` (streamed in one pass) or dask
     collections from `dask_arrays`.
 
+    `lr="auto"` (the default) picks the fastest rate the analysis justifies for the data and
+    optimizer (`gdlab.analysis.rates`); `run.config.lr` is the number, `run.lr_choice` says
+    how it was chosen, and `run.convergence` whether the run reached the optimum.
+
     Before training, a rate at or above the stable bound (gd, momentum, nesterov) raises a
     `LearningRateWarning` that explains why. Raises `DivergedError` (carrying the partial
-    run) when the loss blows up, with the largest stable learning rate in its message.
+    run) when the loss blows up, saying why (the rate and its bound, or the start).
     `on_step(step, loss, w)` is called after each update; returning True stops the run.
 
     >>> from gdlab.data.seed import seed_data
@@ -113,7 +115,20 @@ def train_problem(
     on_step: StepCallback | None = None,
     raise_on_divergence: bool = True,
 ) -> Run:
-    """One run of `config`'s optimizer on a prepared problem (no pass over the data)."""
+    """One run of `config`'s optimizer on a prepared problem (no pass over the data).
+
+    Overflow on the way (a start or a rate that blows up) is not warned about: the run
+    stops as diverged, and its `DivergedError` (or `divergence_message`) says why.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        run = run_problem(problem, config, on_step)
+    if run.stop_reason == "diverged" and raise_on_divergence:
+        raise diverged_error(run)
+    return run
+
+
+def run_problem(problem: Problem, config: TrainingConfig, on_step: StepCallback | None) -> Run:
+    """`train_problem`'s run, whatever its outcome."""
     rng = start_generator(problem, config)
     w0 = initial_weights(problem, config, rng)
     engine, scaling = engine_for(problem, config, rng)
@@ -125,32 +140,41 @@ def train_problem(
         problem.statistics,
         loss,
         init=w0,
-        lr=config.lr,
+        lr=None if config.lr_is_auto else float(config.lr),
         names=problem.weight_names,
         intercept=config.intercept,
         scaling=scaling,
         conditioning_scaling=problem.natural_scaling,
     )
-    if not loss.is_quadratic and isinstance(engine, DenseEngine):
-        huber_weights, huber_value = engine.optimum()  # Huber's own optimum, by IRLS
-        analysis = replace(analysis, optimum_weights=huber_weights, optimum_loss=huber_value)
-    options = config.optimizer_options
-    warning = stability_warning(analysis, config.optimizer, config.lr, options)
-    if warning is not None:
-        warnings.warn(LearningRateWarning(warning), stacklevel=3)
     to_original = scaling.to_original() if scaling is not None else None
 
     def in_data_units(values: np.ndarray) -> np.ndarray:
         """Weights trained in standardised coordinates v, as w = M·v (rows: w = v·Mᵀ)."""
         return values if to_original is None else values @ to_original.T
 
+    optimum_known = loss.is_quadratic
+    if not loss.is_quadratic and isinstance(engine, DenseEngine):
+        huber_weights, huber_value = engine.optimum()  # Huber's own optimum, by IRLS
+        huber_weights = in_data_units(huber_weights)
+        analysis = replace(analysis, optimum_weights=huber_weights, optimum_loss=huber_value)
+        optimum_known = True
+    choice = choose_rate(config, analysis, w0, engine)
+    if config.lr_is_auto:
+        config = config.with_options(lr=choice.lr)
+        analysis = with_outlook(analysis, in_data_units(w0), choice.lr)
+    options = config.optimizer_options
+    warning = stability_warning(analysis, config.optimizer, float(config.lr), options)
+    if warning is not None:
+        warnings.warn(LearningRateWarning(warning), stacklevel=4)
+
     watch = on_step
     if on_step is not None and to_original is not None:
         watch = lambda step, value, v: on_step(step, value, in_data_units(v))  # noqa: E731
-    rate = parse_schedule(config.schedule, config.lr, config.steps) if config.schedule else None
+    lr = float(config.lr)
+    rate = parse_schedule(config.schedule, lr, config.steps) if config.schedule else None
     result = train(
         engine,
-        make_optimizer(config.optimizer, rate or config.lr, **options),
+        make_optimizer(config.optimizer, rate or lr, **options),
         w0,
         config.steps,
         on_step=watch,
@@ -176,38 +200,50 @@ def train_problem(
         gradients=gradients,
         statistics=problem.statistics,
         problem=problem,
+        lr_choice=choice,
     )
-    if result.diverged and raise_on_divergence:
-        raise DivergedError(divergence_message(run), run)
-    return run
+    return replace(run, convergence=assess(run, w0, optimum_known))
+
+
+def diverged_error(run: Run) -> DivergedError:
+    """The `DivergedError` of a diverged run: why, in one line, naming the option to change."""
+    template, option = divergence_reason(run)
+    return DivergedError(template, run, option=option)
 
 
 def divergence_message(run: Run) -> str:
-    """One line: the run diverged at this lr; the largest stable lr for this data is …"""
-    options = run.config.optimizer_options
-    bound = stable_bound_for(run.analysis, run.config.optimizer, options)
-    bound = run.analysis.lr_max_stable if bound is None else bound
-    return (
-        f"training diverged after {len(run.losses)} steps: lr={run.config.lr:g} is above the "
-        f"largest stable learning rate for this data, {bound:.6g} "
-        f"({bound_formula(run.config.optimizer)} of the Hessian of the {run.config.loss} loss); "
-        f"try lr ≤ {bound / 2:.3g}"
-    )
+    """One line on why the run diverged (its options spelled as Python keywords)."""
+    return str(diverged_error(run))
 
 
-def demo(seed: int = 0, *, lr: float = 0.002, steps: int = 50, n: int = 50) -> Run:
-    """The seed program: its data recipe from `seed`, init N(0, 0.1²), lr 0.002, 50 steps.
+def demo(
+    seed: int = 0,
+    *,
+    lr: float | str = SEED_LR,
+    steps: int = 50,
+    n: int = 50,
+    raise_on_divergence: bool = True,
+) -> Run:
+    """The seed program: its data recipe from `seed`, init N(0, 0.1²), lr 0.002, 50 steps
+    (`lr` may be "auto").
 
     One generator drives both draws in the seed's order: data first, then the weights
     (see `start_generator`).
     """
-    return fit(seed_dataset(seed, n), lr=lr, steps=steps, seed=seed)
+    return fit(
+        seed_dataset(seed, n),
+        lr=lr,
+        steps=steps,
+        seed=seed,
+        raise_on_divergence=raise_on_divergence,
+    )
 
 
 def dataset_for_record(record: Mapping[str, Any] | RunRecord) -> Dataset:
     """The data a run record was trained on: the seed recipe regenerated, or its file re-read.
 
-    Lets `gdlab plot RUN.json` and code export work from the record alone.
+    Lets `gdlab plot RUN.json` and code export work from the record alone. A file is read
+    from where it was (`gdlab.training.location.data_location`), else from the path as given.
     """
     if not isinstance(record, RunRecord):
         record = RunRecord.from_dict(dict(record))
@@ -221,7 +257,7 @@ def dataset_for_record(record: Mapping[str, Any] | RunRecord) -> Dataset:
             "the run record's data came from in-memory arrays; pass the data explicitly"
         )
     read = recorded_read_options(info.details)
-    return open_files(info.source, list(info.features), info.target, read).read()
+    return open_files(data_location(info), list(info.features), info.target, read).read()
 
 
 def fit_arrays(features: ArrayLike, target: ArrayLike, **options: Any) -> Run:

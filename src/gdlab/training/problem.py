@@ -27,17 +27,19 @@ from gdlab.data.files import FileSource, check_width
 from gdlab.data.sample import EvenSample
 from gdlab.engines import DenseEngine, Engine, MiniBatchEngine, StatsEngine, choose_engine
 from gdlab.engines.ridge import RidgeEngine, penalty_mask
+from gdlab.engines.stats import standardized_statistics
 from gdlab.errors import ConfigError, DataError, DataWarning
 from gdlab.model.linear import design_matrix, weight_names
 from gdlab.model.losses import Loss, get_loss, huber
 from gdlab.model.standardize import (
     Standardization,
     fit_standardization,
-    standardization_from_factor,
+    standardization_from_moments,
 )
 from gdlab.onepass.arrays import array_statistics
 from gdlab.onepass.lstsq import LeastSquaresStats
 from gdlab.training.config import TrainingConfig
+from gdlab.training.location import ABSOLUTE_KEY, absolute_source
 from gdlab.training.record import DataInfo
 
 #: `auto` reads files up to this size into memory (then runs stats or dense); larger ones
@@ -95,7 +97,8 @@ class Problem:
         """The features' means and standard deviations (what --standardize applies)."""
         if self.rows is not None:
             return fit_standardization(self.rows.features, self.intercept)
-        return standardization_from_factor(self.statistics.R, self.n_rows, self.intercept)
+        moments = self.statistics.column_moments(self.intercept)  # centred: nothing cancels
+        return standardization_from_moments(*moments, self.intercept)
 
     @classmethod
     def from_statistics(
@@ -138,6 +141,7 @@ def prepare(
     config = config or TrainingConfig()
     loss = loss_of(config)
     kind = data_kind(data)
+    details = {**data.extra, **located(data)}
     auto = config.engine == "auto"
     if auto and isinstance(data, FileSource) and data.fits_in(IN_MEMORY_MAX_BYTES):
         data, kind = data.read(), "memory"  # small files: read whole, every cell checked
@@ -147,7 +151,7 @@ def prepare(
         name = choose_engine(loss, kind, n_weights, config.batch_size, config.scheduler)
     check_engine_fits(name, kind, config)
     check_width(data.n_features)
-    info = DataInfo(data.source, 0, tuple(data.feature_names), data.target_name, dict(data.extra))
+    info = DataInfo(data.source, 0, tuple(data.feature_names), data.target_name, details)
     if isinstance(data, Dataset):
         problem = prepare_rows(data, info, name, config, fingerprint)
     elif isinstance(data, FileSource) and name == "stream":
@@ -155,7 +159,7 @@ def prepare(
     elif isinstance(data, FileSource) and name != "dask":
         rows = data.read()
         problem = prepare_rows(
-            rows, replace(info, details=dict(rows.extra)), name, config, fingerprint
+            rows, replace(info, details={**details, **rows.extra}), name, config, fingerprint
         )
     else:
         problem = prepare_dask(data, info, config, fingerprint, sample)
@@ -186,6 +190,13 @@ def warn_if_collinear(problem: Problem) -> None:
     if found is not None:
         message = collinearity_message(found, problem.info.source, problem.intercept)
         warnings.warn(DataWarning(message), stacklevel=3)
+
+
+def located(data: Dataset | FileSource | DaskData) -> dict[str, str]:
+    """The absolute path of files the data were read from, for the record (`location`)."""
+    if isinstance(data, FileSource):
+        return {ABSOLUTE_KEY: absolute_source(data.source)}
+    return {}
 
 
 def check_engine_fits(name: str, kind: str, config: TrainingConfig) -> None:
@@ -329,7 +340,7 @@ def scaled_statistics(
 ) -> LeastSquaresStats:
     """The statistics of the standardised problem (in memory: one pass over scaled rows)."""
     if problem.rows is None:
-        return problem.statistics.transformed(scaling.to_original())
+        return standardized_statistics(problem.statistics, scaling)
     scaled = scaling.apply(problem.rows.features)
     return array_statistics(design_matrix(scaled, config.intercept), problem.rows.target)
 

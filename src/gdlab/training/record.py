@@ -1,7 +1,8 @@
 """A finished training run (`Run`) and its run record, `run.json` (written and read back).
 
 `Run.to_record` writes the record of the public contract (DESIGN: data, config, init,
-weights, initial_loss, losses, optimum, analysis, stop_reason, timing) plus the weight
+weights, initial_loss, losses, optimum, analysis, stop_reason, timing, and how the rate was
+chosen, `lr_choice`, and whether the run converged, `convergence`) plus the weight
 path and the small one-pass statistics of the data, so pictures and comparisons of a saved
 run never read the data again except to draw points. `RunRecord` is the one reader: it
 loads what the writer writes, records of gdlab 0.1.0 included, into typed fields.
@@ -19,7 +20,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
+from gdlab.analysis.convergence import Convergence
 from gdlab.analysis.quadratic import Analysis
+from gdlab.analysis.rates import RateChoice
 from gdlab.atomic import atomic_write_text
 from gdlab.errors import ConfigError, DataError
 from gdlab.onepass.lstsq import LeastSquaresStats
@@ -77,9 +80,11 @@ class DataInfo:
 class Run:
     """Everything one training run produced, ready to save, plot or explain.
 
-    `config` is the configuration as it ran (the engine `auto` chose, for one); `statistics`
-    are the one-pass statistics of the data in its own units, and `problem` (not saved) the
-    prepared data the run trained on, which comparisons and pictures reuse.
+    `config` is the configuration as it ran (the engine `auto` chose, for one, and the
+    number `lr="auto"` settled on, with `lr_choice` saying how); `convergence` says whether
+    it reached the optimum; `statistics` are the one-pass statistics of the data in its own
+    units, and `problem` (not saved) the prepared data the run trained on, which
+    comparisons and pictures reuse.
     """
 
     data: DataInfo
@@ -96,11 +101,25 @@ class Run:
     gradients: Array | None = None
     statistics: LeastSquaresStats | None = field(default=None, repr=False)
     problem: Problem | None = field(default=None, repr=False, compare=False)
+    lr_choice: RateChoice | None = None
+    convergence: Convergence | None = None
 
     @property
     def final_loss(self) -> float:
         """The loss after the last update (the initial loss when no update ran)."""
         return self.losses[-1] if self.losses else self.initial_loss
+
+    def __repr__(self) -> str:
+        """One line: the data, the training, where the loss went (`training.display`)."""
+        from gdlab.training.display import short_repr
+
+        return short_repr(self)
+
+    def _repr_html_(self) -> str:
+        """The run as a notebook shows it: its numbers, the loss curve, the fit."""
+        from gdlab.training.display import run_html
+
+        return run_html(self)
 
     def to_record(self) -> dict[str, Any]:
         """The run record of DESIGN.md §4 as plain JSON-ready Python values."""
@@ -122,6 +141,10 @@ class Run:
             "stop_reason": self.stop_reason,
             "timing": {"train_seconds": self.train_seconds},
         }
+        if self.lr_choice is not None:
+            record["lr_choice"] = self.lr_choice.to_record()
+        if self.convergence is not None:
+            record["convergence"] = self.convergence.to_record()
         if self.statistics is not None and self.statistics.n_weights <= MAX_RECORDED_WEIGHTS:
             record["statistics"] = statistics_record(self.statistics)
         return record
@@ -174,7 +197,8 @@ class RunRecord:
     """A run record read back: the typed fields of what `Run.to_record` wrote.
 
     Numbers written as null (a run that blew up) read back as NaN. `statistics` is None
-    for records written before gdlab kept them (0.1.0) or for very wide data.
+    for records written before gdlab kept them (0.1.0) or for very wide data; `lr_choice`
+    and `convergence` are empty for records written before gdlab wrote them.
     """
 
     gdlab_version: str
@@ -194,6 +218,8 @@ class RunRecord:
     train_seconds: float
     statistics: LeastSquaresStats | None
     raw: Mapping[str, Any] = field(repr=False, compare=False)
+    lr_choice: Mapping[str, Any] = field(default_factory=dict)
+    convergence: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def steps_run(self) -> int:
@@ -213,6 +239,8 @@ class RunRecord:
             losses = vector(record.get("losses", []), "losses")
             path = record.get("path") or [list(init), list(weights)]
             steps = record.get("path_steps") or [0, len(losses)][: len(path)]
+            if not isinstance(steps, list) or not all(is_count(step) for step in steps):
+                raise DataError("'path_steps' must be a list of step numbers")
             names = record.get("weight_names") or default_weight_names(data, config)
             optimum = section(record, "optimum", where)
             analysis = section(record, "analysis", where)
@@ -235,11 +263,13 @@ class RunRecord:
                 train_seconds=number(timing.get("train_seconds", math.nan), "timing"),
                 statistics=statistics_of(record.get("statistics")),
                 raw=record,
+                lr_choice=section(record, "lr_choice", where),
+                convergence=section(record, "convergence", where),
             )
         except ConfigError as error:
             spelled = error.spelled(f"config.{error.option}") if error.option else str(error)
             raise DataError(f"{where}: {spelled}") from None
-        except (KeyError, TypeError, ValueError) as error:
+        except (KeyError, TypeError, ValueError, OverflowError) as error:
             reason = error.args[0] if error.args else type(error).__name__
             raise DataError(f"{where}: a bad or missing field: {reason}") from None
 
@@ -254,6 +284,11 @@ class RunRecord:
         except (OSError, ValueError, RecursionError) as error:
             raise DataError(f"{path}: not a readable run record ({error})") from None
         return cls.from_dict(record, str(path))
+
+
+def is_count(value: Any) -> bool:
+    """True for a whole number ≥ 0 that fits a step counter (not a bool)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**62
 
 
 def section(record: dict[str, Any], key: str, where: str) -> dict[str, Any]:

@@ -47,8 +47,10 @@ def option_words(name: str, value: object) -> list[str]:
 def fit_command_line(config: TrainingConfig, data_file: str, x: Sequence[str], y: str) -> str:
     """`gdlab fit DATA --x … --y … --lr … --steps … --init=…` plus the non-default options.
 
-    >>> fit_command_line(TrainingConfig(init=(0.5, -1.0)), "seed-data.csv", ["x"], "y")
+    >>> fit_command_line(TrainingConfig(lr=0.002, init=(0.5, -1.0)), "seed-data.csv", ["x"], "y")
     'gdlab fit seed-data.csv --x x --y y --lr 0.002 --steps 50 --init=0.5,-1'
+    >>> fit_command_line(TrainingConfig(), "points.csv", ["x"], "y")
+    'gdlab fit points.csv --x x --y y --lr auto --steps 50'
     """
     words = ["gdlab", "fit", data_file, "--x", ",".join(x), "--y", y]
     words += option_words("lr", config.lr) + option_words("steps", config.steps)

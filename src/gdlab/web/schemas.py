@@ -107,15 +107,21 @@ def training_field(name: str, declared: Option, default: Any) -> tuple[Any, Any]
     kind = option_type(name)
     annotation = CHOICE_TYPES.get(name) or FIELD_TYPES[kind]
     limits = dict(declared.web or {})
-    if kind in ("float", "float | None"):
+    if declared.web_default != "same":
+        default = declared.web_default
+    if kind in ("float", "float | None", "LearningRate"):
         limits["allow_inf_nan"] = False
     if kind.startswith("Mapping"):
         return annotation, Field(default_factory=dict, description=declared.help, **limits)
+    if kind == "LearningRate":  # a number within the limits, or "auto"
+        annotation = Annotated[float, Field(**limits)] | Literal["auto"]
+        return annotation, Field(default=default, description=declared.help)
     return annotation, Field(default=default, description=declared.help, **limits)
 
 
 #: Request field types by the option's declared type (choices get their own, below).
 FIELD_TYPES: dict[str, Any] = {
+    "LearningRate": float,  # or "auto": see `training_field`
     "float": float,
     "int": int,
     "str": str,

@@ -1,7 +1,18 @@
-"""Response headers that keep the page to its own origin (no inline script, no framing)."""
+"""Keeping the playground to its own page: response headers and a cross-site request guard.
+
+`SecurityHeaders` adds a content security policy (no inline script, no outside host, no
+framing) to every answer. `CrossSiteGuard` refuses, with HTTP 403, any request that could
+change something (every method but GET, HEAD and OPTIONS) when the browser says it comes
+from another site: any web page the user visits could otherwise POST trainings and uploads
+to the local server. Browsers label such requests with `Sec-Fetch-Site` and `Origin`; a
+request with neither (curl, a script, a test client) is not a browser's and passes.
+"""
 
 from __future__ import annotations
 
+import json
+
+from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 HEADERS = [
@@ -14,6 +25,11 @@ HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"no-referrer"),
 ]
+
+#: Methods that only read; everything else must come from the playground's own page.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+#: `Sec-Fetch-Site` values of the page itself ("none": typed or bookmarked by the user).
+OWN_SITE = frozenset({"same-origin", "none"})
 
 
 class SecurityHeaders:
@@ -33,3 +49,50 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+def cross_site_reason(method: str, headers: Headers, scheme: str) -> str | None:
+    """Why a request must be refused as cross-site, or None when it may go on.
+
+    >>> own = Headers({"host": "127.0.0.1:8000", "origin": "http://127.0.0.1:8000"})
+    >>> cross_site_reason("POST", own, "http") is None
+    True
+    >>> cross_site_reason("POST", Headers({"sec-fetch-site": "cross-site"}), "http")
+    'Sec-Fetch-Site is cross-site'
+    """
+    if method.upper() in SAFE_METHODS:
+        return None
+    fetch_site = headers.get("sec-fetch-site")
+    if fetch_site is not None and fetch_site.lower() not in OWN_SITE:
+        return f"Sec-Fetch-Site is {fetch_site}"
+    origin = headers.get("origin")
+    if origin is not None and origin.lower() != f"{scheme}://{headers.get('host', '')}".lower():
+        return f"it comes from {origin}"
+    return None
+
+
+class CrossSiteGuard:
+    """ASGI middleware: a 403 for state-changing requests another site's page sent."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            reason = cross_site_reason(scope["method"], Headers(scope=scope), scope["scheme"])
+            if reason is not None:
+                await refuse(send, reason)
+                return
+        await self.app(scope, receive, send)
+
+
+async def refuse(send: Send, reason: str) -> None:
+    """Answer 403 with the one-line JSON every error uses."""
+    detail = (
+        f"cross-site request refused ({reason}): the playground's API answers only "
+        "requests from its own page"
+    )
+    body = json.dumps({"detail": detail}).encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(body))]
+    await send({"type": "http.response.start", "status": 403, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

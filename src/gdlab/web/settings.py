@@ -28,14 +28,19 @@ class Settings:
     max_upload_bytes: int = 50 * MEGABYTE
     #: Largest JSON request body (inline columns of a million rows fit).
     max_json_bytes: int = 64 * MEGABYTE
-    #: Uploads kept in memory at once (least recently used are dropped first)…
-    upload_cache_entries: int = 32
-    #: …and their total size in bytes, as parsed float64 columns.
+    #: Uploads stay in memory until the server stops, at most this many files…
+    upload_cache_entries: int = 1024
+    #: …and this many bytes of parsed float64 columns; beyond, the least recently used go.
     upload_cache_bytes: int = 512 * MEGABYTE
     #: Runs training at the same time; more wait for a slot…
     max_concurrent_runs: int = 4
-    #: …for at most this many seconds, then get HTTP 429.
+    #: …for at most this many seconds, then get HTTP 429…
     queue_seconds: float = 10.0
+    #: …and at most this many wait at once (more get HTTP 429 at once).
+    max_waiting_runs: int = 32
+    #: Threads for blocking request work (setups, uploads, POST /api/train); fewer threads
+    #: fighting for Python's lock keep the event loop, and so the page, answering.
+    request_threads: int = 4
     #: A run is stopped after this many seconds of wall time.
     max_train_seconds: float = 120.0
     #: Points sent to the page for the data panel (evenly thinned beyond that).

@@ -26,7 +26,9 @@ class AppState:
         return cls(
             settings,
             UploadCache(settings.upload_cache_entries, settings.upload_cache_bytes),
-            RunRegistry(settings.max_concurrent_runs, settings.queue_seconds),
+            RunRegistry(
+                settings.max_concurrent_runs, settings.queue_seconds, settings.max_waiting_runs
+            ),
         )
 
 

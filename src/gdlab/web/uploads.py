@@ -2,8 +2,10 @@
 
 A file never touches a path the server names: its bytes are parsed in memory, only its
 numeric columns are kept (as float64 arrays), and it is found again only by an unguessable
-id, so one user cannot reach another's data. The least recently used uploads are dropped
-when the cache is over its count or size.
+id, so one user cannot reach another's data. The id is a keyed hash of the file (its name and
+bytes, with a key each server draws at start): the same file uploaded again to the same server
+gets the same id back, so a shared link that names it works again. Uploads stay until the
+server stops; the least recently used are dropped when the cache is over its count or size.
 
 Parsing is bounded before it decodes: a CSV file's header is counted against
 `MAX_UPLOAD_COLUMNS` and its rows are read in blocks, stopping past the row limit; a
@@ -13,7 +15,10 @@ limits before a single value is decoded (a small file that decodes to gigabytes 
 
 from __future__ import annotations
 
+import base64
 import csv
+import hashlib
+import hmac
 import re
 import secrets
 import threading
@@ -76,14 +81,32 @@ def parse_table(
     content: bytes,
     filename: str,
     max_rows: int,
+    table_id: str | None = None,
     max_columns: int = MAX_UPLOAD_COLUMNS,
     max_decoded_bytes: int = MAX_DECODED_BYTES,
 ) -> UploadedTable:
     """Read CSV or Parquet bytes; keep the numeric columns; say why each other one is skipped.
 
     The limits on rows, columns and (Parquet) decoded size are checked before the values
-    are decoded (see the module notes).
+    are decoded (see the module notes). The table is known by `table_id` (by default a
+    fresh random id). Arrow's memory is handed back to the system once the columns are
+    copied out (its pool would keep it).
     """
+    try:
+        return read_table(content, filename, max_rows, table_id, max_columns, max_decoded_bytes)
+    finally:
+        pa.default_memory_pool().release_unused()
+
+
+def read_table(
+    content: bytes,
+    filename: str,
+    max_rows: int,
+    table_id: str | None,
+    max_columns: int = MAX_UPLOAD_COLUMNS,
+    max_decoded_bytes: int = MAX_DECODED_BYTES,
+) -> UploadedTable:
+    """`parse_table` itself."""
     if not content.strip():
         raise DataError(f"{filename}: the file is empty")
     if content[:4] == b"PAR1":
@@ -110,7 +133,7 @@ def parse_table(
             f"{filename}: needs at least two numeric columns (a feature and a target), "
             f"found {len(columns)}" + (f"; skipped {reasons}" if reasons else "")
         )
-    return UploadedTable(secrets.token_urlsafe(16), filename, columns, skipped)
+    return UploadedTable(table_id or secrets.token_urlsafe(16), filename, columns, skipped)
 
 
 def read_csv(content: bytes, filename: str, max_rows: int, max_columns: int) -> pa.Table:
@@ -225,6 +248,18 @@ class UploadCache:
         self.max_bytes = nbytes
         self._tables: OrderedDict[str, UploadedTable] = OrderedDict()
         self._lock = threading.Lock()
+        self._key = secrets.token_bytes(32)
+
+    def id_for(self, content: bytes, filename: str) -> str:
+        """The id of this file on this server: HMAC-SHA256 of its name and bytes, 22 characters.
+
+        >>> cache = UploadCache(2, 1000)
+        >>> same = cache.id_for(b"x,y", "a.csv")
+        >>> same == cache.id_for(b"x,y", "a.csv") != cache.id_for(b"x,y", "b.csv"), len(same)
+        (True, 22)
+        """
+        digest = hmac.new(self._key, filename.encode() + b"\0" + content, hashlib.sha256)
+        return base64.urlsafe_b64encode(digest.digest()[:16]).decode().rstrip("=")
 
     def add(self, table: UploadedTable) -> None:
         """Keep `table`, dropping the oldest uploads until the cache is within its bounds."""

@@ -15,7 +15,7 @@ from gdlab.web.uploads import TooLarge, UploadedTable, parse_table, safe_filenam
 router = APIRouter(tags=["uploads"])
 
 ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorMessage} for code in (400, 404, 413, 422)
+    code: {"model": ErrorMessage} for code in (400, 403, 404, 413, 422)
 }
 
 
@@ -35,7 +35,10 @@ async def upload(
     state: ServerState,
     file: Annotated[UploadFile, File(description="a CSV (with a header row) or Parquet file")],
 ) -> UploadSummary:
-    """Upload a table; its numeric columns stay in memory under an id for later training."""
+    """Upload a table; its numeric columns stay in memory under an id for later training.
+
+    The same file (name and bytes) uploaded again to the same server gets the same id.
+    """
     settings = state.settings
     filename = safe_filename(file.filename)
     content = await file.read(settings.max_upload_bytes + 1)
@@ -44,7 +47,8 @@ async def upload(
             f"{filename}: the file is over the upload limit of "
             f"{limit_text(settings.max_upload_bytes)}"
         )
-    table = await run_in_threadpool(parse_table, content, filename, settings.max_rows)
+    table_id = await run_in_threadpool(state.uploads.id_for, content, filename)
+    table = await run_in_threadpool(parse_table, content, filename, settings.max_rows, table_id)
     state.uploads.add(table)
     return summary(table)
 

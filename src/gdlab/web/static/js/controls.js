@@ -1,26 +1,77 @@
 // The control panel: builds the inputs from the server's meta, shows the state in them,
-// and reads them back. It knows nothing of training; main.js wires it up.
+// reads them back and checks them (a value that breaks its rule is shown as an error and
+// never reaches the state, so never the URL). It knows nothing of training; main.js wires it.
 
+import { count, t } from "./i18n.js";
 import { esc, fmt, roundLr } from "./format.js";
 
 export const $ = (id) => document.getElementById(id);
+
+const MAX_SEED = 2 ** 32 - 1;
+const whole = (v) => Number.isInteger(v);
+
+// Each number field's rule and the message shown when a value breaks it.
+export function rules(meta) {
+  const { max_steps: maxSteps, max_rows: maxRows } = meta.limits;
+  return {
+    lr: { ok: (v) => v > 0 && v <= 1e12, message: () => t("invalid.lr") },
+    steps: { ok: (v) => whole(v) && v >= 1 && v <= maxSteps, message: () => t("invalid.steps", { max: count(maxSteps) }) },
+    n: { ok: (v) => whole(v) && v >= 2 && v <= maxRows, message: () => t("invalid.n", { max: count(maxRows) }) },
+    noise: { ok: (v) => v >= 0 && v <= 1e6, message: () => t("invalid.noise") },
+    seed: { ok: (v) => whole(v) && v >= 0 && v <= MAX_SEED, message: () => t("invalid.seed") },
+  };
+}
+
+// The number in `input` if it keeps `rule` (and is finite); else null, with the error shown.
+export function checked(input, rule) {
+  const text = input.value.trim();
+  const value = text === "" ? NaN : Number(text);
+  const good = Number.isFinite(value) && input.validity.valid !== false && rule.ok(value);
+  showInputError(input, good ? "" : rule.message());
+  return good ? value : null;
+}
+
+export function showInputError(input, message) {
+  const box = $("form-error");
+  if (message) {
+    input.setAttribute("aria-invalid", "true");
+    input.setAttribute("aria-describedby", "form-error");
+    box.textContent = message;
+    box.hidden = false;
+    box.dataset.for = input.id;
+  } else {
+    input.removeAttribute("aria-invalid");
+    if (box.dataset.for === input.id || !box.dataset.for) {
+      box.hidden = true;
+      box.textContent = "";
+      delete box.dataset.for;
+    }
+  }
+}
 
 // Fill the selects and the "more options" block from GET /api/meta.
 export function buildControls(meta) {
   $("optimizer").innerHTML = meta.optimizers
     .map((o) => `<option value="${esc(o.name)}">${esc(o.name)}</option>`).join("");
-  $("loss").innerHTML = Object.entries(meta.losses)
-    .map(([name, text]) => `<option value="${esc(name)}" title="${esc(text)}">${esc(name)}</option>`).join("");
+  $("loss").innerHTML = Object.entries(meta.losses).map(([name, text]) => {
+    const key = `loss.${name}`;
+    const title = t(key) === key ? text : t(key);
+    return `<option value="${esc(name)}" title="${esc(title)}">${esc(name)}</option>`;
+  }).join("");
   $("steps").max = meta.limits.max_steps;
   $("n").max = meta.limits.max_rows;
-  const more = [`<label title="std of the random start">random σ <input type="number" id="init-std" min="0" step="any"></label>`];
+  const label = (key, input) => `<label title="${esc(t(`${key}.title`))}"><span>${esc(t(key))}</span> ${input}</label>`;
+  const more = [label("more.std", `<input type="number" id="init-std" min="0" step="any">`)];
   const supported = new Set(meta.fit_options);
-  if (supported.has("l2")) more.push(`<label title="ridge penalty">l2 <input type="number" id="opt-l2" min="0" step="any"></label>`);
-  if (supported.has("tol")) more.push(`<label title="stop early once the gradient (or the loss change) is this small">tol <input type="number" id="opt-tol" min="0" step="any"></label>`);
-  if (supported.has("tol_kind")) more.push(`<label title="what tol measures">tol of <select id="opt-tol-kind"><option value="">default</option><option value="grad">gradient</option><option value="loss">loss change</option></select></label>`);
-  if (supported.has("schedule")) more.push(`<label title="learning-rate schedule">schedule <input type="text" id="opt-schedule" size="9" placeholder="cosine"></label>`);
-  if (supported.has("standardize")) more.push(`<label class="check"><span>standardize</span><input type="checkbox" id="opt-standardize"></label>`);
-  more.push(`<label class="check"><span>intercept b</span><input type="checkbox" id="opt-intercept"></label>`);
+  if (supported.has("l2")) more.push(label("more.l2", `<input type="number" id="opt-l2" min="0" step="any">`));
+  if (supported.has("tol")) more.push(label("more.tol", `<input type="number" id="opt-tol" min="0" step="any">`));
+  if (supported.has("tol_kind")) {
+    const kinds = ["", "grad", "loss"].map((kind) => `<option value="${kind}">${esc(t(`more.tolKind.${kind || "default"}`))}</option>`);
+    more.push(label("more.tolKind", `<select id="opt-tol-kind">${kinds.join("")}</select>`));
+  }
+  if (supported.has("schedule")) more.push(label("more.schedule", `<input type="text" id="opt-schedule" size="9" placeholder="cosine">`));
+  if (supported.has("standardize")) more.push(`<label class="check"><span>${esc(t("more.standardize"))}</span><input type="checkbox" id="opt-standardize"></label>`);
+  more.push(`<label class="check"><span>${esc(t("more.intercept"))}</span><input type="checkbox" id="opt-intercept"></label>`);
   $("more-options-body").innerHTML = more.join("");
   $("more-options").hidden = false;
 }
@@ -35,16 +86,19 @@ export function buildOptimizerOptions(meta, state) {
   const defaults = optimizerDefaults(meta, state.optimizer);
   $("optimizer-options").innerHTML = Object.entries(defaults).map(([name, value]) => {
     const shown = state.options[name] ?? value;
-    return `<label>${esc(name)} <input type="number" step="any" data-option="${esc(name)}" value="${shown}"></label>`;
+    return `<label>${esc(name)} <input type="number" step="any" data-option="${esc(name)}" id="option-${esc(name)}" value="${shown}"></label>`;
   }).join("");
 }
 
+// The optimizer's options that differ from their defaults; null when one is not a number.
 export function readOptimizerOptions(meta, state) {
   const defaults = optimizerDefaults(meta, state.optimizer);
   const options = {};
   for (const input of $("optimizer-options").querySelectorAll("input[data-option]")) {
-    const value = Number(input.value);
-    if (input.value !== "" && value !== defaults[input.dataset.option]) options[input.dataset.option] = value;
+    const name = input.dataset.option;
+    const value = checked(input, { ok: () => true, message: () => t("invalid.option", { name }) });
+    if (value === null) return null;
+    if (value !== defaults[name]) options[name] = value;
   }
   return options;
 }
@@ -82,45 +136,80 @@ export function showState(state, names) {
 // One input per weight of the start (bias first).
 export function showInit(names, values) {
   const box = $("init-inputs");
-  const wanted = names.map((n) => `init-${n}`).join("|");
+  const wanted = [...names, document.documentElement.lang].join("|");
   if (box.dataset.names !== wanted) {
-    box.innerHTML = names.map((name, i) => `<label>${esc(name)}₀ <input type="number" step="any" data-index="${i}" id="init-${i}"></label>`).join("");
+    box.innerHTML = names.map((name, i) => `<label>${esc(name)}₀ <input type="number" step="any" data-index="${i}" id="init-${i}" aria-label="${esc(t("start.input", { name }))}"></label>`).join("");
     box.dataset.names = wanted;
   }
   if (!values) return;
   box.querySelectorAll("input").forEach((input, i) => {
-    if (document.activeElement !== input && values[i] !== undefined) input.value = Number(values[i].toPrecision(6));
+    if (document.activeElement !== input && values[i] !== undefined && Number.isFinite(values[i])) {
+      input.value = Number(values[i].toPrecision(6));
+    }
   });
 }
 
+// The start typed in, or null (with the error shown) when a weight is not a number.
 export function readInit() {
-  const values = [...$("init-inputs").querySelectorAll("input")].map((input) => Number(input.value));
-  return values.length && values.every(Number.isFinite) ? values : null;
+  const inputs = [...$("init-inputs").querySelectorAll("input")];
+  const rule = { ok: (v) => Math.abs(v) <= 1e100, message: () => t("invalid.init") };
+  const values = inputs.map((input) => checked(input, rule));
+  return values.length && values.every((v) => v !== null) ? values : null;
 }
 
-// The lr slider works in log10(lr); its range follows the data's stable bound.
-export function showSlider(state, setup) {
+// The lr slider works in log10(lr); its range and marks follow the optimizer (`scale`).
+export function showSlider(state, scale) {
   const slider = $("lr-slider");
-  const bound = setup ? setup.analysis.lr_max_stable : state.lr * 5;
-  const lo = Math.floor(Math.log10(bound) - 3.3);
-  const hi = Math.log10(bound) + 0.75;
+  const lo = scale ? scale.lo : Math.floor(Math.log10(state.lr) - 3);
+  const hi = scale ? scale.hi : Math.log10(state.lr) + 1;
   slider.min = lo;
   slider.max = hi.toFixed(2);
   slider.value = Math.log10(state.lr);
-  if (!setup) return;
+  showSliderValue(state, scale);
+  if (!scale) return;
   const where = (lr) => (100 * (Math.log10(lr) - lo)) / (hi - lo);
-  const best = setup.analysis.lr_optimal;
-  const half = where(bound / 2);
-  const edge = where(bound);
+  const legend = $("lr-legend");
+  legend.hidden = scale.kind === "adaptive";
+  legend.classList.toggle("no-zig", scale.kind === "momentum");
+  if (scale.kind === "adaptive") {
+    slider.style.background = "";
+    $("lr-marks").innerHTML = mark("bound", where(scale.distance), t("mark.distance", { value: fmt(scale.distance, 3) }), t("mark.distance.title"));
+    $("lr-marks-below").innerHTML = mark("best", where(scale.perStep), t("mark.per-step", { value: fmt(scale.perStep, 3) }), t("mark.per-step.title"));
+    return;
+  }
+  const edge = where(scale.bound);
+  const half = scale.kind === "gd" ? where(scale.bound / 2) : edge;
   slider.style.background = `linear-gradient(to right, var(--calm) 0%, var(--calm) ${half}%, var(--zig) ${half}%, var(--zig) ${edge}%, var(--boom) ${edge}%, var(--boom) 100%)`;
-  $("lr-marks").innerHTML = mark("bound", edge, `bound 2/λmax = ${fmt(bound, 3)}`, "largest stable rate 2/λmax");
-  $("lr-marks-below").innerHTML = mark("best", where(best), `best ${fmt(best, 3)}`, "best constant rate 2/(λmin+λmax)");
+  $("lr-marks").innerHTML = scale.kind === "gd"
+    ? mark("bound", edge, t("mark.bound", { value: fmt(scale.bound, 3) }), t("mark.bound.title"))
+    : mark("bound", edge, t("mark.momentum", { value: fmt(scale.bound, 3) }), t("mark.momentum.title"));
+  $("lr-marks-below").innerHTML = scale.kind === "gd"
+    ? mark("best", where(scale.best), t("mark.best", { value: fmt(scale.best, 3) }), t("mark.best.title"))
+    : "";
+}
+
+// What the slider announces: the rate itself, and where it sits against what matters.
+export function showSliderValue(state, scale) {
+  const slider = $("lr-slider");
+  const lr = fmt(state.lr, 3);
+  let ratio = "";
+  let what = "";
+  if (scale && scale.kind === "adaptive") {
+    ratio = fmt(state.lr / scale.distance, 3);
+    what = t("valuetext.distance");
+  } else if (scale) {
+    ratio = fmt(state.lr / scale.bound, 3);
+    what = t("valuetext.bound");
+  }
+  slider.setAttribute("aria-valuetext", t("lr.valuetext", { lr, ratio, what }));
+  $("lr-value").textContent = `lr = ${lr}`;
 }
 
 // A tick at `at`% of the slider with its label slid so it stays inside the panel.
 function mark(kind, at, label, title) {
+  if (!Number.isFinite(at)) return "";
   const clamped = Math.min(100, Math.max(0, at));
-  return `<span class="${kind}" style="left:${clamped}%;transform:translateX(-${clamped}%)" title="${title}">${label}</span>` +
+  return `<span class="${kind}" style="left:${clamped}%;transform:translateX(-${clamped}%)" title="${esc(title)}">${esc(label)}</span>` +
     `<i class="${kind}" style="left:${clamped}%"></i>`;
 }
 
@@ -136,8 +225,8 @@ export function showColumns(upload, state) {
   $("y-column").innerHTML = upload.columns.map((name) =>
     `<option value="${esc(name)}" ${state.y === name ? "selected" : ""}>${esc(name)}</option>`).join("");
   const skipped = Object.entries(upload.skipped);
-  $("upload-info").innerHTML = `<b>${esc(upload.filename)}</b>: ${upload.n_rows.toLocaleString("en")} rows, ${upload.columns.length} numeric columns.` +
-    (skipped.length ? ` Skipped: ${skipped.map(([name, why]) => `<b>${esc(name)}</b> (${esc(why)})`).join("; ")}.` : "");
+  $("upload-info").innerHTML = t("data.uploaded", { file: esc(upload.filename), rows: count(upload.n_rows), columns: upload.columns.length }) +
+    (skipped.length ? t("data.skipped", { list: skipped.map(([name, why]) => `<b>${esc(name)}</b> (${esc(why)})`).join("; ") }) : "");
   $("upload-info").classList.remove("error");
 }
 

@@ -1,393 +1,276 @@
-// The playground's controller: state in the URL, runs streamed from the server, pictures redrawn
-// as steps arrive. document.body.dataset.status says loading | idle | running | done | error, and
-// dataset.runs counts the runs finished (tests wait on both).
+// The playground's controller: reads the state from the URL, wires every control to it, and
+// starts the first run. Runs live in runner.js, drawing in view.js, words in lang-*.js.
 
 import * as api from "./api.js";
 import {
-  $, buildControls, buildOptimizerOptions, readColumns, readInit, readOptimizerOptions,
-  showColumns, showInit, showSlider, showState, sliderLr,
+  $, buildControls, buildOptimizerOptions, checked, readColumns, readInit, readOptimizerOptions,
+  rules, showColumns, showInputError, showState, sliderLr,
 } from "./controls.js";
 import { downloadFigure, downloadRecord } from "./downloads.js";
-import { dataHint, initHint, lrHint, optimizerHint, regime, stepsHint, story } from "./explain.js";
-import { esc, fmt } from "./format.js";
+import { count, setLanguage, t } from "./i18n.js";
+import { fmt } from "./format.js";
+import { clickToData, lossUnder } from "./plots.js";
+import { failed, reset, setStatus, showPauseButton, stepOnce, stop, togglePause, train } from "./runner.js";
+import { fromUrl } from "./state.js";
+import { commit, store } from "./store.js";
 import {
-  clickToData, dataFigure, landscapeFigure, lossFigure, lossUnder, prepareLandscape, render,
-} from "./plots.js";
-import { inside, lossAt, rangesAround } from "./quadratic.js";
-import { dataSpec, fromUrl, toUrl, trainRequest } from "./state.js";
+  announce, displayNames, drawAll, drawPlot, refreshPointsPicture, retellMessage, showDragged, showHints, showMessage,
+} from "./view.js";
 
-let meta = null;
-let state = fromUrl(location.search);
-let view = null; // the run on screen: setup, steps, losses, path, record…
-let live = null; // the stream in progress: {controller, runId}
-let frame = 0;
-let ranges = null;
-let rangesKey = "";
-let currentUpload = null; // the uploaded table's summary (columns, skipped ones)
+store.state = fromUrl(location.search);
+const state = store.state;
 
-function setStatus(status) {
-  document.body.dataset.status = status;
-  $("stop").disabled = status !== "running";
+function names() {
+  return store.view ? displayNames(store.view.setup) : ["b", "a"];
 }
 
-function showMessage(text, kind = "error") {
-  const box = $("message");
-  box.hidden = !text;
-  box.className = `message ${kind}`;
-  box.textContent = text || "";
-}
-
-function commit() {
-  history.replaceState(null, "", toUrl(state));
-}
-
-// ---- runs --------------------------------------------------------------------------------
-
-function freshView(setup) {
-  const key = JSON.stringify([dataSpec(state), state.loss, state.intercept, state.seed]);
-  const start = setup.init;
-  if (key !== rangesKey || !ranges || !inside(ranges, start)) {
-    ranges = rangesAround(setup.quadratic, start.length > 1 ? start : [start[0], 0]);
-    rangesKey = key;
-  }
-  return {
-    setup, steps: [0], losses: [lossAt(setup.quadratic, start)], path: [start],
-    record: null, stopReason: null, message: "",
-  };
-}
-
-function addSteps(rows) {
-  for (const [k, loss, ...w] of rows) {
-    view.steps.push(k);
-    view.losses.push(loss === null ? Infinity : loss);
-    view.path.push(w.map((v) => (v === null ? NaN : v)));
-  }
-}
-
-// Abandon the run in progress: closing its stream stops it on the server.
-async function cancelLive() {
-  if (!live) return;
-  const { controller } = live;
-  live = null;
-  controller.abort();
-}
-
-// Train from the start: animated (Train) or at full speed (Step: one more step than shown).
-async function train({ duration = null, steps = null } = {}) {
-  await cancelLive();
-  if (steps !== null) state.steps = steps;
-  commit();
-  showState(state, view ? displayNames(view.setup) : ["b", "a"]);
-  showMessage("");
-  setStatus("running");
-  const controller = new AbortController();
-  const mine = { controller, runId: null };
-  live = mine;
-  const pace = duration ?? (state.animate ? null : 0);
-  const extra = pace === null ? {} : { duration: pace };
-  let settled = Promise.resolve();
-  try {
-    await api.stream("/api/train/stream", trainRequest(state, extra), (event, payload) => {
-      if (live !== mine) return;
-      if (event === "setup") {
-        mine.runId = payload.run_id;
-        view = freshView(payload);
-        settled = showSetup();
-      } else if (event === "steps") {
-        addSteps(payload.steps);
-        scheduleDraw();
-      } else if (event === "done") {
-        settled.then(() => finish(payload));
-      } else if (event === "error") {
-        throw new api.ApiError(500, payload.detail);
-      }
-    }, controller.signal);
-  } catch (error) {
-    if (error.name === "AbortError" || live !== mine) return;
-    showMessage(error.message);
-    setStatus("error");
-  } finally {
-    if (live === mine) live = null;
-  }
-}
-
-function finish(payload) {
-  const { record } = payload;
-  view.record = record;
-  view.stopReason = record.stop_reason;
-  view.losses[0] = record.initial_loss;
-  view.message = payload.message;
-  if (record.stop_reason === "stopped" && record.losses.length < state.steps) {
-    state.steps = record.losses.length; // the link and the command replay what is on screen
-    commit();
-    showState(state, displayNames(view.setup));
-    api.postJson("/api/prepare", trainRequest(state))
-      .then((setup) => { $("command").textContent = setup.command; })
-      .catch(() => {});
-  }
-  let note = payload.message;
-  if (!payload.landscape_matches) {
-    note += " The landscape, its floor and its optimum are those of the plain loss; this run's options (a penalty, say) change the loss it minimizes.";
-  }
-  showMessage(note.trim(), record.stop_reason === "diverged" ? "warning" : "info");
-  $("download-run").disabled = false;
-  $("download-figure").disabled = false;
-  drawAll();
-  document.body.dataset.runs = String(Number(document.body.dataset.runs || 0) + 1);
-  setStatus("done");
-}
-
-async function reset() {
-  await cancelLive();
-  showMessage("");
-  try {
-    const setup = await api.postJson("/api/prepare", trainRequest(state));
-    view = freshView(setup);
-    await showSetup();
-    $("download-run").disabled = true;
-    setStatus("idle");
-  } catch (error) {
-    showMessage(error.message);
-    setStatus("error");
-  }
-}
-
-async function stop() {
-  if (live && live.runId) await api.postJson(`/api/runs/${live.runId}/stop`, {}).catch(() => {});
-}
-
-// ---- drawing -----------------------------------------------------------------------------
-
-async function showSetup() {
-  const { setup } = view;
-  if (setup.quadratic.optimum_weights.length > 1) await prepareLandscape(setup, ranges);
-  showInit(displayNames(setup), setup.init);
-  showSlider(state, setup);
-  $("command").textContent = setup.command;
-  const link = $("data-download");
-  if (state.source === "seed") {
-    link.hidden = false;
-    link.href = `/api/seed-data.csv?n=${state.n}&noise=${state.noise}&seed=${state.seed}`;
-    link.textContent = `${setup.data_file} ↓`;
-    link.download = setup.data_file;
-  } else {
-    link.hidden = true;
-  }
-  showHints();
-  drawAll();
-}
-
-function showHints() {
-  if (!view) return;
-  const { setup } = view;
-  const description = meta.optimizers.find((o) => o.name === state.optimizer);
-  $("lr-value").textContent = `lr = ${fmt(state.lr, 3)}`;
-  $("lr-hint").innerHTML = lrHint(setup, state.lr, state.optimizer);
-  $("optimizer-hint").innerHTML = optimizerHint(state.optimizer, description && description.name) + stepsHint(setup, state.lr, state.optimizer, setup.init);
-  $("init-hint").innerHTML = initHint(state);
-  $("data-hint").innerHTML = dataHint(setup, state.source);
-}
-
-function scheduleDraw() {
-  if (!frame) frame = requestAnimationFrame(() => { frame = 0; drawAll(); });
-}
-
-function drawAll() {
-  if (!view) return;
-  const { setup, path } = view;
-  const names = displayNames(setup);
-  const w = lastFinite(path);
-  render($("data-plot"), dataFigure(setup, w, state.intercept));
-  render($("landscape-plot"), landscapeFigure(setup, ranges, path, names));
-  render($("loss-plot"), lossFigure(setup, view.steps, view.losses, $("log-loss").checked));
-  drawNumbers(w);
-  document.body.dataset.frames = String(Number(document.body.dataset.frames || 0) + 1);
-  $("story").innerHTML = story(setup, view, state);
-  const single = setup.points.features.length === 1;
-  $("data-title").textContent = single ? "Data and fit" : "Targets against predictions";
-  $("landscape-title").textContent = names.length > 2
-    ? `Loss over (${names[0]}, ${names[1]}), other weights at the optimum — click for a start`
-    : "Loss landscape — click to choose the start";
-}
-
-// The seed's names for one feature with an offset: b and a; otherwise b and the feature names.
-function displayNames(setup) {
-  const names = setup.weight_names;
-  return names.length === 2 && state.intercept ? ["b", "a"] : names;
-}
-
-function lastFinite(path) {
-  for (let i = path.length - 1; i >= 0; i--) if (path[i].every(Number.isFinite)) return path[i];
-  return path[0];
-}
-
-function card(id, label, value, sub, raw, extraClass = "") {
-  return `<div class="card ${extraClass}" id="${id}" data-value="${raw}"><div class="label">${label}</div><div class="value">${value}</div><div class="sub">${sub}</div></div>`;
-}
-
-function drawNumbers(w) {
-  const { setup } = view;
-  const names = setup.weight_names;
-  const opt = setup.quadratic.optimum_weights;
-  const k = view.steps[view.steps.length - 1];
-  const loss = view.losses[view.losses.length - 1];
-  const floor = setup.quadratic.optimum_loss;
-  const sst = setup.total_sum_of_squares;
-  const r2 = (l) => (sst > 0 ? 1 - (setup.sse_per_loss * l) / sst : NaN);
-  const diverged = view.stopReason === "diverged" || !Number.isFinite(loss);
-  const label = (name, i) => (i === 0 && state.intercept ? "b (offset)" : names.length === 2 ? `a (slope of ${esc(name)})` : esc(name));
-  const cards = [card("step-now", "step", `${k} / ${state.steps}`, view.stopReason ? esc(view.stopReason) : "&nbsp;", k)];
-  w.slice(0, 3).forEach((v, i) => cards.push(card(`w-${i}`, label(names[i], i), fmt(v, 5), `optimum ${fmt(opt[i], 5)}`, v)));
-  cards.push(card("loss-now", "loss", fmt(loss, 5), `floor L* ${fmt(floor, 5)}`, loss, diverged ? "diverged" : ""));
-  cards.push(card("r2-now", "R²", fmt(r2(loss), 4), `best ${fmt(r2(floor), 4)}`, r2(loss)));
-  cards.push(card("bound", "lr bound 2/λmax", fmt(setup.analysis.lr_max_stable, 4), `best lr ${fmt(setup.analysis.lr_optimal, 3)}`, setup.analysis.lr_max_stable, regime(setup, state.lr)));
-  $("numbers").innerHTML = cards.join("");
-}
-
-// ---- controls ----------------------------------------------------------------------------
-
+// Apply a change of the form and train again; nothing happens when `update` says the form
+// holds a bad value (it returns false), so a bad value never reaches the state or the URL.
 function changed(update, { keepInit = true } = {}) {
-  update();
+  if (update() === false) return;
   if (!keepInit) state.init = null;
   commit();
   train();
 }
 
+// A number field bound to a state field by its rule.
+function numberField(id, field, options = {}) {
+  $(id).onchange = () => changed(() => {
+    const value = checked($(id), rules(store.meta)[field]);
+    if (value === null) return false;
+    state[field] = value;
+    return true;
+  }, options);
+}
+
+// Optional numbers of "more options": empty means unset; otherwise at least 0 (tol above 0).
+function moreNumber(id, unset, positive = false) {
+  const input = $(id);
+  if (!input) return unset;
+  if (input.value.trim() === "") {
+    showInputError(input, "");
+    return unset;
+  }
+  const name = input.closest("label").querySelector("span").textContent;
+  return checked(input, { ok: (v) => (positive ? v > 0 : v >= 0), message: () => t("invalid.more", { name }) });
+}
+
+// A random point of the landscape shown (the other weights keep their start).
+function randomStart() {
+  const { view, ranges } = store;
+  if (!view) return null;
+  const start = view.setup.init.slice();
+  ranges.forEach(([lo, hi], i) => { start[i] = rounded(lo + Math.random() * (hi - lo), lo, hi); });
+  return start;
+}
+
+// A coordinate rounded to a thousandth of the view's width: short in the URL, exact in the run.
+function rounded(value, lo, hi) {
+  return Number(value.toFixed(Math.max(0, Math.ceil(-Math.log10((hi - lo) / 1000)))));
+}
+
+function chooseStart(event) {
+  const { view, ranges } = store;
+  if (!view) return;
+  const point = clickToData($("landscape-plot"), event);
+  if (!point) return;
+  const start = view.setup.init.slice();
+  start[0] = rounded(point[0], ...ranges[0]);
+  if (start.length > 1 && ranges.length > 1) start[1] = rounded(point[1], ...ranges[1]);
+  changed(() => { state.init = start; });
+}
+
+function showReadout(event) {
+  const { view } = store;
+  const point = view && clickToData($("landscape-plot"), event);
+  const shown = view ? view.names : [];
+  $("landscape-readout").textContent = point ? t("readout", {
+    first: `${shown[0]} = ${fmt(point[0], 3)}`,
+    second: shown.length > 1 ? `${shown[1]} = ${fmt(point[1], 3)}` : "",
+    loss: fmt(lossUnder(view.setup, point), 5),
+  }) : "";
+}
+
+// Every text on the page again, in the language now chosen; the run on screen stays.
+function relabel() {
+  setLanguage(state.lang);
+  announce("");
+  buildControls(store.meta);
+  buildOptimizerOptions(store.meta, state);
+  wireMoreOptions();
+  showState(state, names());
+  if (store.upload) showColumns(store.upload, state);
+  showPauseButton();
+  retellMessage();
+  if (store.view) {
+    showHints();
+    drawAll();
+  }
+}
+
+function wireMoreOptions() {
+  $("more-options-body").onchange = (event) => {
+    const newStart = ["init-std", "opt-intercept"].includes(event.target.id);
+    changed(() => {
+      const initStd = moreNumber("init-std", 0.1);
+      const l2 = moreNumber("opt-l2", 0);
+      const tol = moreNumber("opt-tol", null, true);
+      if ([initStd, l2].includes(null) || (tol === null && $("opt-tol") && $("opt-tol").value.trim() !== "")) return false;
+      Object.assign(state, { initStd, l2, tol });
+      state.tolKind = $("opt-tol-kind") && $("opt-tol-kind").value ? $("opt-tol-kind").value : null;
+      state.schedule = $("opt-schedule") && $("opt-schedule").value ? $("opt-schedule").value : null;
+      state.standardize = Boolean($("opt-standardize") && $("opt-standardize").checked);
+      state.intercept = $("opt-intercept").checked;
+      return true;
+    }, { keepInit: !newStart });
+  };
+}
+
 function wire() {
   $("train").onclick = () => train();
   $("stop").onclick = stop;
-  $("step").onclick = () => {
-    const done = view && view.record ? view.record.losses.length : 0;
-    train({ duration: 0, steps: Math.min(done + 1, meta.limits.max_steps) });
-  };
+  $("pause").onclick = togglePause;
+  $("step").onclick = stepOnce;
   $("reset").onclick = reset;
+  $("language").onclick = () => {
+    state.lang = state.lang === "ko" ? "en" : "ko";
+    commit();
+    relabel();
+  };
   $("lr-slider").oninput = () => {
     state.lr = sliderLr();
     $("lr").value = state.lr;
-    showHints();
+    showDragged();
   };
   $("lr-slider").onchange = () => changed(() => { state.lr = sliderLr(); });
-  $("lr").onchange = () => changed(() => { state.lr = Number($("lr").value); showSlider(state, view && view.setup); });
-  $("steps").onchange = () => changed(() => { state.steps = Number($("steps").value); });
+  numberField("lr", "lr");
+  numberField("steps", "steps");
+  numberField("n", "n");
+  numberField("noise", "noise");
+  numberField("seed", "seed", { keepInit: false });
   $("loss").onchange = () => changed(() => { state.loss = $("loss").value; });
   $("optimizer").onchange = () => changed(() => {
     state.optimizer = $("optimizer").value;
     state.options = {};
-    buildOptimizerOptions(meta, state);
+    buildOptimizerOptions(store.meta, state);
   });
-  $("optimizer-options").onchange = () => changed(() => { state.options = readOptimizerOptions(meta, state); });
-  $("init-inputs").onchange = () => changed(() => { state.init = readInit(); });
-  $("random-start").onclick = () => changed(() => {}, { keepInit: false });
-  for (const id of ["n", "noise", "seed"]) {
-    $(id).onchange = () => changed(() => { state[id] = Number($(id).value); }, { keepInit: id !== "seed" });
-  }
+  $("optimizer-options").onchange = () => changed(() => {
+    const options = readOptimizerOptions(store.meta, state);
+    if (options === null) return false;
+    state.options = options;
+    return true;
+  });
+  $("init-inputs").onchange = () => changed(() => {
+    const init = readInit();
+    if (init === null) return false;
+    state.init = init;
+    return true;
+  });
+  $("random-start").onclick = () => {
+    const start = randomStart();
+    if (start) changed(() => { state.init = start; });
+  };
   $("source-seed").onchange = () => changed(() => { state.source = "seed"; }, { keepInit: false });
   $("source-upload").onchange = () => {
     state.source = "upload";
-    showState(state, view ? displayNames(view.setup) : ["b", "a"]);
-    if (state.upload) changed(() => {}, { keepInit: false });
+    showState(state, names());
+    if (state.upload && store.upload) changed(() => {}, { keepInit: false });
   };
   $("file").onchange = uploadChosen;
   $("column-pickers").onchange = () => changed(() => {
     Object.assign(state, readColumns());
     state.x = state.x.filter((name) => name !== state.y);
-    showColumns(currentUpload, state);
+    showColumns(store.upload, state);
   }, { keepInit: false });
-  $("log-loss").onchange = drawAll;
+  $("log-loss").onchange = () => store.view && drawPlot("loss");
   $("animate").onchange = () => { state.animate = $("animate").checked; commit(); };
-  $("more-options-body").onchange = (event) => {
-    const number = (id, unset) => ($(id) && $(id).value !== "" ? Number($(id).value) : unset);
-    const newStart = ["init-std", "opt-intercept"].includes(event.target.id);
-    changed(() => {
-      state.initStd = number("init-std", 0.1);
-      state.l2 = number("opt-l2", 0);
-      state.tol = number("opt-tol", null);
-      state.tolKind = $("opt-tol-kind") && $("opt-tol-kind").value ? $("opt-tol-kind").value : null;
-      state.schedule = $("opt-schedule") && $("opt-schedule").value ? $("opt-schedule").value : null;
-      state.standardize = Boolean($("opt-standardize") && $("opt-standardize").checked);
-      state.intercept = $("opt-intercept").checked;
-    }, { keepInit: !newStart });
+  wireMoreOptions();
+  const landscape = $("landscape-plot");
+  landscape.addEventListener("mousemove", showReadout);
+  landscape.addEventListener("mouseleave", () => { $("landscape-readout").textContent = ""; });
+  landscape.addEventListener("click", chooseStart);
+  $("download-run").onclick = () => store.view && store.view.record && downloadRecord(store.view.record);
+  $("download-figure").onclick = () => {
+    const { view } = store;
+    downloadFigure([
+      { element: $("data-plot"), caption: $("data-title").textContent },
+      { element: $("landscape-plot"), caption: t("panel.figure.landscape") },
+      { element: $("loss-plot"), caption: t("panel.loss") },
+    ], t("figure.title", {
+      optimizer: state.optimizer, lr: fmt(state.lr, 3), steps: count(view.steps[view.steps.length - 1]),
+      loss: fmt(view.losses[view.losses.length - 1], 5), floor: fmt(view.setup.quadratic.optimum_loss, 5),
+    }));
   };
-  $("landscape-plot").addEventListener("mousemove", (event) => {
-    const point = view && clickToData($("landscape-plot"), event);
-    const names = view ? displayNames(view.setup) : [];
-    $("landscape-readout").textContent = point && names.length > 1
-      ? `${names[0]} = ${fmt(point[0], 3)}, ${names[1]} = ${fmt(point[1], 3)}: loss ${fmt(lossUnder(view.setup, point), 5)}`
-      : "";
-  });
-  $("landscape-plot").addEventListener("mouseleave", () => { $("landscape-readout").textContent = ""; });
-  $("landscape-plot").addEventListener("click", (event) => {
-    if (!view) return;
-    const point = clickToData($("landscape-plot"), event);
-    if (!point) return;
-    const start = view.setup.init.slice();
-    const digits = (lo, hi) => Math.max(0, Math.ceil(-Math.log10((hi - lo) / 1000)));
-    start[0] = Number(point[0].toFixed(digits(...ranges[0])));
-    if (start.length > 1) start[1] = Number(point[1].toFixed(digits(...ranges[1])));
-    changed(() => { state.init = start; });
-  });
-  $("download-run").onclick = () => view && view.record && downloadRecord(view.record);
-  $("download-figure").onclick = () => downloadFigure([
-    { element: $("data-plot"), caption: $("data-title").textContent },
-    { element: $("landscape-plot"), caption: "Loss landscape and path" },
-    { element: $("loss-plot"), caption: "Loss after each step" },
-  ], `gdlab: ${state.optimizer}, lr ${fmt(state.lr, 3)}, ${view.steps[view.steps.length - 1]} steps — loss ${fmt(view.losses[view.losses.length - 1], 5)} (floor ${fmt(view.setup.quadratic.optimum_loss, 5)})`);
   $("copy-command").onclick = () => navigator.clipboard.writeText($("command").textContent).catch(() => {});
 }
 
+// A new upload trains on it. A link's own file uploaded again gets its columns and start back.
 async function uploadChosen() {
   const file = $("file").files[0];
   if (!file) return;
-  $("upload-info").textContent = `uploading ${file.name}…`;
+  $("upload-info").textContent = t("data.uploading", { file: file.name });
   $("upload-info").classList.remove("error");
   try {
     const summary = await api.upload(file);
+    const restore = store.restore;
+    const fits = restore && [...restore.x, restore.y].every((name) => summary.columns.includes(name));
     Object.assign(state, {
       source: "upload", upload: summary.id, file: summary.filename,
-      x: [summary.columns[0]], y: summary.columns[summary.columns.length - 1], init: null,
+      x: fits ? restore.x : [summary.columns[0]],
+      y: fits ? restore.y : summary.columns[summary.columns.length - 1],
+      init: fits ? restore.init : null,
     });
-    currentUpload = summary;
+    store.restore = null;
+    store.upload = summary;
     showColumns(summary, state);
     commit();
     await train();
+    if (fits) $("upload-info").insertAdjacentText("beforeend", ` ${t("data.restored", { file: summary.filename })}`);
   } catch (error) {
-    $("upload-info").textContent = error.message;
+    const detail = error.message;
+    $("upload-info").textContent = t("error.upload", { detail });
     $("upload-info").classList.add("error");
-    showMessage(error.message);
-    setStatus("error");
+    failed(error, "error.upload");
   }
 }
 
 async function boot() {
+  setLanguage(state.lang);
   setStatus("loading");
   const resize = new ResizeObserver((entries) => {
     for (const entry of entries) if (entry.target.data) window.Plotly.Plots.resize(entry.target);
+    clearTimeout(resized);
+    resized = setTimeout(refreshPointsPicture, 200); // a picture of the points fits its new size
   });
+  let resized = 0;
   for (const id of ["data-plot", "landscape-plot", "loss-plot"]) resize.observe($(id));
   try {
-    meta = await api.getJson("/api/meta");
+    store.meta = await api.getJson("/api/meta");
   } catch (error) {
-    showMessage(`cannot reach the gdlab server: ${error.message}`);
-    setStatus("error");
+    failed(error, "error.unreachable");
     return;
   }
-  buildControls(meta);
-  buildOptimizerOptions(meta, state);
+  buildControls(store.meta);
+  buildOptimizerOptions(store.meta, state);
   wire();
   showState(state, state.init ? state.init.map((_, i) => (i === 0 ? "b" : `w${i}`)) : ["b", "a"]);
-  showSlider(state, null);
   if (state.upload) {
     try {
-      currentUpload = await api.getJson(`/api/uploads/${encodeURIComponent(state.upload)}`);
-      showColumns(currentUpload, state);
+      store.upload = await api.getJson(`/api/uploads/${encodeURIComponent(state.upload)}`);
+      showColumns(store.upload, state);
     } catch (error) {
-      const name = state.file || "the file";
-      showMessage(`This link's data (${name}) is no longer on this server: ${error.message}. Upload ${name} again.`);
+      store.restore = { x: state.x, y: state.y, init: state.init };
+      const detail = error.message;
+      const message = () => t("error.link", { file: state.file || t("error.theFile"), detail });
+      showMessage(message);
+      announce(message());
+      $("upload-info").textContent = message();
       setStatus("error");
       return;
     }
   }
-  await train();
+  if (state.at === 0) await reset();
+  else await train(state.at === null ? {} : { steps: state.at });
 }
 
 window.addEventListener("load", boot);

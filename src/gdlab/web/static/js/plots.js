@@ -1,15 +1,32 @@
 // The three pictures, drawn with plotly.js: the data and the fitted line, the loss landscape
 // with the descent's path, and the loss after each step with the optimum's floor.
 // Each `*Figure` function builds {data, layout} from the run as it stands; `render` draws it.
+// The data panel lives in datapanel.js; this module has the landscape, the loss curve and
+// what the panels share.
+//
+// Drawing must stay cheap while a run animates: one redraw of 2000 SVG markers costs about
+// 150 ms. So what does not move is drawn once as a picture laid under the plot (the loss
+// contours; the points of a big one-feature dataset), moving markers are thinned while a
+// run streams, long paths are lines without markers, and numbers far outside the view (a
+// diverged run) are clipped so SVG gets no 1e+21. (WebGL is no way out: plotly's WebGL
+// traces compile code at run time, which the page's content security policy forbids.)
 
+import { t } from "./i18n.js";
 import { fmt } from "./format.js";
 import { grid, lossAt } from "./quadratic.js";
 
-const COLORS = { data: "#2563eb", fit: "#16a34a", path: "#e8590c", floor: "#6b7280", start: "#111827" };
+export const COLORS = { data: "#2563eb", fit: "#16a34a", path: "#e8590c", floor: "#6b7280", start: "#111827" };
 const FONT = { family: "DejaVu Sans, sans-serif", size: 11, color: "#1d2330" };
-const CONFIG = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ["lasso2d", "select2d", "toImage"] };
+// Nothing on the plots may send data away: no cloud "share" button, no server to send to.
+const CONFIG = {
+  displaylogo: false, responsive: true, showSendToCloud: false, showEditInChartStudio: false,
+  showLink: false, plotlyServerURL: "", linkText: "",
+  modeBarButtonsToRemove: ["sendChartToCloud", "sendDataToCloud", "editInChartStudio", "lasso2d", "select2d", "toImage"],
+};
+// Beyond this many steps the path is a line without markers.
+const LONG_PATH = 200;
 
-function baseLayout(extra) {
+export function baseLayout(extra) {
   return {
     font: FONT, margin: { l: 52, r: 12, t: 8, b: 36 }, showlegend: true,
     legend: { orientation: "h", x: 0, y: 1, yanchor: "bottom", font: { size: 10 }, bgcolor: "rgba(0,0,0,0)" },
@@ -18,7 +35,7 @@ function baseLayout(extra) {
   };
 }
 
-function axis(title, extra = {}) {
+export function axis(title, extra = {}) {
   return { title: { text: title, standoff: 4 }, zeroline: false, gridcolor: "#eef1f5", automargin: true, ...extra };
 }
 
@@ -27,74 +44,24 @@ export function render(element, figure, config = {}) {
   return window.Plotly.react(element, figure.data, figure.layout, { ...CONFIG, ...config });
 }
 
-function predict(points, w, intercept) {
-  const { features, target } = points;
-  return target.map((_, row) => {
-    let value = intercept ? w[0] : 0;
-    features.forEach((column, j) => { value += w[j + (intercept ? 1 : 0)] * column[row]; });
-    return value;
-  });
+// Clamp v into [lo − far·span, hi + far·span]: out of view either way, but a number SVG takes.
+export function clip(v, lo, hi, far = 50) {
+  if (!Number.isFinite(v)) return null;
+  const span = hi - lo || 1;
+  return Math.min(hi + far * span, Math.max(lo - far * span, v));
 }
 
-function padded(values) {
-  const lo = Math.min(...values);
-  const hi = Math.max(...values);
+export function extent(values) {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of values) { if (v < lo) lo = v; if (v > hi) hi = v; }
+  return [lo, hi];
+}
+
+export function padded(values) {
+  const [lo, hi] = extent(values);
   const pad = 0.12 * (hi - lo || 1);
   return [lo - pad, hi + pad];
-}
-
-function lineLabel(w, intercept, name) {
-  if (!intercept) return `ŷ = ${fmt(w[0], 3)}·${name}`;
-  const slope = w[1];
-  return `ŷ = ${fmt(w[0], 3)} ${slope < 0 ? "−" : "+"} ${fmt(Math.abs(slope), 3)}·${name}`;
-}
-
-// Data panel: points, predictions at each x, the fitted line, residuals on hover.
-export function dataFigure(setup, w, intercept) {
-  const { points } = setup;
-  const yhat = predict(points, w, intercept);
-  const residual = yhat.map((v, i) => v - points.target[i]);
-  const custom = yhat.map((v, i) => [v, residual[i]]);
-  const hover = "y = %{customdata[2]:.4g}<br>ŷ = %{customdata[0]:.4g}<br>residual ŷ − y = %{customdata[1]:.4g}<extra></extra>";
-  if (points.features.length === 1) {
-    const x = points.features[0];
-    const lo = Math.min(...x);
-    const hi = Math.max(...x);
-    const pad = 0.08 * (hi - lo || 1);
-    const lineX = [lo - pad, hi + pad];
-    const lineY = predict({ features: [lineX], target: lineX }, w, intercept);
-    const segments = { x: [], y: [] };
-    if (x.length <= 300) {
-      x.forEach((xi, i) => {
-        segments.x.push(xi, xi, null);
-        segments.y.push(points.target[i], yhat[i], null);
-      });
-    }
-    const customY = custom.map((c, i) => [...c, points.target[i]]);
-    return {
-      data: [
-        { type: "scatter", mode: "lines", name: "residual", x: segments.x, y: segments.y, line: { color: "rgba(220,38,38,.35)", width: 1 }, hoverinfo: "skip" },
-        { type: "scatter", mode: "markers", name: "data", x, y: points.target, customdata: customY, marker: { color: COLORS.data, opacity: 0.7, size: 6 }, hovertemplate: `x = %{x:.4g}<br>${hover}` },
-        { type: "scatter", mode: "markers", name: "prediction ŷ", x, y: yhat, marker: { color: COLORS.fit, opacity: 0.6, size: 5 }, hoverinfo: "skip" },
-        { type: "scatter", mode: "lines", name: lineLabel(w, intercept, points.feature_names[0]), x: lineX, y: lineY, line: { color: COLORS.fit, width: 2.5 }, opacity: 0.8, hoverinfo: "skip" },
-      ],
-      // Axes hold the data, so a line that blows up swings out of view instead of squashing it.
-      layout: baseLayout({
-        xaxis: axis(points.feature_names[0], { range: lineX }),
-        yaxis: axis(points.target_name, { range: padded(points.target) }),
-      }),
-    };
-  }
-  const lo = Math.min(...points.target);
-  const hi = Math.max(...points.target);
-  const customY = custom.map((c, i) => [...c, points.target[i]]);
-  return {
-    data: [
-      { type: "scatter", mode: "lines", name: "ŷ = y", x: [lo, hi], y: [lo, hi], line: { color: COLORS.floor, dash: "dot", width: 1 }, hoverinfo: "skip" },
-      { type: "scatter", mode: "markers", name: "rows", x: points.target, y: yhat, customdata: customY, marker: { color: COLORS.data, opacity: 0.7, size: 6 }, hovertemplate: hover },
-    ],
-    layout: baseLayout({ xaxis: axis(`${points.target_name} (target)`), yaxis: axis("prediction ŷ") }),
-  };
 }
 
 // The contour map of the loss, drawn once per view as a picture and laid under the path:
@@ -122,6 +89,7 @@ export async function prepareLandscape(setup, ranges) {
   if (background.key === key) return;
   const holder = document.createElement("div");
   holder.style.cssText = "position:fixed;left:-10000px;top:0;width:600px;height:450px";
+  holder.setAttribute("aria-hidden", "true");
   document.body.append(holder);
   const hidden = { visible: false, fixedrange: true };
   await window.Plotly.newPlot(holder, [contourTrace(setup.quadratic, ranges)], {
@@ -134,27 +102,39 @@ export async function prepareLandscape(setup, ranges) {
   background = { key, source };
 }
 
+// A point of the path pulled in toward the view's centre until it lies within `far` spans:
+// a diverged path still leaves the view in the direction it really went.
+function clipPoint(w, ranges, far = 50) {
+  const centre = ranges.map(([lo, hi]) => (lo + hi) / 2);
+  const half = ranges.map(([lo, hi]) => (far + 0.5) * (hi - lo || 1));
+  if (!w.every(Number.isFinite)) return null;
+  const reach = Math.max(...centre.map((c, i) => Math.abs(w[i] - c) / half[i]));
+  return reach <= 1 ? w : centre.map((c, i) => c + (w[i] - c) / reach);
+}
+
 // Landscape: the loss over the first two weights (others at the optimum) and the path.
-export function landscapeFigure(setup, ranges, path, names) {
+export function landscapeFigure(setup, ranges, view, names) {
   const { quadratic } = setup;
   const opt = quadratic.optimum_weights;
-  if (opt.length === 1) return lossLineFigure(setup, ranges, path, names);
+  if (opt.length === 1) return lossLineFigure(setup, ranges, view, names);
   const floor = quadratic.optimum_loss;
-  const start = path[0];
-  const last = path[path.length - 1];
+  const shown = view.path.map((w) => clipPoint(w, ranges));
+  const start = shown[0];
+  const last = shown.filter(Boolean).pop() || start;
+  const long = shown.length > LONG_PATH;
   const [[x0, x1], [y0, y1]] = ranges;
   return {
     data: [
-      { type: "scatter", mode: "lines+markers", name: "path", x: path.map((w) => w[0]), y: path.map((w) => w[1]),
-        line: { color: COLORS.path, width: 2 }, marker: { color: COLORS.path, size: path.length > 200 ? 2 : 4 },
-        hovertemplate: `step %{customdata}<br>${names[0]} = %{x:.4g}<br>${names[1]} = %{y:.4g}<extra></extra>`, customdata: path.map((_, k) => k) },
-      { type: "scatter", mode: "markers", name: "start w₀", x: [start[0]], y: [start[1]],
+      { type: "scatter", mode: long ? "lines" : "lines+markers", name: t("trace.path"), x: shown.map((w) => (w ? w[0] : null)), y: shown.map((w) => (w ? w[1] : null)),
+        line: { color: COLORS.path, width: 2 }, marker: { color: COLORS.path, size: 4 },
+        hovertemplate: `${t("hover.step")} %{customdata}<br>${names[0]} = %{x:.4g}<br>${names[1]} = %{y:.4g}<extra></extra>`, customdata: view.steps },
+      { type: "scatter", mode: "markers", name: t("trace.start"), x: [start[0]], y: [start[1]],
         marker: { color: "#fff", size: 12, line: { color: COLORS.start, width: 2.5 } }, hoverinfo: "skip" },
-      { type: "scatter", mode: "markers", name: "now", x: [last[0]], y: [last[1]],
+      { type: "scatter", mode: "markers", name: t("trace.now"), x: [last[0]], y: [last[1]],
         marker: { color: COLORS.path, size: 10, line: { color: "#fff", width: 1.5 } }, hoverinfo: "skip" },
-      { type: "scatter", mode: "markers", name: "optimum w*", x: [opt[0]], y: [opt[1]],
+      { type: "scatter", mode: "markers", name: t("trace.optimum"), x: [opt[0]], y: [opt[1]],
         marker: { symbol: "star", color: "#facc15", size: 16, line: { color: "#854d0e", width: 1.2 } },
-        hovertemplate: `optimum<br>${names[0]} = %{x:.6g}<br>${names[1]} = %{y:.6g}<br>loss L* = ${fmt(floor, 6)}<extra></extra>` },
+        hovertemplate: `${t("hover.optimum")}<br>${names[0]} = %{x:.6g}<br>${names[1]} = %{y:.6g}<br>${t("hover.floor")} = ${fmt(floor, 6)}<extra></extra>` },
     ],
     layout: baseLayout({
       dragmode: false,
@@ -162,8 +142,9 @@ export function landscapeFigure(setup, ranges, path, names) {
         source: background.source, xref: "x", yref: "y", x: x0, y: y1, sizex: x1 - x0, sizey: y1 - y0,
         sizing: "stretch", layer: "below",
       }] : [],
-      xaxis: axis(names[0], { range: ranges[0], showgrid: false }),
-      yaxis: axis(names[1], { range: ranges[1], showgrid: false }),
+      // Fixed axes: a tap or a pinch on a touch screen must pick a start, never zoom.
+      xaxis: axis(names[0], { range: ranges[0], showgrid: false, fixedrange: true }),
+      yaxis: axis(names[1], { range: ranges[1], showgrid: false, fixedrange: true }),
     }),
   };
 }
@@ -176,49 +157,68 @@ export function lossUnder(setup, point) {
   return lossAt(setup.quadratic, w);
 }
 
-// One weight only (no intercept, one feature): the loss is a parabola in w.
-function lossLineFigure(setup, ranges, path, names) {
+// One weight only (no intercept, one feature): the loss is a parabola in w, the path on it.
+function lossLineFigure(setup, ranges, view, names) {
   const { quadratic } = setup;
   const [lo, hi] = ranges[0];
   const xs = Array.from({ length: 121 }, (_, k) => lo + ((hi - lo) * k) / 120);
+  const curve = xs.map((v) => lossAt(quadratic, [v]));
+  const top = Math.max(...curve);
+  const shown = view.path.map((w) => clip(w[0], lo, hi));
+  const heights = view.path.map((w) => clip(lossAt(quadratic, w), quadratic.optimum_loss, top));
+  const long = shown.length > LONG_PATH;
+  const opt = quadratic.optimum_weights[0];
   return {
     data: [
-      { type: "scatter", mode: "lines", name: "loss", x: xs, y: xs.map((v) => lossAt(quadratic, [v])), line: { color: "#5b7fc7" } },
-      { type: "scatter", mode: "lines+markers", name: "path", x: path.map((w) => w[0]), y: path.map((w) => lossAt(quadratic, w)), line: { color: COLORS.path } },
+      { type: "scatter", mode: "lines", name: t("trace.loss"), x: xs, y: curve, line: { color: "#5b7fc7", width: 2 }, hoverinfo: "skip" },
+      { type: "scatter", mode: long ? "lines" : "lines+markers", name: t("trace.path"), x: shown, y: heights, line: { color: COLORS.path, width: 2 }, marker: { size: 5 },
+        customdata: view.steps, hovertemplate: `${t("hover.step")} %{customdata}<br>${names[0]} = %{x:.4g}<br>${t("hover.loss")} %{y:.5g}<extra></extra>` },
+      { type: "scatter", mode: "markers", name: t("trace.start"), x: [shown[0]], y: [heights[0]], marker: { color: "#fff", size: 12, line: { color: COLORS.start, width: 2.5 } }, hoverinfo: "skip" },
+      { type: "scatter", mode: "markers", name: t("trace.optimum"), x: [opt], y: [quadratic.optimum_loss],
+        marker: { symbol: "star", color: "#facc15", size: 16, line: { color: "#854d0e", width: 1.2 } }, hoverinfo: "skip" },
     ],
-    layout: baseLayout({ dragmode: false, xaxis: axis(names[0], { range: ranges[0] }), yaxis: axis("loss") }),
-  };
-}
-
-// Loss curve: the loss after each step (step 0 is the start) and the optimum's floor.
-export function lossFigure(setup, steps, losses, logScale) {
-  const floor = setup.quadratic.optimum_loss;
-  const last = Math.max(steps[steps.length - 1] || 1, 1);
-  const data = [
-    { type: "scatter", mode: steps.length > 80 ? "lines" : "lines+markers", name: "loss", x: steps, y: losses,
-      line: { color: COLORS.path, width: 2 }, marker: { size: 4 },
-      hovertemplate: "step %{x}<br>loss %{y:.6g}<extra></extra>" },
-  ];
-  if (!logScale || floor > 0) {
-    data.push({ type: "scatter", mode: "lines", name: `floor L* = ${fmt(floor, 5)}`, x: [0, last], y: [floor, floor],
-      line: { color: COLORS.floor, dash: "dash", width: 1.5 }, hovertemplate: "optimum's loss L* = %{y:.6g}<extra></extra>" });
-  }
-  return {
-    data,
     layout: baseLayout({
-      xaxis: axis("training steps", { rangemode: "tozero" }),
-      yaxis: axis("loss", { type: logScale ? "log" : "linear", exponentformat: "power", ...decades(losses, floor, logScale) }),
+      dragmode: false,
+      xaxis: axis(names[0], { range: ranges[0], fixedrange: true }),
+      yaxis: axis(t("axis.loss"), { range: padded([quadratic.optimum_loss, top]), fixedrange: true }),
     }),
   };
 }
 
-// On a log axis spanning over a decade and a half, label only the powers of ten.
-function decades(losses, floor, logScale) {
+// Loss curve: the loss after each step (step 0 is the start) and the optimum's floor, over
+// the steps planned (the axis stays put while a run fills it in).
+export function lossFigure(setup, steps, losses, logScale, planned = 1) {
+  const floor = setup.quadratic.optimum_loss;
+  const last = Math.max(steps[steps.length - 1] || 1, planned, 1);
+  const shown = losses.map((v) => (Number.isFinite(v) && (!logScale || v > 0) ? v : null));
+  const data = [
+    { type: "scatter", mode: steps.length > 80 ? "lines" : "lines+markers", name: t("trace.loss"), x: steps, y: shown,
+      line: { color: COLORS.path, width: 2 }, marker: { size: 4 },
+      hovertemplate: `${t("hover.step")} %{x}<br>${t("hover.loss")} %{y:.6g}<extra></extra>` },
+  ];
+  if (!logScale || floor > 0) {
+    data.push({ type: "scatter", mode: "lines", name: t("trace.floor", { value: fmt(floor, 5) }), x: [0, last], y: [floor, floor],
+      line: { color: COLORS.floor, dash: "dash", width: 1.5 }, hovertemplate: `${t("hover.floor")} = %{y:.6g}<extra></extra>` });
+  }
+  return {
+    data,
+    layout: baseLayout({
+      xaxis: axis(t("axis.steps"), { range: [0, last] }),
+      yaxis: axis(t("axis.loss"), { type: logScale ? "log" : "linear", exponentformat: "power", ...decades(shown, floor, logScale) }),
+    }),
+  };
+}
+
+// On a log axis over a decade and a half, label only powers of ten, and at most about
+// eight of them: a diverged run spans 28 decades, whose labels would overlap.
+export function decades(losses, floor, logScale) {
   if (!logScale) return {};
   const finite = losses.filter((v) => Number.isFinite(v) && v > 0);
   if (floor > 0) finite.push(floor);
-  const span = Math.log10(Math.max(...finite)) - Math.log10(Math.min(...finite));
-  return span > 1.5 ? { dtick: 1 } : {};
+  if (!finite.length) return {};
+  const [lo, hi] = extent(finite);
+  const span = Math.log10(hi) - Math.log10(lo);
+  return span > 1.5 ? { dtick: Math.max(1, Math.ceil(span / 8)) } : {};
 }
 
 // Map a click on a plot's drawing area to data coordinates (linear axes).

@@ -54,13 +54,15 @@ export function grid(quadratic, ranges, size = 61) {
   return { xs, ys, z };
 }
 
-// A view around the optimum wide enough to hold the start (and a click's worth of room).
+// A view around the optimum wide enough to hold the start (and a click's worth of room):
+// over the first two weights, or the only one.
 export function rangesAround(quadratic, start) {
   const opt = quadratic.optimum_weights;
-  const gaps = [0, 1].map((i) => Math.abs(start[i] - opt[i]));
-  const widest = Math.max(...gaps);
-  return [0, 1].map((i) => {
-    const half = 1.5 * Math.max(gaps[i], 0.35 * widest, 1e-3 * (Math.abs(opt[i]) + 1));
+  const shown = Math.min(2, opt.length);
+  const gaps = opt.slice(0, shown).map((o, i) => Math.abs(start[i] - o));
+  const widest = Math.max(...gaps.filter(Number.isFinite), 0);
+  return gaps.map((gap, i) => {
+    const half = 1.5 * Math.max(Number.isFinite(gap) ? gap : 0, 0.35 * widest, 1e-3 * (Math.abs(opt[i]) + 1));
     return [opt[i] - half, opt[i] + half];
   });
 }

@@ -1,22 +1,44 @@
 // The page's whole state, and its two faces: the URL (so a link replays the run exactly)
 // and the body of a training request (the API's TrainRequest schema).
+//
+// `steps` is the steps setting; `at` is the step the run on screen stops at when that is not
+// the setting (after a Stop, or +1 Step; 0 after Reset), so a link replays what is shown
+// while the steps box keeps what the user set. A URL value that breaks its field's rule is
+// dropped for the default, so a bad link still opens a working page.
 
 export const DEFAULTS = {
   source: "seed", n: 50, noise: 1, seed: 0,
   upload: null, file: "", x: [], y: "",
-  lr: 0.002, steps: 50, optimizer: "gd", options: {}, loss: "l2",
+  lr: 0.002, steps: 50, at: null, optimizer: "gd", options: {}, loss: "l2",
   init: null, initStd: 0.1, intercept: true,
   l2: 0, tol: null, tolKind: null, schedule: null, standardize: false,
-  animate: true,
+  animate: true, lang: "en",
 };
 
 // URL key for each scalar field (lists and optimizer options are handled below).
 const KEYS = {
   n: "n", noise: "noise", seed: "seed", upload: "upload", file: "file", y: "y",
-  lr: "lr", steps: "steps", optimizer: "opt", loss: "loss", initStd: "std",
-  l2: "l2", tol: "tol", tolKind: "tkind", schedule: "sched",
+  lr: "lr", steps: "steps", at: "at", optimizer: "opt", loss: "loss", initStd: "std",
+  l2: "l2", tol: "tol", tolKind: "tkind", schedule: "sched", lang: "lang",
 };
-const NUMBERS = new Set(["n", "noise", "seed", "lr", "steps", "initStd", "l2", "tol"]);
+const whole = (v) => Number.isInteger(v);
+// What a number read from the URL must be to be used.
+const NUMBERS = {
+  n: (v) => whole(v) && v >= 2,
+  noise: (v) => v >= 0,
+  seed: (v) => whole(v) && v >= 0 && v < 2 ** 32,
+  lr: (v) => v > 0,
+  steps: (v) => whole(v) && v >= 1,
+  at: (v) => whole(v) && v >= 0,
+  initStd: (v) => v >= 0,
+  l2: (v) => v >= 0,
+  tol: (v) => v > 0,
+};
+
+function readNumber(text, rule) {
+  const value = text.trim() === "" ? NaN : Number(text);
+  return Number.isFinite(value) && rule(value) ? value : undefined;
+}
 
 export function fromUrl(search) {
   const params = new URLSearchParams(search);
@@ -24,16 +46,23 @@ export function fromUrl(search) {
   for (const [field, key] of Object.entries(KEYS)) {
     if (!params.has(key)) continue;
     const text = params.get(key);
-    state[field] = NUMBERS.has(field) ? Number(text) : text;
+    const value = field in NUMBERS ? readNumber(text, NUMBERS[field]) : text;
+    if (value !== undefined) state[field] = value;
   }
   if (params.has("x")) state.x = params.get("x").split(",").filter(Boolean);
-  if (params.has("init")) state.init = params.get("init").split(",").map(Number);
+  if (params.has("init")) {
+    const init = params.get("init").split(",").map((text) => readNumber(text, () => true));
+    if (init.length && init.every((v) => v !== undefined)) state.init = init;
+  }
   if (params.get("nob") === "1") state.intercept = false;
   if (params.get("stdz") === "1") state.standardize = true;
   if (params.get("anim") === "0") state.animate = false;
   for (const [key, value] of params) {
-    if (key.startsWith("o_")) state.options[key.slice(2)] = Number(value);
+    const number = readNumber(value, () => true);
+    if (key.startsWith("o_") && number !== undefined) state.options[key.slice(2)] = number;
   }
+  if (state.at === state.steps) state.at = null;
+  if (state.lang !== "ko") state.lang = "en";
   state.source = state.upload ? "upload" : "seed";
   return state;
 }
@@ -42,7 +71,7 @@ export function toUrl(state) {
   const params = new URLSearchParams();
   const fields = state.source === "upload"
     ? ["upload", "file", "y"] : ["n", "noise"];
-  for (const field of [...fields, "seed", "lr", "steps", "optimizer", "loss", "initStd", "l2", "tol", "tolKind", "schedule"]) {
+  for (const field of [...fields, "seed", "lr", "steps", "at", "optimizer", "loss", "initStd", "l2", "tol", "tolKind", "schedule", "lang"]) {
     const value = state[field];
     if (value === null || value === "" || value === DEFAULTS[field]) continue;
     params.set(KEYS[field], String(value));
@@ -64,10 +93,11 @@ export function dataSpec(state) {
   return { kind: "seed", n: state.n, noise: state.noise };
 }
 
-// The TrainRequest body: newer options only when set, so older servers accept it.
+// The TrainRequest body for the run on screen: newer options only when set, so older
+// servers accept it.
 export function trainRequest(state, extra = {}) {
   const body = {
-    data: dataSpec(state), lr: state.lr, steps: state.steps, optimizer: state.optimizer,
+    data: dataSpec(state), lr: state.lr, steps: state.at || state.steps, optimizer: state.optimizer,
     loss: state.loss, init_std: state.initStd, seed: state.seed, intercept: state.intercept,
   };
   if (state.init) body.init = state.init;
