@@ -264,6 +264,26 @@ def test_a_file_replaced_after_it_was_opened_is_refused(tmp_path):
             read()
 
 
+def test_a_file_appended_to_during_the_dask_pass_is_refused(tmp_path, monkeypatch):
+    pytest.importorskip("distributed")
+    from gdlab.onepass import dask as dask_pass_module
+
+    path = tmp_path / "d.csv"
+    path.write_text("x,y\n" + "".join(f"{i},{2 * i + 1}\n" for i in range(200)))
+    original = dask_pass_module.dask_pass
+
+    def appended_while_read(*args, **kwargs):
+        result = original(*args, **kwargs)
+        with path.open("a") as handle:  # another program writes while the workers read
+            handle.write("9,9\n")
+        return result
+
+    monkeypatch.setattr(dask_pass_module, "dask_pass", appended_while_read)
+    source = gdlab.open_files(path, ["x"], "y")
+    with pytest.raises(DataError, match=r"changed while gdlab read it \(size \d+ → \d+ bytes\)"):
+        gdlab.prepare(source, gdlab.TrainingConfig(engine="dask"))
+
+
 def test_a_file_changed_during_fit_save_is_refused_not_fingerprinted(tmp_path, monkeypatch):
     """The fingerprint and the weights come from one pass; a change during it is refused."""
     path = tmp_path / "d.csv"

@@ -126,6 +126,12 @@ class FileSource:
             check_unchanged(file, before)
         tally.warn(self.source)
 
+    def check_unchanged(self) -> None:
+        """A `DataError` when a file is not as it was when opened (for passes read by
+        others, such as Dask's workers, after they end)."""
+        for file, before in zip(self.files, self.stamps, strict=True):
+            check_unchanged(file, before)
+
     def read(self) -> Dataset:
         """All rows in memory, as a `Dataset` (for engines that touch the rows every step)."""
         wanted = [*self.feature_names, self.target_name]

@@ -294,6 +294,8 @@ def prepare_dask(
         fingerprint=fingerprint,
         sample_rows=SAMPLE_ROWS if sample and rows is None else None,
     )
+    if isinstance(data, FileSource):
+        data.check_unchanged()  # a file changed during the workers' pass is refused too
     details = dict(info.details)
     if result.missing is not None and result.missing.dropped:
         details.update(result.missing.details())
