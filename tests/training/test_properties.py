@@ -29,6 +29,8 @@ from gdlab.model.linear import design_matrix
 IN_MEMORY_ENGINES = tuple(e for e in ENGINES if e != "stream")
 
 PROPERTY = settings(max_examples=100, deadline=None)
+#: The random problems include collinear ones, which gdlab rightly warns about.
+pytestmark = pytest.mark.filterwarnings("ignore::gdlab.errors.DataWarning")
 
 
 @st.composite

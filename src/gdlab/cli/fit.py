@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from gdlab.cli.options import XOption, YOption, open_data, training_options
+from gdlab.cli.options import XOption, YOption, open_data, read_options, training_options
 from gdlab.cli.plot import CompareOption, PlotOption
+from gdlab.data.options import ReadOptions
 from gdlab.training.config import TrainingConfig
 
 if TYPE_CHECKING:
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
 FIGURE_MAX_ROWS = 100_000
 
 
+@read_options
 @training_options
 def fit_command(
     data: Annotated[
@@ -30,6 +32,7 @@ def fit_command(
     ],
     x: XOption = None,
     y: YOption = None,
+    read: ReadOptions | None = None,  # replaced by the flags of reading the data
     config: TrainingConfig | None = None,  # replaced by every training flag
     out: Annotated[Path | None, typer.Option(help="Folder for run.json (and figure).")] = None,
     json_out: Annotated[
@@ -67,6 +70,7 @@ def fit_command(
 
     Example: gdlab fit points.csv --x x --y y --out result --plot landscape
     """
+    from gdlab.atomic import output_set
     from gdlab.cli.plot import plot_kinds, write_plots
     from gdlab.cli.render import print_summary, save_seed_figure
     from gdlab.outputs.savedmodel import save_model
@@ -75,31 +79,32 @@ def fit_command(
 
     assert config is not None  # `training_options` parses the training flags into it
     kinds = plot_kinds(plot, compare, out)
-    source = open_data(data, x, y)
-    # One pass over the data: the statistics, and on the way the sample the pictures draw
-    # and the fingerprint the saved model keeps.
-    problem = prepare(source, config, fingerprint=save is not None, sample=bool(kinds))
     with warnings_to_stderr():
+        source = open_data(data, x, y, read)
+        # One pass over the data: the statistics, and on the way the sample the pictures draw
+        # and the fingerprint the saved model keeps.
+        problem = prepare(source, config, fingerprint=save is not None, sample=bool(kinds))
         run = train_problem(problem, config, raise_on_divergence=False)
     # A run that diverged keeps what it has: its record, its pictures and the summary.
     diverged = run.stop_reason == "diverged"
     if diverged and out is not None and len(run.weight_names) >= 2 and "landscape" not in kinds:
         kinds.append("landscape")  # the picture of what went wrong: the zig-zag growing
     pictures: list[Path] = []
-    if out is not None:
-        rows = problem.rows
-        line_fit = source.n_features == 1 and config.intercept
-        if line_fit and rows is not None and rows.n_rows <= FIGURE_MAX_ROWS:
-            save_seed_figure(run, rows, out / "figure.png")
-            pictures.append(out / "figure.png")
-        pictures += write_plots(run, kinds, out, compare)
-        run.save(out / "run.json")
-    if save is not None and not diverged:
-        save_model(run, None, save)  # the fingerprint was taken during the pass
-    if trace is not None:
-        from gdlab.outputs.trace import write_trace
+    with output_set():  # --out, --save and --trace appear together, or not at all
+        if out is not None:
+            rows = problem.rows
+            line_fit = source.n_features == 1 and config.intercept
+            if line_fit and rows is not None and rows.n_rows <= FIGURE_MAX_ROWS:
+                save_seed_figure(run, rows, out / "figure.png")
+                pictures.append(out / "figure.png")
+            pictures += write_plots(run, kinds, out, compare)
+            run.save(out / "run.json")
+        if save is not None and not diverged:
+            save_model(run, None, save)  # the fingerprint was taken during the pass
+        if trace is not None:
+            from gdlab.outputs.trace import write_trace
 
-        write_trace(run, trace)
+            write_trace(run, trace)
     if json_out:
         typer.echo(run.to_json(), nl=False)
     else:

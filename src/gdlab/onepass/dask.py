@@ -3,8 +3,9 @@
 Each block of rows of `DaskData` becomes `LeastSquaresStats` on a worker (with, when asked,
 an even sample of its rows and their fingerprint); the pieces merge `SPLIT_EVERY` at a time
 up a tree, so only small (p+1)×(p+1) factors (and samples) travel. The cluster
-is the one at ``--scheduler ADDRESS``, else the current `distributed.Client`, else a local
-one started for the pass.
+is the one at ``--scheduler ADDRESS`` (checked and watched by `gdlab.onepass.cluster`, so a
+wrong address or a cluster that dies ends the pass in seconds, with one line), else the
+current `distributed.Client`, else a local one started for the pass.
 """
 
 from __future__ import annotations
@@ -19,19 +20,19 @@ from typing import Any
 
 import numpy as np
 
-from gdlab.data.columns import first_line
-from gdlab.data.dask import DaskData, block_values, import_dask
+from gdlab.data.columns import MissingTally, first_line
+from gdlab.data.dask import DaskData, block_rows, import_dask
 from gdlab.data.dataset import Dataset
 from gdlab.data.fingerprint import RowsFingerprint
+from gdlab.data.progress import progress_lines
 from gdlab.data.sample import EvenSample
-from gdlab.errors import ConfigError, DataError, GdlabError
+from gdlab.errors import DataError, GdlabError
 from gdlab.onepass.arrays import default_threads, pass_statistics, wants_kernel
+from gdlab.onepass.cluster import connect_client, wait_for_result
 from gdlab.onepass.lstsq import LeastSquaresStats, merge_all, wants_moments
 
 #: Partial statistics merged per node of the reduction tree.
 SPLIT_EVERY = 8
-#: How long to try reaching a scheduler given by address.
-CONNECT_TIMEOUT = "10s"
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class PassPiece:
     statistics: LeastSquaresStats
     sample: EvenSample | None = None
     fingerprint: RowsFingerprint | None = None
+    missing: MissingTally | None = None
 
 
 def block_piece(
@@ -55,14 +57,17 @@ def block_piece(
     fingerprint: bool = False,
     sample_rows: int | None = None,
     blocks: int = 1,
+    drop_missing: bool = False,
+    hint: bool = False,
 ) -> PassPiece:
-    """The pass over one block (run on a worker).
+    """The pass over one block (run on a worker); with `drop_missing`, rows with a missing
+    value are left out and counted (see `block_rows`).
 
     `moments` and `kernel` None (a pass of unknown length) are decided here as for a pass
     of this block's rows times `blocks`: a dataframe's partitions are alike in size.
     """
-    X = block_values(features, names[:-1], source)
-    y = block_values(target, names[-1:], source).reshape(-1)
+    tally = MissingTally() if drop_missing else None
+    X, y = block_rows(features, target, names, source, tally, hint)
     rows, columns = float(y.shape[0] * blocks), len(names) + 1
     if moments is None:
         moments = wants_moments(rows, columns)
@@ -70,23 +75,25 @@ def block_piece(
         kernel = wants_kernel(rows * columns, columns)
     stats = pass_statistics(X, y, intercept, threads=1, moments=moments, kernel=kernel)
     if not (fingerprint or sample_rows):
-        return PassPiece(stats)
+        return PassPiece(stats, missing=tally)
     block = np.column_stack([X, y])
     sample = EvenSample(len(names), sample_rows).update(block) if sample_rows else None
     digest = RowsFingerprint(list(names)).update(block) if fingerprint else None
-    return PassPiece(stats, sample, digest)
+    return PassPiece(stats, sample, digest, tally)
 
 
 def merge_pieces(pieces: Sequence[PassPiece]) -> PassPiece:
     """The pieces of consecutive row blocks as one (statistics, samples, fingerprints)."""
     stats = merge_all([piece.statistics for piece in pieces])
-    sample, digest = pieces[0].sample, pieces[0].fingerprint
+    sample, digest, tally = pieces[0].sample, pieces[0].fingerprint, pieces[0].missing
     for piece in pieces[1:]:
         if sample is not None and piece.sample is not None:
             sample = sample.merge(piece.sample)
         if digest is not None and piece.fingerprint is not None:
             digest = digest.merge(piece.fingerprint)
-    return PassPiece(stats, sample, digest)
+        if tally is not None and piece.missing is not None:
+            tally = tally.merge(piece.missing)
+    return PassPiece(stats, sample, digest, tally)
 
 
 def tree_reduce(parts: list[Any], split_every: int = SPLIT_EVERY) -> Any:
@@ -122,9 +129,21 @@ def pass_graph(
     moments = wants_moments(float(rows), columns) if known else None  # unknown: per block
     kernel = wants_kernel(float(rows) * columns, columns) if known else None
     count = len(target_blocks)
+    drop, hint = data.drop_missing, data.from_files
     parts = [
         delayed(block_piece)(
-            X, y, names, intercept, data.source, moments, kernel, fingerprint, sample_rows, count
+            X,
+            y,
+            names,
+            intercept,
+            data.source,
+            moments,
+            kernel,
+            fingerprint,
+            sample_rows,
+            count,
+            drop,
+            hint,
         )
         for X, y in zip(feature_blocks, target_blocks, strict=True)
     ]
@@ -138,19 +157,13 @@ def dask_client(scheduler: str | None = None) -> Iterator[Any]:
     from distributed import Client, LocalCluster
 
     if scheduler:
-        reason = None
         try:
-            client = Client(scheduler, timeout=CONNECT_TIMEOUT, set_as_default=False)
-        except (OSError, ValueError, TimeoutError) as error:
-            reason = first_line(error)
-        if reason is not None:
-            # The half-made Client sits in a reference cycle; finalised later by a collection
+            client = connect_client(scheduler)
+        except GdlabError:
+            # A half-made Client sits in a reference cycle; finalised later by a collection
             # on Dask's IO-loop thread, its __del__ waits for that thread: a deadlock.
             gc.collect()
-            raise ConfigError(
-                f"{{option}} {scheduler}: no Dask scheduler reachable there ({reason})",
-                option="scheduler",
-            )
+            raise
         with client:
             yield client
         return
@@ -191,13 +204,19 @@ def dask_pass(
 ) -> PassResult:
     """The pass on the cluster; a task's bad data comes back as a `DataError`."""
     graph = pass_graph(data, intercept, split_every, fingerprint, sample_rows)
-    with dask_client(scheduler) as client:
+    where = f"the Dask cluster at {scheduler}" if scheduler else data.source
+    with (
+        dask_client(scheduler) as client,
+        progress_lines(f"computing the statistics of {data.source} on Dask", data.nbytes),
+    ):
         try:
-            piece: PassPiece = client.compute(graph).result()
+            piece: PassPiece = wait_for_result(client, client.compute(graph), where)
         except GdlabError:
             raise
-        except (ValueError, TypeError, OSError) as error:
+        except (ValueError, TypeError, OSError, ArithmeticError) as error:
             raise DataError(f"{data.source}: {first_line(error)}") from None
+    if piece.missing is not None:
+        piece.missing.warn(data.source)
     stats = piece.statistics
     if stats.n_rows < 2:
         raise DataError(f"{data.source}: need at least 2 rows to fit a line, got {stats.n_rows}")
@@ -205,7 +224,7 @@ def dask_pass(
     if piece.sample is not None:
         sample = piece.sample.dataset(data.feature_names, data.target_name, data.source)
     digest = piece.fingerprint.hexdigest() if piece.fingerprint is not None else None
-    return PassResult(stats, sample, digest)
+    return PassResult(stats, sample, digest, piece.missing)
 
 
 @dataclass(frozen=True)
@@ -215,6 +234,7 @@ class PassResult:
     statistics: LeastSquaresStats
     sample: Dataset | None
     fingerprint: str | None
+    missing: MissingTally | None = None
 
 
 def dask_statistics(

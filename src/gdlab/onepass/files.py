@@ -3,7 +3,8 @@
 Batches come from `gdlab.data.files` (pyarrow's streaming readers); a few threads turn them
 into QR statistics while the next batch is read, and `merge_all` folds them in file order. At
 most a few batches are in memory at once, whatever the files' size. A rich progress bar shows
-the pass on stderr when stderr is a terminal.
+the pass on stderr when stderr is a terminal; elsewhere a pass longer than a second says how
+far it is in a line now and then (`gdlab.data.progress`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from gdlab.data.files import Batch, FileSource, check_finite_batch
+from gdlab.data.progress import progress_lines
 from gdlab.errors import DataError
 from gdlab.onepass.arrays import (
     all_finite,
@@ -62,8 +64,8 @@ def stream_statistics(
     names = [*source.feature_names, source.target_name]
     # At most one row per 8 bytes of file: a bound on N for the moments' cost, and about
     # one value per 8 bytes: the pass's size, for the choice of the compiled kernel.
-    moments = wants_moments(source.total_bytes / 8, source.n_features + 2)
-    kernel = wants_kernel(source.total_bytes / 8, source.n_features + 2)
+    moments = wants_moments(source.content_bytes / 8, source.n_features + 2)
+    kernel = wants_kernel(source.content_bytes / 8, source.n_features + 2)
     parts: list[LeastSquaresStats] = []
     in_flight: deque[tuple[Batch, Future[LeastSquaresStats]]] = deque()
 
@@ -103,7 +105,7 @@ def stream_statistics(
 def progress_bar(
     source: FileSource, console: Console | None = None
 ) -> Iterator[Callable[[Batch], None]]:
-    """A rich progress bar over the files' bytes on stderr (silent when not a terminal)."""
+    """A rich progress bar over the files' bytes on stderr (plain lines when not a terminal)."""
     from rich.console import Console
     from rich.markup import escape
     from rich.progress import (
@@ -118,6 +120,14 @@ def progress_bar(
     console = console or Console(stderr=True)
     sizes = [file.stat().st_size for file in source.files]
     offsets = dict(zip(source.files, accumulate([0, *sizes[:-1]]), strict=True))
+    if not console.is_terminal:
+        with progress_lines(f"reading {source.source}", sum(sizes), console.file) as lines:
+
+            def count(batch: Batch) -> None:
+                lines.done = offsets[batch.file] + batch.bytes_read
+
+            yield count
+        return
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
@@ -125,7 +135,7 @@ def progress_bar(
         TransferSpeedColumn(),
         TimeRemainingColumn(),
     )
-    with Progress(*columns, console=console, disable=not console.is_terminal) as progress:
+    with Progress(*columns, console=console) as progress:
         task = progress.add_task(f"reading {escape(source.source)}", total=sum(sizes))
 
         def advance(batch: Batch) -> None:

@@ -15,6 +15,7 @@ data's units or standardised, with or without the ridge penalty.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
@@ -22,12 +23,12 @@ import numpy as np
 
 from gdlab.data.dask import DaskData
 from gdlab.data.dataset import Dataset
-from gdlab.data.files import FileSource
+from gdlab.data.files import FileSource, check_width
 from gdlab.data.sample import EvenSample
 from gdlab.engines import DenseEngine, Engine, MiniBatchEngine, StatsEngine, choose_engine
 from gdlab.engines.ridge import RidgeEngine, penalty_mask
 from gdlab.engines.stats import standardized_statistics
-from gdlab.errors import ConfigError
+from gdlab.errors import ConfigError, DataError, DataWarning
 from gdlab.model.linear import design_matrix, weight_names
 from gdlab.model.losses import Loss, get_loss, huber
 from gdlab.model.standardize import (
@@ -46,6 +47,8 @@ from gdlab.training.record import DataInfo
 IN_MEMORY_MAX_BYTES = 64 * 2**20
 #: A sample for pictures keeps between this many rows and twice as many.
 SAMPLE_ROWS = 20_000
+#: Designs of more weights than rows are refused beyond this many weights.
+MAX_UNDERDETERMINED = 100
 
 #: Where the rows of each kind of data live.
 KINDS = {Dataset: "memory", FileSource: "files", DaskData: "dask"}
@@ -140,21 +143,53 @@ def prepare(
     kind = data_kind(data)
     details = {**data.extra, **located(data)}
     auto = config.engine == "auto"
-    if auto and isinstance(data, FileSource) and data.total_bytes <= IN_MEMORY_MAX_BYTES:
+    if auto and isinstance(data, FileSource) and data.fits_in(IN_MEMORY_MAX_BYTES):
         data, kind = data.read(), "memory"  # small files: read whole, every cell checked
     name = config.engine
     if name == "auto":
         n_weights = data.n_features + config.intercept
         name = choose_engine(loss, kind, n_weights, config.batch_size, config.scheduler)
     check_engine_fits(name, kind, config)
+    check_width(data.n_features)
     info = DataInfo(data.source, 0, tuple(data.feature_names), data.target_name, details)
     if isinstance(data, Dataset):
-        return prepare_rows(data, info, name, config, fingerprint)
-    if isinstance(data, FileSource) and name == "stream":
-        return prepare_stream(data, info, config, fingerprint, sample)
-    if isinstance(data, FileSource) and name != "dask":
-        return prepare_rows(data.read(), info, name, config, fingerprint)
-    return prepare_dask(data, info, config, fingerprint, sample)
+        problem = prepare_rows(data, info, name, config, fingerprint)
+    elif isinstance(data, FileSource) and name == "stream":
+        problem = prepare_stream(data, info, config, fingerprint, sample)
+    elif isinstance(data, FileSource) and name != "dask":
+        rows = data.read()
+        problem = prepare_rows(
+            rows, replace(info, details={**details, **rows.extra}), name, config, fingerprint
+        )
+    else:
+        problem = prepare_dask(data, info, config, fingerprint, sample)
+    check_determined(problem)
+    warn_if_collinear(problem)
+    return problem
+
+
+def check_determined(problem: Problem) -> None:
+    """Refuse a wide design of more than `MAX_UNDERDETERMINED` weights and fewer rows: the
+    data cannot determine its weights, and its analysis (O(p³)) would cost far more than
+    the data's size. Smaller ones train (the collinearity warning says what that means)."""
+    weights, rows = len(problem.weight_names), problem.n_rows
+    if weights > rows and weights > MAX_UNDERDETERMINED:
+        raise DataError(
+            f"{problem.info.source}: {weights:,} weights (the bias and one per feature) but "
+            f"only {rows:,} rows; least squares needs at least as many rows as weights to "
+            f"determine them (gdlab fits fewer rows than weights only up to "
+            f"{MAX_UNDERDETERMINED} weights). Give more rows or fewer columns"
+        )
+
+
+def warn_if_collinear(problem: Problem) -> None:
+    """A `DataWarning` naming collinear columns and what the analysis can and cannot say."""
+    from gdlab.analysis.collinear import collinearity, collinearity_message
+
+    found = collinearity(problem.statistics, problem.weight_names)
+    if found is not None:
+        message = collinearity_message(found, problem.info.source, problem.intercept)
+        warnings.warn(DataWarning(message), stacklevel=3)
 
 
 def located(data: Dataset | FileSource | DaskData) -> dict[str, str]:
@@ -227,7 +262,7 @@ def prepare_stream(
     if keeper is not None:
         rows = keeper.dataset(source.feature_names, source.target_name, source.source)
     digest = hasher.hexdigest() if hasher is not None else None
-    info = replace(info, n_rows=stats.n_rows)
+    info = replace(info, n_rows=stats.n_rows, details={**info.details, **source.extra})
     return Problem(info, config.intercept, stats, "stream", None, rows, digest)
 
 
@@ -259,7 +294,12 @@ def prepare_dask(
         fingerprint=fingerprint,
         sample_rows=SAMPLE_ROWS if sample and rows is None else None,
     )
-    info = replace(info, n_rows=result.statistics.n_rows)
+    if isinstance(data, FileSource):
+        data.check_unchanged()  # a file changed during the workers' pass is refused too
+    details = dict(info.details)
+    if result.missing is not None and result.missing.dropped:
+        details.update(result.missing.details())
+    info = replace(info, n_rows=result.statistics.n_rows, details=details)
     return Problem(
         info, config.intercept, result.statistics, "dask", rows, result.sample, result.fingerprint
     )
