@@ -33,6 +33,8 @@ _EXPORTS = {
     "DivergedError": "gdlab.errors",
     "GdlabError": "gdlab.errors",
     "LearningRateWarning": "gdlab.errors",
+    "DataWarning": "gdlab.errors",
+    "ReadOptions": "gdlab.data.options",
     "predicted_losses": "gdlab.analysis.quadratic",
     "steps_to_gap": "gdlab.analysis.quadratic",
     "GDRegressor": "gdlab.sklearn",
@@ -65,6 +67,7 @@ __all__ = [
     "Analysis",
     "ConfigError",
     "DataError",
+    "DataWarning",
     "Dataset",
     "DivergedError",
     "GDRegressor",
@@ -72,6 +75,7 @@ __all__ = [
     "KeptStatistics",
     "LearningRateWarning",
     "Problem",
+    "ReadOptions",
     "Run",
     "RunRecord",
     "SavedModel",
@@ -113,9 +117,17 @@ if TYPE_CHECKING:
     from gdlab.data.dask import dask_arrays
     from gdlab.data.dataset import Dataset, from_arrays
     from gdlab.data.files import open_files
+    from gdlab.data.options import ReadOptions
     from gdlab.data.seed import seed_data, seed_dataset
     from gdlab.data.targets import open_targets, targets_from_arrays
-    from gdlab.errors import ConfigError, DataError, DivergedError, GdlabError, LearningRateWarning
+    from gdlab.errors import (
+        ConfigError,
+        DataError,
+        DataWarning,
+        DivergedError,
+        GdlabError,
+        LearningRateWarning,
+    )
     from gdlab.model.linear import design_matrix
     from gdlab.onepass.keep import (
         KeptStatistics,

@@ -96,3 +96,8 @@ def installed(module: str) -> bool:
         return importlib.util.find_spec(module) is not None
     except (ValueError, ImportError):  # in sys.modules without a spec, or a broken parent
         return sys.modules.get(module) is not None
+
+
+class DataWarning(UserWarning):
+    """Something about the data a user should know that does not stop the run: rows left
+    out for a missing value, integers float64 rounds, columns that make the fit ambiguous."""

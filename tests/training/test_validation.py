@@ -165,3 +165,14 @@ def test_the_dask_engine_gives_what_the_stream_engine_gives(
         regression.std_errors, stream.analysis.regression.std_errors, rtol=1e-9
     )
     assert regression.cov_type == stream.analysis.regression.cov_type
+
+
+def test_folds_number_the_rows_across_files(tmp_path: Path) -> None:
+    columns = table(301)
+    write_table(tmp_path / "a.csv", {k: v[:150] for k, v in columns.items()})
+    write_table(tmp_path / "b.csv", {k: v[150:] for k, v in columns.items()})
+    streamed = fit(open_files(tmp_path / "*.csv", ["x1", "x2"], "y"), cv=4, engine="stream")
+    X = np.column_stack([columns["x1"], columns["x2"]])
+    whole = fit(from_arrays(X, columns["y"], ("x1", "x2")), cv=4)
+    assert streamed.cv["fold_rows"] == whole.cv["fold_rows"] == [76, 75, 75, 75]
+    np.testing.assert_allclose(streamed.cv["losses_mean"], whole.cv["losses_mean"], rtol=1e-9)

@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from gdlab.cli.options import WeightsOption, XOption, YOption, training_options
+from gdlab.cli.options import WeightsOption, XOption, YOption, read_options, training_options
 from gdlab.cli.plot import CompareOption, PlotOption
+from gdlab.data.options import ReadOptions
 from gdlab.training.config import TrainingConfig
 
 if TYPE_CHECKING:
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
 FIGURE_MAX_ROWS = 100_000
 
 
+@read_options
 @training_options
 def fit_command(
     data: Annotated[
@@ -33,6 +35,7 @@ def fit_command(
     x: XOption = None,
     y: YOption = None,
     weights: WeightsOption = None,
+    read: ReadOptions | None = None,  # replaced by the flags of reading the data
     config: TrainingConfig | None = None,  # replaced by every training flag
     out: Annotated[Path | None, typer.Option(help="Folder for run.json (and figure).")] = None,
     json_out: Annotated[
@@ -73,6 +76,7 @@ def fit_command(
 
     Example: gdlab fit points.csv --x x --y y --out result --plot landscape
     """
+    from gdlab.atomic import output_set
     from gdlab.cli.plot import plot_kinds, write_plots
     from gdlab.cli.render import print_summary, save_seed_figure
     from gdlab.cli.sources import open_fit_data, refuse_save_of_kept
@@ -84,38 +88,39 @@ def fit_command(
 
     assert config is not None  # `training_options` parses the training flags into it
     kinds = plot_kinds(plot, compare, out)
-    source = open_fit_data(data, x, y, weights)
-    refuse_save_of_kept(source, save)
     title = f"gdlab fit {' '.join(map(str, data))}"
-    if isinstance(source, SeveralTargets):  # one pass, one run per target
-        refuse_one_file_options(trace=trace, save=save)
-        shown = Shown(warnings_to_stderr, print_regression)
-        fit_each_target(source, config, out, json_out, summary, kinds, compare, title, shown)
-        return
-    # One pass over the data: the statistics, and on the way the sample the pictures draw
-    # and the fingerprint the saved model keeps.
-    problem = prepare(source, config, fingerprint=save is not None, sample=bool(kinds))
     with warnings_to_stderr():
+        source = open_fit_data(data, x, y, weights, read)
+        refuse_save_of_kept(source, save)
+        if isinstance(source, SeveralTargets):  # one pass, one run per target
+            refuse_one_file_options(trace=trace, save=save)
+            shown = Shown(warnings_to_stderr, print_regression)
+            fit_each_target(source, config, out, json_out, summary, kinds, compare, title, shown)
+            return
+        # One pass over the data: the statistics, and on the way the sample the pictures draw
+        # and the fingerprint the saved model keeps.
+        problem = prepare(source, config, fingerprint=save is not None, sample=bool(kinds))
         run = train_problem(problem, config, raise_on_divergence=False)
     # A run that diverged keeps what it has: its record, its pictures and the summary.
     diverged = run.stop_reason == "diverged"
     if diverged and out is not None and len(run.weight_names) >= 2 and "landscape" not in kinds:
         kinds.append("landscape")  # the picture of what went wrong: the zig-zag growing
     pictures: list[Path] = []
-    if out is not None:
-        rows = problem.rows
-        line_fit = source.n_features == 1 and config.intercept
-        if line_fit and rows is not None and rows.n_rows <= FIGURE_MAX_ROWS:
-            save_seed_figure(run, rows, out / "figure.png")
-            pictures.append(out / "figure.png")
-        pictures += write_plots(run, kinds, out, compare)
-        run.save(out / "run.json")
-    if save is not None and not diverged:
-        save_model(run, None, save)  # the fingerprint was taken during the pass
-    if trace is not None:
-        from gdlab.outputs.trace import write_trace
+    with output_set():  # --out, --save and --trace appear together, or not at all
+        if out is not None:
+            rows = problem.rows
+            line_fit = source.n_features == 1 and config.intercept
+            if line_fit and rows is not None and rows.n_rows <= FIGURE_MAX_ROWS:
+                save_seed_figure(run, rows, out / "figure.png")
+                pictures.append(out / "figure.png")
+            pictures += write_plots(run, kinds, out, compare)
+            run.save(out / "run.json")
+        if save is not None and not diverged:
+            save_model(run, None, save)  # the fingerprint was taken during the pass
+        if trace is not None:
+            from gdlab.outputs.trace import write_trace
 
-        write_trace(run, trace)
+            write_trace(run, trace)
     if json_out:
         typer.echo(run.to_json(), nl=False)
     else:

@@ -40,12 +40,13 @@ def warnings_as_lines(stream: TextIO | None = None) -> Iterator[None]:
 
     The warning filters and `warnings.showwarning` are restored on exit.
     """
-    from gdlab.errors import LearningRateWarning
+    from gdlab.errors import DataWarning, LearningRateWarning
 
     def show(message: Warning | str, category: type[Warning], *args: Any, **kw: Any) -> None:
         print(warning_line(message), file=stream if stream is not None else sys.stderr)
 
     with warnings.catch_warnings():
         warnings.simplefilter("always", LearningRateWarning)
+        warnings.simplefilter("always", DataWarning)
         warnings.showwarning = show
         yield

@@ -19,6 +19,8 @@ KIND_NAMES = (
     "validation"
 )
 KIND_HELP = f"One of: {KIND_NAMES} (default: landscape)."
+#: Pixels per inch a picture may be drawn at: fewer collapse its text, more exhaust memory.
+MIN_DPI, MAX_DPI = 30, 1200
 
 #: `--plot` and `--compare` as `fit` and `demo` take them.
 PlotOption = Annotated[
@@ -68,7 +70,12 @@ def plot_command(
     theme: Annotated[str, typer.Option(help="light or dark.")] = "light",
     dpi: Annotated[
         int | None,
-        typer.Option(help="Pixels per inch (default 100; 80 for animations).", show_default=False),
+        typer.Option(
+            help=f"Pixels per inch, {MIN_DPI} to {MAX_DPI} (default 100; 80 for animations).",
+            show_default=False,
+            min=MIN_DPI,
+            max=MAX_DPI,
+        ),
     ] = None,
     data: Annotated[
         Path | None,

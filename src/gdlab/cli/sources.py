@@ -24,7 +24,11 @@ def target_names(y: str | None) -> list[str]:
 
 
 def open_fit_data(
-    data: Sequence[Path], x: str | None, y: str | None, weights: str | None = None
+    data: Sequence[Path],
+    x: str | None,
+    y: str | None,
+    weights: str | None = None,
+    read: Any = None,
 ) -> Any:
     """The data `gdlab fit` trains on (see the module notes)."""
     from gdlab.onepass.keep import is_statistics_path
@@ -48,11 +52,11 @@ def open_fit_data(
             raise ConfigError(f"missing option '--x': name the column(s) of {data[0]} to use")
         from gdlab.data.files import FileSource
 
-        several = open_targets(data[0], split_names(x, "--x"), ys)
+        several = open_targets(data[0], split_names(x, "--x"), ys, read)
         if weights and isinstance(several.joint, FileSource):
             several = replace(several, joint=several.joint.with_columns(weights=weights.strip()))
         return several
-    return open_data(data[0], x, y, weights)
+    return open_data(data[0], x, y, read, weights)
 
 
 def refuse_save_of_kept(source: Any, save: Path | None) -> None:

@@ -66,7 +66,7 @@ def stats_command(
     if engine not in ("auto", "stats", "stream", "dask"):
         raise ConfigError(f"--engine {engine}: choose auto, stats, stream or dask")
     config = TrainingConfig(intercept=not no_intercept, engine=engine, scheduler=scheduler)
-    source = open_data(data, x, y, weights)
+    source = open_data(data, x, y, weights=weights)
     problem = prepare(source, config)
     kept = KeptStatistics(
         problem.statistics,

@@ -17,6 +17,9 @@ from gdlab.errors import DataError
 
 #: The largest |value| a data cell may hold: squares of errors on such data stay finite.
 MAX_MAGNITUDE = 1e100
+#: The most feature columns a fit takes: its analysis (SVDs of the p×p factor) costs O(p³),
+#: about a second at this width.
+MAX_FEATURES = 1000
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from numpy.typing import ArrayLike
 
@@ -75,11 +76,12 @@ def check_targets(features: Sequence[str], targets: Sequence[str], where: str = 
 
 
 def open_targets(
-    path: str | Path, x_columns: Sequence[str], y_columns: Sequence[str]
+    path: str | Path, x_columns: Sequence[str], y_columns: Sequence[str], read: Any = None
 ) -> SeveralTargets:
-    """Files (a file, glob or directory) with several target columns, read in one pass."""
+    """Files (a file, glob or directory) with several target columns, read in one pass (as
+    `read`, `ReadOptions`, says)."""
     check_targets(x_columns, y_columns, str(path))
-    joint = open_files(path, [*x_columns, *y_columns[:-1]], y_columns[-1])
+    joint = open_files(path, [*x_columns, *y_columns[:-1]], y_columns[-1], read)
     return SeveralTargets(joint, len(x_columns))
 
 

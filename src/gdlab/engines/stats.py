@@ -31,6 +31,20 @@ Array = NDArray[np.floating]
 SCALAR_LOOP_MAX_WEIGHTS = 6
 
 
+def check_statistics_range(stats: LeastSquaresStats, dtype: np.dtype) -> None:
+    """float32 squares overflow beyond ≈1.8e19: refuse statistics whose squares could reach
+    that (the data's check, `check_range`, for passes that never held the rows)."""
+    if dtype == np.float64:
+        return
+    limit = float(np.sqrt(np.finfo(dtype).max)) / 1e3
+    largest = float(np.max(np.abs(stats.factor()), initial=0.0))
+    if not largest <= limit:
+        raise ConfigError(
+            f"the data's one-pass statistics reach {largest:.3g}, too large for {dtype.name}: "
+            f"squared errors would overflow; use float64 or rescale the data"
+        )
+
+
 def require_quadratic(loss: Loss, engine: str) -> None:
     """Statistics engines run quadratic losses only; say which engine can run the others."""
     if not loss.is_quadratic:
@@ -56,6 +70,7 @@ class StatsEngine:
             self.name = name  # the pass that built the statistics: stats, stream or dask
         require_quadratic(loss, self.name)
         self.dtype = resolve_dtype(dtype)
+        check_statistics_range(stats, self.dtype)
         self.loss = loss
         self.stats = stats
         self.n_rows = stats.n_rows

@@ -3,7 +3,8 @@
 Batches come from `gdlab.data.files` (pyarrow's streaming readers); a few threads turn them
 into QR statistics while the next batch is read, and `merge_all` folds them in file order. At
 most a few batches are in memory at once, whatever the files' size. A rich progress bar shows
-the pass on stderr when stderr is a terminal.
+the pass on stderr when stderr is a terminal; elsewhere a pass longer than a second says how
+far it is in a line now and then (`gdlab.data.progress`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from gdlab.data.files import Batch, FileSource, check_finite_batch
+from gdlab.data.progress import progress_lines
 from gdlab.errors import DataError
 from gdlab.onepass.arrays import (
     all_finite,
@@ -55,13 +57,19 @@ def batch_statistics(
 
 
 def grouped_batch_statistics(
-    batch: Batch, intercept: bool, moments: bool, kernel: bool, grouping: Grouping | None
+    batch: Batch,
+    intercept: bool,
+    moments: bool,
+    kernel: bool,
+    grouping: Grouping | None,
+    first_row: int = 0,
 ) -> tuple[LeastSquaresStats | None, ...]:
     """One batch's statistics per group of `grouping` (None for a group with no rows here);
-    without a grouping, the batch's statistics alone."""
+    without a grouping, the batch's statistics alone. `first_row` is the number of the
+    batch's first row over the whole data (rows of earlier files and batches before it)."""
     if grouping is None:
         return (batch_statistics(batch, intercept, moments, kernel),)
-    labels = grouping.labels(batch.columns, batch.first_row)
+    labels = grouping.labels(batch.columns, first_row)
     weighted = batch.weights is not None
     columns = [*batch.columns, *([batch.weights] if batch.weights is not None else [])]
     parts: list[LeastSquaresStats | None] = []
@@ -109,8 +117,8 @@ def stream_group_statistics(
     names = [*source.feature_names, source.target_name]
     # At most one row per 8 bytes of file: a bound on N for the moments' cost, and about
     # one value per 8 bytes: the pass's size, for the choice of the compiled kernel.
-    moments = wants_moments(source.total_bytes / 8, source.n_features + 2)
-    kernel = wants_kernel(source.total_bytes / 8, source.n_features + 2)
+    moments = wants_moments(source.content_bytes / 8, source.n_features + 2)
+    kernel = wants_kernel(source.content_bytes / 8, source.n_features + 2)
     count = 1 if grouping is None else grouping.count
     groups: list[list[LeastSquaresStats]] = [[] for _ in range(count)]
     in_flight: deque[tuple[Batch, Future[tuple[LeastSquaresStats | None, ...]]]] = deque()
@@ -133,11 +141,13 @@ def stream_group_statistics(
         one_blas_thread(),
         ThreadPoolExecutor(workers) as pool,
     ):
+        seen = 0  # rows before this batch, over every file: folds go by this row number
         for batch in source.batches(batch_rows):
             if observe is not None:
                 observe(np.column_stack(batch.columns))
-            job = (batch, intercept, moments, kernel, grouping)
+            job = (batch, intercept, moments, kernel, grouping, seen)
             in_flight.append((batch, pool.submit(grouped_batch_statistics, *job)))
+            seen += batch.n_rows
             if len(in_flight) > workers:
                 advance(collect())
         while in_flight:
@@ -157,7 +167,7 @@ def stream_group_statistics(
 def progress_bar(
     source: FileSource, console: Console | None = None
 ) -> Iterator[Callable[[Batch], None]]:
-    """A rich progress bar over the files' bytes on stderr (silent when not a terminal)."""
+    """A rich progress bar over the files' bytes on stderr (plain lines when not a terminal)."""
     from rich.console import Console
     from rich.markup import escape
     from rich.progress import (
@@ -172,6 +182,14 @@ def progress_bar(
     console = console or Console(stderr=True)
     sizes = [file.stat().st_size for file in source.files]
     offsets = dict(zip(source.files, accumulate([0, *sizes[:-1]]), strict=True))
+    if not console.is_terminal:
+        with progress_lines(f"reading {source.source}", sum(sizes), console.file) as lines:
+
+            def count(batch: Batch) -> None:
+                lines.done = offsets[batch.file] + batch.bytes_read
+
+            yield count
+        return
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
@@ -179,7 +197,7 @@ def progress_bar(
         TransferSpeedColumn(),
         TimeRemainingColumn(),
     )
-    with Progress(*columns, console=console, disable=not console.is_terminal) as progress:
+    with Progress(*columns, console=console) as progress:
         task = progress.add_task(f"reading {escape(source.source)}", total=sum(sizes))
 
         def advance(batch: Batch) -> None:

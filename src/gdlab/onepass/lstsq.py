@@ -51,6 +51,10 @@ from gdlab.onepass.solve import (
 Array = NDArray[np.float64]
 ExtendedArray = NDArray[np.longdouble]
 
+#: The extended-precision moments (no BLAS for long doubles: ~5 ns a product) are summed
+#: and transformed only while their products stay within this many (about half a second):
+#: a wide design's N·(p+1)² or (p+1)³ would cost minutes for a refinement of the optimum.
+MOMENTS_WORK_LIMIT = 10**8
 #: At most this many refinement steps (each gains roughly the digits float64 lost).
 REFINE_MAX_STEPS = 5
 
@@ -91,9 +95,10 @@ class LeastSquaresStats:
         A = np.asarray(A, dtype=np.float64)
         y = np.asarray(y, dtype=np.float64)
         if chunk_rows is None or chunk_rows >= A.shape[0]:
+            affordable = A.shape[0] * (A.shape[1] + 1) ** 2 <= MOMENTS_WORK_LIMIT
             augmented = np.column_stack([A, y])
             first = augmented[0] if leading_constant(A) is not None else None
-            return cls.from_augmented(augmented, moments=True, reference=first)
+            return cls.from_augmented(augmented, moments=affordable, reference=first)
         chunks = (
             cls.from_arrays(A[start : start + chunk_rows], y[start : start + chunk_rows])
             for start in range(0, A.shape[0], chunk_rows)
@@ -351,7 +356,7 @@ def transformed_factor(
     block[:p, p] = factor[:p, p]
     block[p, p] = factor[p, p]
     moved = None
-    if moments is not None:
+    if moments is not None and (p + 1) ** 3 <= MOMENTS_WORK_LIMIT:
         augmented = np.eye(p + 1, dtype=np.longdouble)
         augmented[:p, :p] = M
         moved = augmented.T @ moments @ augmented

@@ -293,10 +293,16 @@ def declared_defaults(name: str) -> tuple[tuple[str, float], ...]:
     return tuple((p.name, float(p.default)) for p in parameters)
 
 
-def make_optimizer(name: str, lr: LearningRate, **options: float) -> GradientTransformation:
+def make_optimizer(name: str, lr: LearningRate, /, **options: float) -> GradientTransformation:
     """Build an optimizer by name with its learning rate (or schedule) and options.
 
-    Unknown names and options raise a `ConfigError` that lists the valid ones.
+    Unknown names and options raise a `ConfigError` that lists the valid ones (``lr`` too:
+    the rate is not one of the options).
+
+    >>> make_optimizer("gd", 0.1, lr=1.0)
+    Traceback (most recent call last):
+    ...
+    gdlab.errors.ConfigError: optimizer 'gd' has no option lr; it takes: no options
     """
     try:
         factory = OPTIMIZERS[name]

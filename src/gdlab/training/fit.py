@@ -22,6 +22,7 @@ from gdlab.analysis.training import analyze_training, stability_warning, with_ou
 from gdlab.data.dask import DaskData, dask_arrays, is_dask_collection
 from gdlab.data.dataset import Dataset, from_arrays
 from gdlab.data.files import FileSource, open_files
+from gdlab.data.options import recorded_read_options
 from gdlab.data.seed import seed_dataset
 from gdlab.engines import DenseEngine
 from gdlab.errors import ConfigError, DataError, DivergedError, LearningRateWarning
@@ -340,7 +341,8 @@ def dataset_for_record(record: Mapping[str, Any] | RunRecord) -> Dataset:
         raise DataError(
             "the run record's data came from in-memory arrays; pass the data explicitly"
         )
-    return open_files(data_location(info), list(info.features), info.target).read()
+    read = recorded_read_options(info.details)
+    return open_files(data_location(info), list(info.features), info.target, read).read()
 
 
 def fit_arrays(features: ArrayLike, target: ArrayLike, **options: Any) -> Run:

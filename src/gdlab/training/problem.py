@@ -15,6 +15,7 @@ data's units or standardised, with or without the ridge penalty.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -23,12 +24,12 @@ import numpy as np
 
 from gdlab.data.dask import DaskData
 from gdlab.data.dataset import Dataset
-from gdlab.data.files import FileSource
+from gdlab.data.files import FileSource, check_width
 from gdlab.data.sample import EvenSample
 from gdlab.engines import DenseEngine, Engine, MiniBatchEngine, StatsEngine, choose_engine
 from gdlab.engines.ridge import RidgeEngine, penalty_mask
 from gdlab.engines.stats import standardized_statistics
-from gdlab.errors import ConfigError, DataError
+from gdlab.errors import ConfigError, DataError, DataWarning
 from gdlab.model.linear import design_matrix, weight_names
 from gdlab.model.losses import Loss, get_loss, huber
 from gdlab.model.standardize import (
@@ -52,6 +53,8 @@ from gdlab.training.record import DataInfo
 IN_MEMORY_MAX_BYTES = 64 * 2**20
 #: A sample for pictures keeps between this many rows and twice as many.
 SAMPLE_ROWS = 20_000
+#: Designs of more weights than rows are refused beyond this many weights.
+MAX_UNDERDETERMINED = 100
 
 #: Where the rows of each kind of data live.
 KINDS = {Dataset: "memory", FileSource: "files", DaskData: "dask", KeptStatistics: "statistics"}
@@ -164,7 +167,7 @@ def prepare(
     auto = config.engine == "auto"
     if isinstance(data, FileSource) and config.cluster_column:
         data = data.with_columns(clusters=config.cluster_column)
-    if auto and isinstance(data, FileSource) and data.total_bytes <= IN_MEMORY_MAX_BYTES:
+    if auto and isinstance(data, FileSource) and data.fits_in(IN_MEMORY_MAX_BYTES):
         data, kind = data.read(), "memory"  # small files: read whole, every cell checked
     weight_name = getattr(data, "weight_name", None)
     if weight_name:
@@ -174,6 +177,7 @@ def prepare(
         n_weights = data.n_features + config.intercept
         name = choose_engine(loss, kind, n_weights, config.batch_size, config.scheduler)
     check_engine_fits(name, kind, config)
+    check_width(data.n_features)
     info = DataInfo(data.source, 0, tuple(data.feature_names), data.target_name, details)
     if isinstance(data, FileSource) and name not in ("stream", "dask"):
         data = data.read()
@@ -183,6 +187,8 @@ def prepare(
         problem = prepare_stream(data, info, config, fingerprint, sample)
     else:
         problem = prepare_dask(data, info, config, fingerprint, sample)
+    check_determined(problem)
+    warn_if_collinear(problem)
     if problem.weighted and not problem.statistics.mass > 0:
         raise DataError(f"{info.source}: every sample weight in column '{weight_name}' is zero")
     if isinstance(config.validation, str):
@@ -289,6 +295,30 @@ def with_validation_file(
     )
 
 
+def check_determined(problem: Problem) -> None:
+    """Refuse a wide design of more than `MAX_UNDERDETERMINED` weights and fewer rows: the
+    data cannot determine its weights, and its analysis (O(p³)) would cost far more than
+    the data's size. Smaller ones train (the collinearity warning says what that means)."""
+    weights, rows = len(problem.weight_names), problem.n_rows
+    if weights > rows and weights > MAX_UNDERDETERMINED:
+        raise DataError(
+            f"{problem.info.source}: {weights:,} weights (the bias and one per feature) but "
+            f"only {rows:,} rows; least squares needs at least as many rows as weights to "
+            f"determine them (gdlab fits fewer rows than weights only up to "
+            f"{MAX_UNDERDETERMINED} weights). Give more rows or fewer columns"
+        )
+
+
+def warn_if_collinear(problem: Problem) -> None:
+    """A `DataWarning` naming collinear columns and what the analysis can and cannot say."""
+    from gdlab.analysis.collinear import collinearity, collinearity_message
+
+    found = collinearity(problem.statistics, problem.weight_names)
+    if found is not None:
+        message = collinearity_message(found, problem.info.source, problem.intercept)
+        warnings.warn(DataWarning(message), stacklevel=3)
+
+
 def located(data: Dataset | FileSource | DaskData) -> dict[str, str]:
     """The absolute path of files the data were read from, for the record (`location`)."""
     if isinstance(data, FileSource):
@@ -370,7 +400,7 @@ def prepare_stream(
     if keeper is not None:
         rows = keeper.dataset(source.feature_names, source.target_name, source.source)
     digest = hasher.hexdigest() if hasher is not None else None
-    info = replace(info, n_rows=stats.n_rows)
+    info = replace(info, n_rows=stats.n_rows, details={**info.details, **source.extra})
     problem = Problem(info, config.intercept, stats, "stream", None, rows, digest)
     return replace(problem, validation=validation, folds=folds)
 
@@ -411,13 +441,18 @@ def prepare_dask(
         sample_rows=SAMPLE_ROWS if sample and rows is None else None,
         grouping=grouping,
     )
+    if isinstance(data, FileSource):
+        data.check_unchanged()  # a file changed during the workers' pass is refused too
+    details = dict(info.details)
+    if result.missing is not None and result.missing.dropped:
+        details.update(result.missing.details())
     stats, validation, folds = result.statistics, None, None
     if isinstance(grouping, Holdout) and result.groups is not None:
         stats, validation = result.groups
-        info = replace(info, details={**info.details, "held_out_rows": validation.n_rows})
+        details["held_out_rows"] = validation.n_rows
     elif isinstance(grouping, Folds):
         folds = result.groups
-    info = replace(info, n_rows=stats.n_rows)
+    info = replace(info, n_rows=stats.n_rows, details=details)
     problem = Problem(
         info, config.intercept, stats, "dask", rows, result.sample, result.fingerprint
     )

@@ -10,6 +10,7 @@ GET  /api/seed-data.csv → the seed recipe's points, for the command line to re
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import json
 import logging
@@ -112,7 +113,8 @@ async def run_events(
     events: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
 
     def put(event: str, payload: Any) -> None:
-        loop.call_soon_threadsafe(events.put_nowait, (event, payload))
+        with contextlib.suppress(RuntimeError):  # a closed loop (server gone): none listens
+            loop.call_soon_threadsafe(events.put_nowait, (event, payload))
 
     feed = StepFeed(
         job.config.steps,
