@@ -108,6 +108,7 @@ $(BENCH_VENV)/.installed: benchmarks/requirements-bench.txt pyproject.toml
 ##        writes benchmarks/results.md (minutes; BENCH_ARGS=--quick for a smoke run)
 bench: $(BENCH_VENV)/.installed
 	$(BENCH_VENV)/bin/python benchmarks/bench.py $(BENCH_ARGS)
+	$(BENCH_VENV)/bin/python benchmarks/statistics_cost.py $(filter --quick,$(BENCH_ARGS))
 
 ## accuracy: LRE of gdlab's engines beside NumPy, SciPy, statsmodels, scikit-learn and
 ##           PyTorch on NIST's sets and on columns far from zero; writes docs/accuracy.md

@@ -121,14 +121,17 @@ class Analysis:
     conditioning: Deferred[Conditioning | None] = Deferred(None)  # noqa: RUF009 (descriptor)
     regression: Deferred[RegressionSummary | None] = Deferred(None)  # noqa: RUF009 (descriptor)
     to_original: NDArray[np.float64] | None = None
+    #: Σw of weighted rows (else N): what the mse loss averages over.
+    mass: float = 0.0
 
     @property
     def lr_by_loss(self) -> dict[str, dict[str, float]]:
         """The two GD rates for each loss: the Hessians differ by h, so the rates by 1/h."""
-        scale = LOSSES[self.loss].curvature_scale(self.n_rows)
+        mass = self.mass or self.n_rows
+        scale = LOSSES[self.loss].curvature_scale(mass)
         rates = {}
         for name, other in LOSSES.items():
-            ratio = scale / other.curvature_scale(self.n_rows)
+            ratio = scale / other.curvature_scale(mass)
             rates[name] = {
                 "lr_max_stable": self.lr_max_stable * ratio,
                 "lr_optimal": self.lr_optimal * ratio,
@@ -171,7 +174,7 @@ def hessian_eigen(stats: LeastSquaresStats, loss: Loss) -> tuple[Array, Array]:
     """Eigenvalues (ascending) and eigenvectors (columns) of H = h·RᵀR via the SVD of R."""
     singular, vt = r_svd(stats.R)
     order = np.argsort(singular)
-    eigenvalues = loss.curvature_scale(stats.n_rows) * singular[order] ** 2
+    eigenvalues = loss.curvature_scale(stats.mass) * singular[order] ** 2
     return eigenvalues, vt[order].T
 
 
@@ -437,7 +440,7 @@ def analyze(
         optimum_weights=cast(
             Any, optimum if isinstance(optimum, Later) else np.asarray(optimum, float)
         ),
-        optimum_loss=loss.sum_weight(stats.n_rows) * stats.rho**2,
+        optimum_loss=loss.sum_weight(stats.mass) * stats.rho**2,
         hessian_eigenvalues=eigenvalues,
         lr_max_stable=stable_lr_bound(eigenvalues),
         lr_optimal=optimal_constant_lr(eigenvalues),
@@ -445,6 +448,7 @@ def analyze(
         hessian_eigenvectors=eigenvectors,
         loss=loss.name,
         n_rows=stats.n_rows,
+        mass=stats.mass,
         momentum_lr=momentum_lr,
         momentum_beta=momentum_beta,
     )

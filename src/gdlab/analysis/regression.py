@@ -10,6 +10,11 @@ All from the one-pass statistics (R, z, ρ, N) of [A | y], with p weights and
   column-scaled R; the normal equations are never formed)
 * t_j = ŵ_j/se_j;  p_j = 2·P(T_ν > |t_j|);  95% interval ŵ_j ± t_{ν,0.975}·se_j
   (Student's t from `gdlab.analysis.student`, so the table needs no SciPy)
+* F = (ESS/q)/(SSE/ν) for the q weights but the bias (ESS = SST − SSE), against F(q, ν)
+
+With a robust covariance (`gdlab.analysis.robust`, `--cov`) the standard errors are its
+diagonal's roots, t is read against the normal distribution and F is the Wald test, as
+statsmodels does with that cov_type.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from gdlab.analysis.robust import NORMAL_975, Covariance, normal_two_sided_p, wald_f
 from gdlab.onepass.lstsq import LeastSquaresStats
 
 Array = NDArray[np.float64]
@@ -49,6 +55,14 @@ class RegressionSummary:
     df_residual: int
     n_rows: int
     centred: bool
+    #: The covariance behind the standard errors: "nonrobust" (s²(AᵀA)⁻¹), HC0…HC3, cluster:COL.
+    cov_type: str = "nonrobust"
+    #: True when t is read against Student's t, False for the normal (robust covariances).
+    use_t: bool = True
+    #: The F test that every weight but the bias is zero, its p-value and degrees of freedom.
+    f_statistic: float = math.nan
+    f_pvalue: float = math.nan
+    df_model: int = 0
 
     def _repr_html_(self) -> str:
         """The table as a notebook shows it (statsmodels' layout)."""
@@ -84,6 +98,11 @@ class RegressionSummary:
             "rmse": self.rmse,
             "residual_std_error": self.residual_std_error,
             "df_residual": self.df_residual,
+            "cov_type": self.cov_type,
+            "use_t": self.use_t,
+            "f_statistic": self.f_statistic,
+            "f_pvalue": self.f_pvalue,
+            "df_model": self.df_model,
             "std_errors": self.std_errors.tolist(),
             "t_values": self.t_values.tolist(),
             "p_values": self.p_values.tolist(),
@@ -112,12 +131,16 @@ def regression_summary(
     names: Sequence[str],
     intercept: bool = True,
     optimum: NDArray[np.float64] | None = None,
+    covariance: Covariance | None = None,
 ) -> RegressionSummary:
     """The statsmodels-style summary of the least-squares fit with statistics `stats`.
 
     With `intercept` the first column is the ones column and R² is centred, as usual.
-    `optimum` is ``stats.optimum()`` when the caller has it already.
+    `optimum` is ``stats.optimum()`` when the caller has it already. `covariance` is a
+    robust one from a second pass (`gdlab.analysis.robust`); without it the standard
+    errors are the classical s²(AᵀA)⁻¹ ones.
     """
+    from gdlab.analysis.fisher import f_survival
     from gdlab.analysis.student import two_sided_p, two_sided_quantile
 
     weights = stats.optimum() if optimum is None else optimum
@@ -130,13 +153,32 @@ def regression_summary(
     no_df = df <= 0
     sigma = math.sqrt(sse / df) if not no_df else math.nan
     adj = 1 - (1 - r_squared) * (n - (1 if intercept else 0)) / df if not no_df else math.nan
-    std_errors = (
-        sigma * np.sqrt(inverse_gram_diagonal(stats)) if not no_df else np.full(p, math.nan)
-    )
+    df_model = p - 1 if intercept else p
+    if covariance is None or covariance.kind == "nonrobust":
+        std_errors = (
+            sigma * np.sqrt(inverse_gram_diagonal(stats)) if not no_df else np.full(p, math.nan)
+        )
+        f_statistic = (sst - sse) / df_model / (sse / df) if df_model and not no_df else math.nan
+        df_test, use_t, cov_type = df, True, "nonrobust"
+    else:
+        std_errors = np.sqrt(np.diag(covariance.matrix))
+        f_statistic, _ = wald_f(weights, covariance.matrix, intercept)
+        df_test, use_t, cov_type = covariance.df_test, False, covariance.label
     with np.errstate(divide="ignore", invalid="ignore"):
         t_values = weights / std_errors
-    p_values = np.array([two_sided_p(t, df) for t in t_values.tolist()]) if not no_df else None
-    critical = two_sided_quantile(1 - CONFIDENCE, df) if not no_df else math.nan
+    if no_df:
+        p_values, critical = np.full(p, math.nan), math.nan
+    elif use_t:
+        p_values = np.array([two_sided_p(t, df) for t in t_values.tolist()])
+        critical = two_sided_quantile(1 - CONFIDENCE, df)
+    else:
+        p_values = np.array([normal_two_sided_p(t) for t in t_values.tolist()])
+        critical = NORMAL_975
+    f_pvalue = (
+        f_survival(f_statistic, df_model, df_test)
+        if math.isfinite(f_statistic) and df_test > 0
+        else math.nan
+    )
     return RegressionSummary(
         names=tuple(names),
         coefficients=weights,
@@ -147,11 +189,16 @@ def regression_summary(
         ci_high=weights + critical * std_errors,
         r_squared=r_squared,
         adj_r_squared=adj,
-        rmse=math.sqrt(sse / n),
+        rmse=math.sqrt(sse / stats.mass),  # weighted: √(Σwe²/Σw)
         residual_std_error=sigma,
         df_residual=df,
         n_rows=n,
         centred=intercept,
+        cov_type=cov_type,
+        use_t=use_t,
+        f_statistic=float(f_statistic),
+        f_pvalue=f_pvalue,
+        df_model=df_model,
     )
 
 
@@ -179,6 +226,8 @@ def summary_table(
             f"Residual std. error: {summary.residual_std_error:.6g}",
             f"RMSE: {summary.rmse:.6g}",
         ),
+        (f"Covariance type: {summary.cov_type}", f"F-statistic: {summary.f_statistic:.6g}"),
+        (f"Df model: {summary.df_model}", f"Prob (F-statistic): {summary.f_pvalue:.4g}"),
     ]
     lines = [title.center(width).rstrip()]
     if note:
@@ -186,11 +235,12 @@ def summary_table(
     lines.append(rule)
     lines += [f"{left:<39}{right:>39}" for left, right in quality]
     lines.append(rule)
+    stat = "t" if summary.use_t else "z"  # robust covariances read against the normal
     if descent is None:
-        header = f"{'':<12}{'coef':>13}{'std err':>12}{'t':>10}{'P>|t|':>9}"
+        header = f"{'':<12}{'coef':>13}{'std err':>12}{stat:>10}{f'P>|{stat}|':>9}"
         header += f"{'[0.025':>11}{'0.975]':>11}"
     else:  # one column more: the others narrower, to keep 78 characters
-        header = f"{'':<10}{'coef':>11}{'GD':>11}{'std err':>10}{'t':>8}{'P>|t|':>7}"
+        header = f"{'':<10}{'coef':>11}{'GD':>11}{'std err':>10}{stat:>8}{f'P>|{stat}|':>7}"
         header += f"{'[0.025':>10}{'0.975]':>11}"
     lines += [header, thin]
     for i, name in enumerate(summary.names):

@@ -30,6 +30,7 @@ from gdlab.analysis.quadratic import (
 )
 from gdlab.analysis.rates import gd_rate, momentum_rate
 from gdlab.analysis.regression import RegressionSummary, regression_summary
+from gdlab.analysis.robust import Covariance
 from gdlab.model.losses import Loss
 from gdlab.model.standardize import Standardization
 from gdlab.onepass.lstsq import LeastSquaresStats
@@ -51,6 +52,7 @@ def analyze_training(
     intercept: bool,
     scaling: Standardization | None,
     conditioning_scaling: Standardization | Later,
+    covariance: Covariance | None = None,
 ) -> Analysis:
     """The run's `Analysis`: `trained_stats` are those of the problem trained (penalised,
     in trained coordinates v), `data_stats` those of the plain data in its own units.
@@ -66,6 +68,7 @@ def analyze_training(
     serves the trained problem when that is the data itself, the conditioning before
     standardising, and the regression table, so each is computed at most once. Without
     `lr` (a rate still to be chosen) the result has no outlook yet (`with_outlook`).
+    `covariance` is the summary's robust covariance (`--cov`), when one was asked for.
     """
     data = analyze(data_stats, loss, optimum=Later(data_stats.optimum))
     if trained_stats is data_stats:
@@ -82,7 +85,7 @@ def analyze_training(
     conditioning = Later(
         conditioning_of, data, data_stats, loss, start, conditioning_scaling, applied
     )
-    regression = Later(regression_of, data, data_stats, names, intercept)
+    regression = Later(regression_of, data, data_stats, names, intercept, covariance)
     return replace_unread(
         trained, outlook=outlook, conditioning=conditioning, regression=regression
     )
@@ -118,10 +121,15 @@ def conditioning_of(
 
 
 def regression_of(
-    data: Analysis, data_stats: LeastSquaresStats, names: Sequence[str], intercept: bool
+    data: Analysis,
+    data_stats: LeastSquaresStats,
+    names: Sequence[str],
+    intercept: bool,
+    covariance: Covariance | None = None,
 ) -> RegressionSummary:
-    """The regression table of the data, at the optimum its `Analysis` already holds."""
-    return regression_summary(data_stats, names, intercept, data.optimum_weights)
+    """The regression table of the data, at the optimum its `Analysis` already holds (with
+    the robust `covariance` of `--cov`, when one was asked for)."""
+    return regression_summary(data_stats, names, intercept, data.optimum_weights, covariance)
 
 
 def with_outlook(analysis: Analysis, init: ArrayLike, lr: float) -> Analysis:

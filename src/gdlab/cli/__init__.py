@@ -17,7 +17,7 @@ interrupts.defer_during_startup()  # a Ctrl-C during the imports below ends in e
 
 import typer  # noqa: E402
 
-from gdlab.cli import demo, explain, export, fit, plot, predict, serve, sweep  # noqa: E402
+from gdlab.cli import demo, explain, export, fit, plot, predict, serve, stats, sweep  # noqa: E402
 
 app = typer.Typer(
     name="gdlab",
@@ -27,7 +27,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-for module in (demo, fit, explain, sweep, plot, predict, export, serve):
+for module in (demo, fit, stats, explain, sweep, plot, predict, export, serve):
     module.register(app)
 
 

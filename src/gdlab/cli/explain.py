@@ -7,7 +7,14 @@ from typing import Annotated
 
 import typer
 
-from gdlab.cli.options import XOption, YOption, open_data, read_options, training_options
+from gdlab.cli.options import (
+    WeightsOption,
+    XOption,
+    YOption,
+    open_data,
+    read_options,
+    training_options,
+)
 from gdlab.data.options import ReadOptions
 from gdlab.training.config import TrainingConfig
 
@@ -24,6 +31,7 @@ def explain_command(
     ] = None,
     x: XOption = None,
     y: YOption = None,
+    weights: WeightsOption = None,
     read: ReadOptions | None = None,  # replaced by the flags of reading the data
     config: TrainingConfig | None = None,  # replaced by every training flag
     lang: Annotated[str, typer.Option(help="Language of the text: en or ko.")] = "en",
@@ -63,7 +71,7 @@ def explain_command(
     # Without data, the seed program: its data and start from one seed, data drawn first,
     # and the seed's rate unless one was asked for.
     with warnings_to_stderr():
-        source = seed_dataset(config.seed) if data is None else open_data(data, x, y, read)
+        source = seed_dataset(config.seed) if data is None else open_data(data, x, y, read, weights)
         if data is None and not given(context, "lr"):
             config = config.with_options(lr=SEED_LR)
         problem = prepare(source, config)

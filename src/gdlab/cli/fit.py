@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from gdlab.cli.options import XOption, YOption, open_data, read_options, training_options
+from gdlab.cli.options import WeightsOption, XOption, YOption, read_options, training_options
 from gdlab.cli.plot import CompareOption, PlotOption
 from gdlab.data.options import ReadOptions
 from gdlab.training.config import TrainingConfig
@@ -25,13 +25,16 @@ FIGURE_MAX_ROWS = 100_000
 @training_options
 def fit_command(
     data: Annotated[
-        Path,
+        list[Path],
         typer.Argument(
-            help="CSV or Parquet file, a glob of them, or a directory.", show_default=False
+            help="CSV or Parquet file, a glob of them, or a directory; or statistics files "
+            "(.gdstats, one, several or a glob) from `gdlab stats`, merged.",
+            show_default=False,
         ),
     ],
     x: XOption = None,
     y: YOption = None,
+    weights: WeightsOption = None,
     read: ReadOptions | None = None,  # replaced by the flags of reading the data
     config: TrainingConfig | None = None,  # replaced by every training flag
     out: Annotated[Path | None, typer.Option(help="Folder for run.json (and figure).")] = None,
@@ -68,19 +71,32 @@ def fit_command(
     diverges still writes its record and pictures into --out, then exits with status 3.
     Schedules: constant, step:EVERY:FACTOR, exp:DECAY, cosine[:FLOOR].
 
+    Several targets (--y y1,y2) are fitted from one pass: --json prints {"runs": [record,
+    …]}, one record per target, and --out DIR writes DIR/<target>/run.json for each.
+
     Example: gdlab fit points.csv --x x --y y --out result --plot landscape
     """
     from gdlab.atomic import output_set
     from gdlab.cli.plot import plot_kinds, write_plots
     from gdlab.cli.render import print_summary, save_seed_figure
+    from gdlab.cli.sources import open_fit_data, refuse_save_of_kept
+    from gdlab.cli.targets import Shown, fit_each_target, refuse_one_file_options
+    from gdlab.data.targets import SeveralTargets
     from gdlab.outputs.savedmodel import save_model
     from gdlab.training.fit import diverged_error, train_problem
     from gdlab.training.problem import prepare
 
     assert config is not None  # `training_options` parses the training flags into it
     kinds = plot_kinds(plot, compare, out)
+    title = f"gdlab fit {' '.join(map(str, data))}"
     with warnings_to_stderr():
-        source = open_data(data, x, y, read)
+        source = open_fit_data(data, x, y, weights, read)
+        refuse_save_of_kept(source, save)
+        if isinstance(source, SeveralTargets):  # one pass, one run per target
+            refuse_one_file_options(trace=trace, save=save)
+            shown = Shown(warnings_to_stderr, print_regression)
+            fit_each_target(source, config, out, json_out, summary, kinds, compare, title, shown)
+            return
         # One pass over the data: the statistics, and on the way the sample the pictures draw
         # and the fingerprint the saved model keeps.
         problem = prepare(source, config, fingerprint=save is not None, sample=bool(kinds))
@@ -108,7 +124,7 @@ def fit_command(
     if json_out:
         typer.echo(run.to_json(), nl=False)
     else:
-        print_summary(run, title=f"gdlab fit {data}")
+        print_summary(run, title=title)
         if summary:
             print_regression(run)
         for path in (out / "run.json" if out is not None else None, *pictures, trace):

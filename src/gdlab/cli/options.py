@@ -34,6 +34,14 @@ XOption = Annotated[
     typer.Option("--x", help="Feature column(s), comma-separated.", rich_help_panel=DATA),
 ]
 YOption = Annotated[str | None, typer.Option("--y", help="Target column.", rich_help_panel=DATA)]
+WeightsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--weights",
+        help="Column of sample weights w ≥ 0: weighted least squares (Σw·e²).",
+        rich_help_panel=DATA,
+    ),
+]
 
 #: What each option's values look like on the command line (by its declared type).
 CLI_TYPES: dict[str, Any] = {
@@ -46,6 +54,7 @@ CLI_TYPES: dict[str, Any] = {
     "int | None": int | None,
     "str | None": str | None,
     "tuple[float, ...] | None": str | None,  # --init=b,a,…
+    "float | str | None": str | None,  # --validation FRACTION or FILE
     "Mapping[str, float]": list[str] | None,  # --optimizer-option KEY=VALUE, repeatable
 }
 #: A shortcut flag: `--momentum B` is `--optimizer-option momentum=B`.
@@ -249,13 +258,16 @@ def read_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return with_read
 
 
-def open_data(data: Path, x: str | None, y: str | None, read: Any = None) -> Any:
+def open_data(
+    data: Path, x: str | None, y: str | None, read: Any = None, weights: str | None = None
+) -> Any:
     """The files named by DATA (a file, a glob or a directory), --x and --y, not yet read,
-    to be read as `read` (`ReadOptions`) says."""
+    to be read as `read` (`ReadOptions`) says, with the sample weights of `weights`."""
     from gdlab.data.files import open_files
 
     for value, option in ((x, "--x"), (y, "--y")):
         if value is None:
             raise ConfigError(f"missing option '{option}': name the column(s) of {data} to use")
     assert x is not None and y is not None
-    return open_files(data, split_names(x, "--x"), y.strip(), read)
+    source = open_files(data, split_names(x, "--x"), y.strip(), read)
+    return source.with_columns(weights=weights.strip()) if weights else source

@@ -15,7 +15,8 @@ if TYPE_CHECKING:
 #: The kinds of picture, as `gdlab.plots.KINDS` names them (kept light: no matplotlib here;
 #: tests/cli/test_plot_command.py checks the two lists agree).
 KIND_NAMES = (
-    "seed, seed-styled, landscape, compare, animation, diagnostics, lr-sweep, eigen, momentum-map"
+    "seed, seed-styled, landscape, compare, animation, diagnostics, lr-sweep, eigen, momentum-map, "
+    "validation"
 )
 KIND_HELP = f"One of: {KIND_NAMES} (default: landscape)."
 #: Pixels per inch a picture may be drawn at: fewer collapse its text, more exhaust memory.

@@ -9,7 +9,14 @@ from typing import Annotated
 
 import typer
 
-from gdlab.cli.options import XOption, YOption, open_data, read_options, training_options
+from gdlab.cli.options import (
+    WeightsOption,
+    XOption,
+    YOption,
+    open_data,
+    read_options,
+    training_options,
+)
 from gdlab.data.options import ReadOptions
 from gdlab.training.config import TrainingConfig
 
@@ -25,6 +32,7 @@ def sweep_command(
     ] = None,
     x: XOption = None,
     y: YOption = None,
+    weights: WeightsOption = None,
     read: ReadOptions | None = None,  # replaced by the flags of reading the data
     config: TrainingConfig | None = None,  # replaced by every training flag
     lrs: Annotated[
@@ -58,7 +66,7 @@ def sweep_command(
 
     assert config is not None  # `training_options` parses the training flags into it
     with warnings_to_stderr():
-        source = seed_dataset(config.seed) if data is None else open_data(data, x, y, read)
+        source = seed_dataset(config.seed) if data is None else open_data(data, x, y, read, weights)
         problem = prepare(source, config)
     result = sweep(problem, config, parse_rates(lrs) if lrs is not None else None)
     written = None

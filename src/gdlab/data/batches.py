@@ -35,13 +35,16 @@ class Batch:
     """A block of rows from one file: the feature columns and the target, and where from.
 
     `first_row` is the file's data row (0-based) the block starts at; rows left out for a
-    missing value are not in the block.
+    missing value are not in the block. `weights` and `clusters` are the rows' sample
+    weights and cluster labels, when the source reads such columns.
     """
 
     columns: tuple[Array, ...]
     file: Path
     first_row: int
     bytes_read: int
+    weights: Array | None = None
+    clusters: Array | None = None
 
     @property
     def features(self) -> Array:

@@ -38,6 +38,11 @@ class DaskData:
     drop_missing: bool = False
     nbytes: int | None = None
     from_files: bool = False
+    #: Columns read beside the features, in the same blocks: sample weights (`weight_name`)
+    #: and cluster labels (`cluster_name`), in that order, as one dask collection.
+    extras: Any = None
+    weight_name: str | None = None
+    cluster_name: str | None = None
 
     @property
     def n_features(self) -> int:
@@ -113,7 +118,7 @@ def dask_frame(
 def dask_files(source: FileSource) -> DaskData:
     """Files read by ``dask.dataframe`` (CSV split into byte blocks, Parquet by row group)."""
     dask = import_dask()
-    wanted = [*source.feature_names, source.target_name]
+    wanted = [*source.feature_names, source.target_name, *source.extra_names]
     parquet = [str(file) for file in source.files if is_parquet(file)]
     frames = []
     if parquet:
@@ -131,6 +136,7 @@ def dask_files(source: FileSource) -> DaskData:
         )
     frame = frames[0] if len(frames) == 1 else dask.dataframe.concat(frames)
     data = dask_frame(frame, source.feature_names, source.target_name, source.source)
+    extras = frame[list(source.extra_names)] if source.extra_names else None
     return DaskData(
         data.features,
         data.target,
@@ -140,6 +146,9 @@ def dask_files(source: FileSource) -> DaskData:
         drop_missing=source.options.drops_missing,
         nbytes=source.total_bytes,
         from_files=True,
+        extras=extras,
+        weight_name=source.weight_name,
+        cluster_name=source.cluster_name,
     )
 
 

@@ -29,7 +29,7 @@ from gdlab.data.columns import (
     read_options,
 )
 from gdlab.data.csvformat import CsvFormat, compression_of, csv_format
-from gdlab.data.dataset import MAX_FEATURES, Dataset, from_arrays
+from gdlab.data.dataset import MAX_FEATURES, Dataset, check_weights, from_arrays
 from gdlab.data.options import ReadOptions
 from gdlab.data.paths import resolve_files
 from gdlab.data.progress import progress_lines
@@ -55,6 +55,36 @@ class FileSource:
     stamps: tuple[FileStamp, ...] = ()
     formats: tuple[CsvFormat | None, ...] = ()
     tally: MissingTally = field(default_factory=MissingTally, compare=False, repr=False)
+    #: The column of sample weights (`--weights`), and of clusters (`--cov cluster:COL`).
+    weight_name: str | None = None
+    cluster_name: str | None = None
+
+    @property
+    def extra_names(self) -> tuple[str, ...]:
+        """The columns read beside the features and target: weights, then clusters."""
+        return tuple(name for name in (self.weight_name, self.cluster_name) if name)
+
+    @property
+    def wanted(self) -> list[str]:
+        """Every column a pass reads: the features, the target, then the extra columns."""
+        return [*self.feature_names, self.target_name, *self.extra_names]
+
+    def with_columns(self, weights: str | None = None, clusters: str | None = None) -> FileSource:
+        """The same files, reading sample weights and/or cluster labels from these columns."""
+        names = [name for name in (weights, clusters) if name]
+        for name in names:
+            if name in (*self.feature_names, self.target_name):
+                raise DataError(
+                    f"{self.source}: column '{name}' holds the sample weights or clusters; it "
+                    "cannot also be a feature or the target"
+                )
+        for file in self.files:
+            check_columns(column_names(file, self.options), names, file)
+        return replace(
+            self,
+            weight_name=weights or self.weight_name,
+            cluster_name=clusters or self.cluster_name,
+        )
 
     @property
     def n_features(self) -> int:
@@ -98,7 +128,7 @@ class FileSource:
     def decoded_bytes(self) -> int | None:
         """About how many bytes the wanted columns take once read (see `decoded_size`);
         None when a compressed file does not say."""
-        wanted = [*self.feature_names, self.target_name]
+        wanted = self.wanted
         sizes = [decoded_size(file, wanted) for file in self.files]
         return None if None in sizes else sum(size or 0 for size in sizes)
 
@@ -113,8 +143,8 @@ class FileSource:
         Rows with a missing value are left out when the options say so, and counted; a file
         that changed while it was read is a `DataError`.
         """
-        rows = batch_rows or default_batch_rows(self.n_features + 1)
-        wanted = [*self.feature_names, self.target_name]
+        wanted = self.wanted
+        rows = batch_rows or default_batch_rows(len(wanted))
         tally = self.restart_tally()
         warned: set[str] = set()
         for file, before, fmt in zip(self.files, self.stamps, self.formats, strict=True):
@@ -122,9 +152,20 @@ class FileSource:
                 reader = parquet_batches(file, wanted, rows, self.options, tally, warned)
             else:
                 reader = csv_batches(file, wanted, rows, self.options, fmt, tally, warned)
-            yield from reader
+            for batch in reader:
+                yield self.split_extras(batch) if self.extra_names else batch
             check_unchanged(file, before)
         tally.warn(self.source)
+
+    def split_extras(self, batch: Batch) -> Batch:
+        """A batch read with the extra columns last, those columns set apart (and checked)."""
+        k = self.n_features + 1
+        rest = iter(batch.columns[k:])
+        weights = next(rest) if self.weight_name else None
+        clusters = next(rest) if self.cluster_name else None
+        if weights is not None and self.weight_name:
+            check_weights(weights, self.weight_name, str(batch.file), batch.first_row)
+        return replace(batch, columns=batch.columns[:k], weights=weights, clusters=clusters)
 
     def check_unchanged(self) -> None:
         """A `DataError` when a file is not as it was when opened (for passes read by
@@ -134,7 +175,7 @@ class FileSource:
 
     def read(self) -> Dataset:
         """All rows in memory, as a `Dataset` (for engines that touch the rows every step)."""
-        wanted = [*self.feature_names, self.target_name]
+        wanted = self.wanted
         check_fits_in_memory(self.source, wanted, self.decoded_bytes)
         tally = self.restart_tally()
         parts = []
@@ -148,7 +189,19 @@ class FileSource:
             [np.concatenate([part[name] for part in parts]) for name in self.feature_names]
         )
         target = np.concatenate([part[self.target_name] for part in parts])
-        data = from_arrays(features, target, self.feature_names, self.target_name, self.source)
+        extras = {name: np.concatenate([part[name] for part in parts]) for name in self.extra_names}
+        data = from_arrays(
+            features,
+            target,
+            self.feature_names,
+            self.target_name,
+            self.source,
+            weights=extras.get(self.weight_name or ""),
+            weight_name=self.weight_name,
+        )
+        clusters = extras.get(self.cluster_name or "")
+        if clusters is not None:
+            data = replace(data, clusters=clusters, cluster_name=self.cluster_name)
         return replace(data, extra=self.extra)
 
     def restart_tally(self) -> MissingTally:

@@ -75,8 +75,8 @@ class StatsEngine:
         self.stats = stats
         self.n_rows = stats.n_rows
         self.n_weights = stats.n_weights
-        self._sum_weight = loss.sum_weight(stats.n_rows)
-        self._curvature = loss.curvature_scale(stats.n_rows)
+        self._sum_weight = loss.sum_weight(stats.mass)  # N, or Σw of weighted rows
+        self._curvature = loss.curvature_scale(stats.mass)
         self._R = stats.R.astype(self.dtype)
         self._z = stats.z.astype(self.dtype)
         self._rho_squared = stats.rho**2

@@ -26,6 +26,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -168,8 +169,12 @@ def pass_statistics(
     threads: int | None = None,
     moments: bool | None = None,
     kernel: bool | None = None,
+    weights: NDArray[np.floating] | None = None,
 ) -> LeastSquaresStats:
     """The statistics of [1 | features | target] from one pass (ones only with `intercept`).
+
+    With `weights` (wᵢ ≥ 0, one per row) each row is scaled by √wᵢ: the statistics of
+    weighted least squares, whose Σe² is Σwᵢeᵢ² (see `weighted_statistics`).
 
     `features` is a 2-D array or a sequence of 1-D columns; a constant first column of a
     2-D array (a design matrix's bias) is the bias, ones standing for `intercept`. With a
@@ -199,6 +204,10 @@ def pass_statistics(
     n_rows, q = target.shape[0], int(intercept) + len(columns) + 1
     extended = wants_moments(n_rows, q) if moments is None else moments
     compiled = wants_kernel(n_rows * q, q) if kernel is None else kernel
+    if weights is not None:
+        root = np.sqrt(np.asarray(weights, dtype=np.float64))
+        pass_ = WeightedPass(columns, target, root, intercept, block_rows, threads)
+        return pass_.statistics(extended, compiled)
     reference = reference_row(columns, target) if intercept else None
     if compiled and not extended:
         stats = kernel_statistics(columns, target, intercept, block_rows, threads, reference)
@@ -255,6 +264,71 @@ def kernel_statistics(
     peaks = np.abs(stats.factor()).max(axis=0)
     in_range = (peaks == 0) | ((peaks > 1 / SAFE_MAGNITUDE) & (peaks < SAFE_MAGNITUDE))
     return stats if np.isfinite(peaks).all() and in_range.all() else None
+
+
+@dataclass(frozen=True)
+class WeightedPass:
+    """The pass of weighted least squares: row i of [1 | X | y] scaled by rootᵢ = √wᵢ.
+
+    With a bias the rows are centred at the first row before they are scaled, as in the
+    unweighted pass: the factor of [√w | √w(X − r) | √w(y − r_y)] is that of the data
+    centred at r with the bias column √w in place of ones, and the `centring` algebra holds
+    unchanged (its bias constant k = 1 multiplies that column). The statistics record
+    Σwᵢ (`LeastSquaresStats.mass`), which averaged losses divide by.
+    """
+
+    columns: Sequence[NDArray[np.floating]]
+    target: NDArray[np.floating]
+    root: NDArray[np.float64]
+    intercept: bool
+    block_rows: int | None = None
+    threads: int | None = None
+
+    def statistics(self, moments: bool, kernel: bool) -> LeastSquaresStats:
+        """The weighted statistics, compiled or through LAPACK (with the moments)."""
+        reference = reference_row(self.columns, self.target) if self.intercept else None
+        q = int(self.intercept) + len(self.columns) + 1
+        shift = subtracted(reference) if reference is not None else np.zeros(q)
+        stats = self.kernel(shift) if kernel and not moments else None
+        if stats is None:
+            offset = int(self.intercept)
+            parts = [self.root] if self.intercept else []
+            parts += [
+                self.root * (np.asarray(column, dtype=np.float64) - shift[offset + j])
+                for j, column in enumerate(self.columns)
+            ]
+            parts.append(self.root * (np.asarray(self.target, dtype=np.float64) - shift[-1]))
+            stats = augmented_statistics(parts, self.block_rows, self.threads, moments)
+        total = float(np.sum(self.root * self.root))
+        rebuilt = LeastSquaresStats.from_factor(
+            stats.factor(), stats.n_rows, stats.moments, reference=reference
+        )
+        return replace(rebuilt, weight_total=total)
+
+    def kernel(self, shift: NDArray[np.float64]) -> LeastSquaresStats | None:
+        """The compiled pass over the scaled rows, or None when its factor is suspect."""
+        from gdlab.onepass.householder import BLOCK_ROWS, factor_weighted_rows, uniform_columns
+
+        columns = uniform_columns(self.columns)
+        n_rows = self.target.shape[0]
+        block = self.block_rows or BLOCK_ROWS
+        workers = max(1, min(self.threads or default_threads(), n_rows // (4 * block)))
+        edges = [n_rows * i // workers for i in range(workers + 1)]
+
+        def factor(start: int, stop: int) -> LeastSquaresStats:
+            R = factor_weighted_rows(
+                columns, self.target, self.root, self.intercept, start, stop, block, shift
+            )
+            return LeastSquaresStats.from_factor(square_r(R), stop - start)
+
+        if workers == 1:
+            stats = factor(0, n_rows)
+        else:
+            with ThreadPoolExecutor(workers) as pool:
+                stats = merge_all(pool.map(factor, edges[:-1], edges[1:]))
+        peaks = np.abs(stats.factor()).max(axis=0)
+        in_range = (peaks == 0) | ((peaks > 1 / SAFE_MAGNITUDE) & (peaks < SAFE_MAGNITUDE))
+        return stats if np.isfinite(peaks).all() and in_range.all() else None
 
 
 def array_statistics(

@@ -25,7 +25,7 @@ while successive corrections shrink.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import cast
 
 import numpy as np
@@ -78,6 +78,7 @@ class LeastSquaresStats:
     moments: ExtendedArray | None = field(default=None, repr=False, compare=False)
     reference: Array | None = field(default=None, repr=False, compare=False)
     centred: Array | None = field(default=None, repr=False, compare=False)
+    weight_total: float | None = field(default=None, compare=False)
 
     @classmethod
     def from_arrays(
@@ -169,6 +170,12 @@ class LeastSquaresStats:
         """Number of weights p (columns of A)."""
         return int(self.R.shape[0])
 
+    @property
+    def mass(self) -> float:
+        """Σwᵢ over the rows of weighted statistics (each row scaled by √wᵢ), else the row
+        count N: what an averaged loss (mse) divides by."""
+        return float(self.n_rows) if self.weight_total is None else float(self.weight_total)
+
     def factor(self) -> Array:
         """The (p+1)×(p+1) triangular factor of [A | y] again (signs normalised)."""
         p = self.n_weights
@@ -201,6 +208,13 @@ class LeastSquaresStats:
         when the caller knows them without the rounding M holds, as a standardisation does
         whose means are kept in two parts.
         """
+        changed = self.transformed_rows(M, reference_features)
+        return changed if self.weight_total is None else replace(changed, weight_total=self.mass)
+
+    def transformed_rows(
+        self, M: ArrayLike, reference_features: ArrayLike | None = None
+    ) -> LeastSquaresStats:
+        """`transformed`, before the rows' total weight is carried over."""
         M = np.asarray(M, dtype=np.float64)
         p = self.n_weights
         keeps_bias = M.shape == (p, p) and M[0, 0] != 0.0 and not M[1:, 0].any()
@@ -243,7 +257,7 @@ class LeastSquaresStats:
         centred mean k·R₀ⱼ/R₀₀), and its spread the standard deviation √(Σᵢ≥₁ Rᵢⱼ²/N): the
         part of the column orthogonal to the bias, no E[x²] − mean² that cancels. Without
         the bias the origins and offsets are 0 and the spread is the root mean square
-        ‖R·ⱼ‖/√N.
+        ‖R·ⱼ‖/√N. Weighted statistics give the weighted means and spreads (N is then Σwᵢ).
 
         >>> x = 1e8 + np.array([0.0, 1.0, 2.0, 3.0])
         >>> stats = LeastSquaresStats.from_arrays(np.column_stack([np.ones(4), x]), np.ones(4))
@@ -251,7 +265,7 @@ class LeastSquaresStats:
         >>> origin.tolist(), offset.round(12).tolist(), spread.round(12).tolist()
         ([100000000.0], [1.5], [1.11803398875])
         """
-        n = max(self.n_rows, 1)
+        n = max(self.mass, 1e-300)  # N, or Σw of weighted rows
         if not intercept:
             zeros = np.zeros(self.n_weights)
             return zeros, zeros.copy(), np.linalg.norm(self.R, axis=0) / np.sqrt(n)
@@ -399,6 +413,14 @@ def merge_all(parts: Iterable[LeastSquaresStats]) -> LeastSquaresStats:
         raise DataError("no data rows to build statistics from")
     if len(parts) == 1:
         return parts[0]
+    merged = merge_rows(parts)
+    if all(part.weight_total is None for part in parts):
+        return merged
+    return replace(merged, weight_total=sum(part.mass for part in parts))
+
+
+def merge_rows(parts: list[LeastSquaresStats]) -> LeastSquaresStats:
+    """`merge_all` of two or more parts, before their total weight is added up."""
     n_rows = sum(part.n_rows for part in parts)
     first = parts[0].reference
     centred = [

@@ -26,6 +26,8 @@ from gdlab.data.options import recorded_read_options
 from gdlab.data.seed import seed_dataset
 from gdlab.engines import DenseEngine
 from gdlab.errors import ConfigError, DataError, DivergedError, LearningRateWarning
+from gdlab.model.losses import Loss
+from gdlab.onepass.keep import KeptStatistics
 from gdlab.optim.optimizers import make_optimizer
 from gdlab.optim.schedules import parse_schedule
 from gdlab.training.advice import assess, divergence_reason
@@ -35,10 +37,16 @@ from gdlab.training.location import data_location
 from gdlab.training.loop import StepCallback, divergence_patience, train
 from gdlab.training.problem import Problem, engine_for, loss_of, prepare
 from gdlab.training.record import Run, RunRecord
+from gdlab.training.validation import (
+    EarlyStopping,
+    cross_validate,
+    held_out_losses,
+    validation_record,
+)
 
 
 def fit(
-    data: Dataset | FileSource | DaskData,
+    data: Dataset | FileSource | DaskData | KeptStatistics,
     config: TrainingConfig | None = None,
     *,
     on_step: StepCallback | None = None,
@@ -51,7 +59,8 @@ def fit(
     schedule, l2, tol, tol_kind, standardize, loss, huber_delta, init, init_std, seed,
     intercept, dtype, engine, batch_size, scheduler), given as keywords or as a `config`.
     `data` is a `Dataset` in memory, files from `open_files` (streamed in one pass) or dask
-    collections from `dask_arrays`.
+    collections from `dask_arrays`, or statistics kept from an earlier pass
+    (`gdlab.onepass.keep`: `update`, `read_statistics`).
 
     `lr="auto"` (the default) picks the fastest rate the analysis justifies for the data and
     optimizer (`gdlab.analysis.rates`); `run.config.lr` is the number, `run.lr_choice` says
@@ -148,6 +157,7 @@ def run_problem(problem: Problem, config: TrainingConfig, on_step: StepCallback 
         intercept=config.intercept,
         scaling=scaling,
         conditioning_scaling=Later(getattr, problem, "natural_scaling"),  # read if needed
+        covariance=problem.covariance,
     )
     to_original = scaling.to_original() if scaling is not None else None
 
@@ -170,6 +180,8 @@ def run_problem(problem: Problem, config: TrainingConfig, on_step: StepCallback 
     if warning is not None:
         warnings.warn(LearningRateWarning(warning), stacklevel=4)
 
+    stopper = early_stopping(problem, config, loss, in_data_units(w0))
+    on_step = either_stops(on_step, stopper)
     watch = on_step
     if on_step is not None and to_original is not None:
         watch = lambda step, value, v: on_step(step, value, in_data_units(v))  # noqa: E731
@@ -185,6 +197,10 @@ def run_problem(problem: Problem, config: TrainingConfig, on_step: StepCallback 
         tol_kind=config.tol_kind,
         patience=divergence_patience(config.momentum),
     )
+    path = in_data_units(result.path)
+    stop_reason = result.stop_reason
+    if stopper is not None and stopper.triggered and stop_reason == "stopped":
+        stop_reason = "early_stopping"
     gradients = result.gradients
     if gradients is not None and to_original is not None:
         gradients = np.linalg.solve(to_original.T, gradients.T).T  # ∇_w = M⁻ᵀ∇_v
@@ -196,9 +212,9 @@ def run_problem(problem: Problem, config: TrainingConfig, on_step: StepCallback 
         weights=np.asarray(in_data_units(result.weights), dtype=engine.dtype),
         initial_loss=result.initial_loss,
         losses=result.losses,
-        path=in_data_units(result.path),
+        path=path,
         analysis=analysis,
-        stop_reason=result.stop_reason,
+        stop_reason=stop_reason,
         train_seconds=result.train_seconds,
         gradients=gradients,
         statistics=problem.statistics,
@@ -206,7 +222,50 @@ def run_problem(problem: Problem, config: TrainingConfig, on_step: StepCallback 
         lr_choice=choice,
     )
     # assessed, with its advice (several solves), when first read: most of a seed fit's time
-    return replace_unread(run, convergence=Later(quietly_assessed, run, w0, optimum_known))
+    run = replace_unread(run, convergence=Later(quietly_assessed, run, w0, optimum_known))
+    if problem.validation is not None:
+        losses = held_out_losses(
+            path[1:], loss, problem.validation, problem.validation_rows, config.intercept
+        )
+        held = int(problem.validation.n_rows)
+        run = replace_unread(
+            run, validation_losses=losses, validation=validation_record(losses, held, stopper)
+        )
+    if problem.folds is not None:
+        fold_run = lambda fold, setup: run_problem(fold, setup, None)  # noqa: E731
+        run = replace_unread(run, cv=cross_validate(problem, run.config, fold_run))
+    return run
+
+
+def early_stopping(
+    problem: Problem, config: TrainingConfig, loss: Loss, start: np.ndarray
+) -> EarlyStopping | None:
+    """The early-stopping rule of `config.early_stopping` on the problem's held-out data."""
+    if config.early_stopping is None or problem.validation is None:
+        return None
+    held, rows, intercept = problem.validation, problem.validation_rows, config.intercept
+    stopper = EarlyStopping(
+        int(config.early_stopping),
+        lambda w: held_out_losses(w[None, :], loss, held, rows, intercept)[0],
+    )
+    stopper.start(start)
+    return stopper
+
+
+def either_stops(
+    on_step: StepCallback | None, stopper: EarlyStopping | None
+) -> StepCallback | None:
+    """One step callback that stops when the caller's or the early-stopping rule says so."""
+    if stopper is None:
+        return on_step
+    if on_step is None:
+        return stopper
+
+    def both(step: int, value: float, w: np.ndarray) -> bool:
+        asked = bool(on_step(step, value, w))
+        return stopper(step, value, w) or asked
+
+    return both
 
 
 def quietly_assessed(run: Run, start: np.ndarray, optimum_known: bool) -> Convergence:

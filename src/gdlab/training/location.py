@@ -65,6 +65,12 @@ def data_location(info: DataInfo, where: str | None = None) -> str:
             f"{prefix}the run's data came from in-memory arrays; pass the data with {{option}}",
             option="data",
         )
+    if info.source.lower().endswith(".gdstats"):  # `gdlab stats` files: no rows in them
+        raise DataError(
+            f"{prefix}the run was fitted on statistics files ({info.source}), which keep no "
+            "rows, and this picture draws the data's points: plot the run with its data "
+            "(gdlab plot RUN.json --data FILE)"
+        )
     absolute = info.details.get(ABSOLUTE_KEY)
     candidates = [absolute] if isinstance(absolute, str) and absolute else []
     candidates.append(info.source)

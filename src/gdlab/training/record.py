@@ -108,6 +108,11 @@ class Run:
         convergence: Convergence | None = None
     else:  # may be given as a `Later`: assessed (with its advice) when first read
         convergence: Deferred[Convergence | None] = Deferred(None)
+    #: The held-out loss after each step (`--validation`), and what it says (`validation`:
+    #: held-out rows, the best step, early stopping); the K-fold summary (`--cv`).
+    validation_losses: list[float] | None = None
+    validation: dict[str, Any] | None = None
+    cv: dict[str, Any] | None = None
 
     @property
     def final_loss(self) -> float:
@@ -150,6 +155,11 @@ class Run:
             record["lr_choice"] = self.lr_choice.to_record()
         if self.convergence is not None:
             record["convergence"] = self.convergence.to_record()
+        if self.validation_losses is not None:
+            record["validation_losses"] = [float(v) for v in self.validation_losses]
+            record["validation"] = dict(self.validation or {})
+        if self.cv is not None:
+            record["cv"] = dict(self.cv)
         if self.statistics is not None and self.statistics.n_weights <= MAX_RECORDED_WEIGHTS:
             record["statistics"] = statistics_record(self.statistics)
         return record
@@ -170,6 +180,7 @@ def statistics_record(stats: LeastSquaresStats) -> dict[str, Any]:
         "z": floats(stats.z),
         "rho": float(stats.rho),
         "n_rows": int(stats.n_rows),
+        **({} if stats.weight_total is None else {"weight_total": float(stats.weight_total)}),
     }
 
 
@@ -225,6 +236,9 @@ class RunRecord:
     raw: Mapping[str, Any] = field(repr=False, compare=False)
     lr_choice: Mapping[str, Any] = field(default_factory=dict)
     convergence: Mapping[str, Any] = field(default_factory=dict)
+    validation_losses: Array | None = None
+    validation: Mapping[str, Any] = field(default_factory=dict)
+    cv: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def steps_run(self) -> int:
@@ -270,6 +284,13 @@ class RunRecord:
                 raw=record,
                 lr_choice=section(record, "lr_choice", where),
                 convergence=section(record, "convergence", where),
+                validation_losses=(
+                    vector(record["validation_losses"], "validation_losses")
+                    if "validation_losses" in record
+                    else None
+                ),
+                validation=section(record, "validation", where),
+                cv=section(record, "cv", where),
             )
         except ConfigError as error:
             spelled = error.spelled(f"config.{error.option}") if error.option else str(error)
@@ -333,7 +354,11 @@ def statistics_of(value: Any) -> LeastSquaresStats | None:
     z = np.array(value["z"], dtype=np.float64)
     if R.ndim != 2 or R.shape != (z.size, z.size):
         raise DataError("'statistics' has a triangle and a vector of different sizes")
-    return LeastSquaresStats(R, z, float(value["rho"]), int(value["n_rows"]))
+    total = value.get("weight_total")
+    weight_total = None if total is None else float(total)
+    return LeastSquaresStats(
+        R, z, float(value["rho"]), int(value["n_rows"]), weight_total=weight_total
+    )
 
 
 def load_record(path: str | os.PathLike[str]) -> dict[str, Any]:

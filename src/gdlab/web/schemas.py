@@ -130,6 +130,7 @@ FIELD_TYPES: dict[str, Any] = {
     "int | None": int | None,
     "str | None": str | None,
     "tuple[float, ...] | None": list[FiniteFloat] | None,
+    "float | str | None": float | None,  # the page holds out a fraction, never a file
     "Mapping[str, float]": dict[OptionName, FiniteFloat],
 }
 CHOICE_TYPES: dict[str, Any] = {
