@@ -181,6 +181,7 @@ def prepare(
     info = DataInfo(data.source, 0, tuple(data.feature_names), data.target_name, details)
     if isinstance(data, FileSource) and name not in ("stream", "dask"):
         data = data.read()
+        info = replace(info, details={**details, **data.extra})  # rows left out, say
     if isinstance(data, Dataset):
         problem = prepare_held_out_rows(data, info, name, config, fingerprint)
     elif isinstance(data, FileSource) and name == "stream":
