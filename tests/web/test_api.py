@@ -118,11 +118,16 @@ def test_non_finite_numbers_are_refused(client):
         ({"columns": {"x": [1, 2], "y": [1, 2]}, "x": ["z"], "y": "y"}, ["no column 'z'", "x, y"]),
         ({"columns": {"x": [1, 2], "y": [1, 2]}, "x": ["y"], "y": "y"}, ["both a feature"]),
         ({"columns": {"x": [1], "y": [1]}, "x": ["x"], "y": "y"}, ["at least 2 rows"]),
-        ({"columns": {"x": [0, 0, 0], "y": [1, 2, 3]}, "x": ["x"], "y": "y"}, ["all zeros"]),
+        (
+            {"columns": {"x": [0, 0, 0], "y": [1, 2, 3]}, "x": ["x"], "y": "y"},
+            ["every feature column (x) is all zeros", "no intercept"],
+        ),
     ],
 )
 def test_bad_inline_data_is_400_naming_the_problem(client, data, fragments):
-    response = client.post("/api/train", json={"data": {"kind": "inline", **data}})
+    intercept = "all zeros" not in fragments[0]
+    body = {"data": {"kind": "inline", **data}, "intercept": intercept}
+    response = client.post("/api/train", json=body)
     assert response.status_code == 400, response.text
     for fragment in fragments:
         assert fragment in response.json()["detail"]

@@ -175,7 +175,7 @@ def stable_lr_bound(eigenvalues: NDArray[np.float64]) -> float:
     >>> stable_lr_bound(np.array([1.0, 4.0]))
     0.5
     """
-    return float(2.0 / eigenvalues[-1])
+    return float(2.0 / eigenvalues[-1]) if eigenvalues[-1] > 0 else math.inf
 
 
 def optimal_constant_lr(eigenvalues: NDArray[np.float64]) -> float:
@@ -184,7 +184,8 @@ def optimal_constant_lr(eigenvalues: NDArray[np.float64]) -> float:
     >>> optimal_constant_lr(np.array([1.0, 3.0]))
     0.5
     """
-    return float(2.0 / (eigenvalues[0] + eigenvalues[-1]))
+    total = eigenvalues[0] + eigenvalues[-1]
+    return float(2.0 / total) if total > 0 else math.inf
 
 
 def condition_number(eigenvalues: NDArray[np.float64]) -> float:
@@ -199,7 +200,9 @@ def heavy_ball_parameters(eigenvalues: NDArray[np.float64]) -> tuple[float, floa
     >>> heavy_ball_parameters(np.array([1.0, 9.0]))
     (0.25, 0.25)
     """
-    low, high = math.sqrt(max(eigenvalues[0], 0.0)), math.sqrt(eigenvalues[-1])
+    low, high = math.sqrt(max(eigenvalues[0], 0.0)), math.sqrt(max(eigenvalues[-1], 0.0))
+    if high == 0.0:
+        return math.inf, 0.0  # no curvature at all: no rate is too large
     return 4.0 / (high + low) ** 2, ((high - low) / (high + low)) ** 2
 
 
@@ -353,7 +356,7 @@ def analyze(
     momentum_lr, momentum_beta = heavy_ball_parameters(eigenvalues)
     analysis = Analysis(
         optimum_weights=stats.optimum(),
-        optimum_loss=loss.sum_weight(stats.n_rows) * stats.rho**2,
+        optimum_loss=loss.sum_weight(stats.n_rows) * stats.least_sum_of_squares(),
         hessian_eigenvalues=eigenvalues,
         lr_max_stable=stable_lr_bound(eigenvalues),
         lr_optimal=optimal_constant_lr(eigenvalues),

@@ -100,6 +100,8 @@ def inverse_gram_diagonal(stats: LeastSquaresStats) -> Array:
     """
     from scipy.linalg import LinAlgError, solve_triangular
 
+    if stats.rank() < stats.n_weights:
+        return np.full(stats.n_weights, math.nan)
     scaled, norms = stats.column_scaled()
     try:
         inverse = solve_triangular(scaled, np.eye(stats.n_weights))
@@ -119,10 +121,11 @@ def regression_summary(
 
     weights = stats.optimum()
     p, n = stats.n_weights, stats.n_rows
-    df = n - p
-    sse = stats.rho**2
+    df = n - stats.rank()  # collinear, constant or all-zero columns add no freedom
+    sse = stats.least_sum_of_squares()
+    # ‖z‖² + ρ² = ‖y‖² whatever the rank; centred: less the bias's share z₀².
     explained = stats.z[1:] if intercept else stats.z
-    sst = float(explained @ explained) + sse
+    sst = float(explained @ explained) + stats.rho**2
     r_squared = 1 - sse / sst if sst > 0 else math.nan
     no_df = df <= 0
     sigma = math.sqrt(sse / df) if not no_df else math.nan

@@ -27,7 +27,7 @@ from gdlab.data.sample import EvenSample
 from gdlab.engines import DenseEngine, Engine, MiniBatchEngine, StatsEngine, choose_engine
 from gdlab.engines.ridge import RidgeEngine, penalty_mask
 from gdlab.engines.stats import standardized_statistics
-from gdlab.errors import ConfigError
+from gdlab.errors import ConfigError, DataError
 from gdlab.model.linear import design_matrix, weight_names
 from gdlab.model.losses import Loss, get_loss, huber
 from gdlab.model.standardize import (
@@ -149,12 +149,27 @@ def prepare(
     check_engine_fits(name, kind, config)
     info = DataInfo(data.source, 0, tuple(data.feature_names), data.target_name, details)
     if isinstance(data, Dataset):
-        return prepare_rows(data, info, name, config, fingerprint)
-    if isinstance(data, FileSource) and name == "stream":
-        return prepare_stream(data, info, config, fingerprint, sample)
-    if isinstance(data, FileSource) and name != "dask":
-        return prepare_rows(data.read(), info, name, config, fingerprint)
-    return prepare_dask(data, info, config, fingerprint, sample)
+        problem = prepare_rows(data, info, name, config, fingerprint)
+    elif isinstance(data, FileSource) and name == "stream":
+        problem = prepare_stream(data, info, config, fingerprint, sample)
+    elif isinstance(data, FileSource) and name != "dask":
+        problem = prepare_rows(data.read(), info, name, config, fingerprint)
+    else:
+        problem = prepare_dask(data, info, config, fingerprint, sample)
+    check_learnable(problem)
+    return problem
+
+
+def check_learnable(problem: Problem) -> None:
+    """Refuse data on which no weight changes any prediction: every feature all zeros and
+    no bias. (Single all-zero features are fine: their weights are undetermined, GD leaves
+    them where they start, and the floor is that of the other columns.)"""
+    if not np.any(problem.statistics.R):
+        names = ", ".join(problem.feature_names)
+        raise DataError(
+            f"every feature column ({names}) is all zeros and there is no intercept: the "
+            "model predicts 0 whatever its weights, so there is nothing to train"
+        )
 
 
 def located(data: Dataset | FileSource | DaskData) -> dict[str, str]:
