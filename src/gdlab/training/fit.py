@@ -16,21 +16,20 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from gdlab.analysis.training import analyze_training, stability_warning, with_outlook
+from gdlab.analysis.training import stability_warning
 from gdlab.data.dask import DaskData, dask_arrays, is_dask_collection
 from gdlab.data.dataset import Dataset, from_arrays
 from gdlab.data.files import FileSource, open_files
 from gdlab.data.seed import seed_dataset
-from gdlab.engines import DenseEngine
-from gdlab.errors import ConfigError, DataError, DivergedError, LearningRateWarning
+from gdlab.errors import DataError, DivergedError, LearningRateWarning
 from gdlab.optim.optimizers import make_optimizer
 from gdlab.optim.schedules import parse_schedule
 from gdlab.training.advice import assess, divergence_reason
-from gdlab.training.autorate import choose_rate
 from gdlab.training.config import SEED_LR, TrainingConfig
 from gdlab.training.location import data_location
 from gdlab.training.loop import StepCallback, divergence_patience, train
-from gdlab.training.problem import Problem, engine_for, loss_of, prepare
+from gdlab.training.plan import initial_weights, plan_run, start_generator  # noqa: F401 (re-exported)
+from gdlab.training.problem import Problem, prepare
 from gdlab.training.record import Run, RunRecord
 
 
@@ -76,37 +75,6 @@ def configured(config: TrainingConfig | None, options: Mapping[str, Any]) -> Tra
     return config.with_options(**options) if options else config
 
 
-def start_generator(problem: Problem, config: TrainingConfig) -> np.random.Generator:
-    """The generator of a run's random draws (its start, then mini-batch orders).
-
-    It is ``default_rng(config.seed)``; when the data are the seed recipe drawn from that same
-    seed (as `gdlab demo` does), the recipe's own draws come first, as in the seed program:
-    data first, then the weights. So what drew the start is always what the record says.
-    """
-    rng = np.random.default_rng(config.seed)
-    details = problem.info.details
-    if problem.info.source == "seed" and details.get("seed") == config.seed:
-        rng.standard_normal((2, int(details.get("n", problem.n_rows))))  # the recipe's draws
-    return rng
-
-
-def initial_weights(
-    problem: Problem, config: TrainingConfig, rng: np.random.Generator | None = None
-) -> np.ndarray:
-    """The start in the data's units: `config.init`, or draws from N(0, init_std²)."""
-    n_weights = len(problem.weight_names)
-    if config.init is not None:
-        if len(config.init) != n_weights:
-            raise ConfigError(
-                f"{{option}} needs {n_weights} values (bias first, then one per feature), "
-                f"got {len(config.init)}",
-                option="init",
-            )
-        return np.array(config.init, dtype=np.float64)
-    rng = rng if rng is not None else start_generator(problem, config)
-    return rng.normal(0.0, config.init_std, size=n_weights)
-
-
 def train_problem(
     problem: Problem,
     config: TrainingConfig,
@@ -128,39 +96,16 @@ def train_problem(
 
 def run_problem(problem: Problem, config: TrainingConfig, on_step: StepCallback | None) -> Run:
     """`train_problem`'s run, whatever its outcome."""
-    rng = start_generator(problem, config)
-    w0 = initial_weights(problem, config, rng)
-    engine, scaling = engine_for(problem, config, rng)
-    if scaling is not None and config.init is not None:
-        w0 = scaling.to_standard() @ w0  # --init is given in the data's units
-    loss = loss_of(config)
-    analysis = analyze_training(
-        engine.statistics(),
-        problem.statistics,
-        loss,
-        init=w0,
-        lr=None if config.lr_is_auto else float(config.lr),
-        names=problem.weight_names,
-        intercept=config.intercept,
-        scaling=scaling,
-        conditioning_scaling=problem.natural_scaling,
+    plan = plan_run(problem, config)
+    config, w0, engine, analysis, choice = (
+        plan.config,
+        plan.start,
+        plan.engine,
+        plan.analysis,
+        plan.choice,
     )
-    to_original = scaling.to_original() if scaling is not None else None
-
-    def in_data_units(values: np.ndarray) -> np.ndarray:
-        """Weights trained in standardised coordinates v, as w = M·v (rows: w = v·Mᵀ)."""
-        return values if to_original is None else values @ to_original.T
-
-    optimum_known = loss.is_quadratic
-    if not loss.is_quadratic and isinstance(engine, DenseEngine):
-        huber_weights, huber_value = engine.optimum()  # Huber's own optimum, by IRLS
-        huber_weights = in_data_units(huber_weights)
-        analysis = replace(analysis, optimum_weights=huber_weights, optimum_loss=huber_value)
-        optimum_known = True
-    choice = choose_rate(config, analysis, w0, engine)
-    if config.lr_is_auto:
-        config = config.with_options(lr=choice.lr)
-        analysis = with_outlook(analysis, in_data_units(w0), choice.lr)
+    in_data_units = plan.in_data_units
+    to_original = plan.to_original
     options = config.optimizer_options
     warning = stability_warning(analysis, config.optimizer, float(config.lr), options)
     if warning is not None:
@@ -201,7 +146,7 @@ def run_problem(problem: Problem, config: TrainingConfig, on_step: StepCallback 
         problem=problem,
         lr_choice=choice,
     )
-    return replace(run, convergence=assess(run, w0, optimum_known))
+    return replace(run, convergence=assess(run, w0, plan.optimum_known))
 
 
 def diverged_error(run: Run) -> DivergedError:

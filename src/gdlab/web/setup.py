@@ -15,7 +15,7 @@ import numpy as np
 from gdlab.analysis.quadratic import analyze
 from gdlab.data.dataset import Dataset
 from gdlab.training.config import TrainingConfig
-from gdlab.training.fit import initial_weights
+from gdlab.training.plan import initial_weights
 from gdlab.training.problem import Problem, loss_of, prepare
 from gdlab.training.record import json_safe
 from gdlab.web.command import fit_command_line
