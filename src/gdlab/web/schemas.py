@@ -240,14 +240,33 @@ class Quadratic(BaseModel):
     optimum_loss: float | None
 
 
+class Coordinates(BaseModel):
+    """The coordinates the run trains in: v = M⁻¹w when standardised (else the data's w)."""
+
+    standardized: bool
+    to_trained: list[list[float | None]] | None = Field(description="M⁻¹: v = M⁻¹·w")
+    to_original: list[list[float | None]] | None = Field(description="M: w = M·v")
+    init: list[float | None] = Field(description="the start in these coordinates")
+
+
+class LrChoice(BaseModel):
+    """The rate the run uses and how it was chosen (the record's `lr_choice`)."""
+
+    lr: float | None
+    auto: bool
+    rule: str
+
+
 class Setup(BaseModel):
     """Everything about a run known before its first step: data, start, curvature, bounds."""
 
     weight_names: list[str]
     init: list[float | None]
     points: Points
-    quadratic: Quadratic
+    quadratic: Quadratic = Field(description="the loss in the coordinates trained")
+    coordinates: Coordinates
     analysis: dict[str, Any]
+    lr_choice: LrChoice
     total_sum_of_squares: float | None
     sse_per_loss: float | None
     command: str

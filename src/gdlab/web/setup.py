@@ -3,6 +3,11 @@
 Both losses are quadratic in w, so L(w) = L* + ½(w − w*)ᵀH(w − w*) with H = h·AᵀA
 (h = 1 for l2, 2/N for mse): the page draws the landscape from H, w* and L* alone, whatever N.
 H comes from the QR statistics (G = RᵀR), never from a big AᵀA product.
+
+Everything the page shows describes the run as it trains (`gdlab.training.plan`): with
+standardize the landscape, bound and κ are those of the standardised coordinates v
+(w = M·v; `coordinates` carries M and M⁻¹ so the page maps the path and clicks), Huber's
+floor is its own minimum, and `lr_choice` is the rate `auto` settled on.
 """
 
 from __future__ import annotations
@@ -12,10 +17,10 @@ from typing import Any
 
 import numpy as np
 
-from gdlab.analysis.quadratic import analyze
 from gdlab.data.dataset import Dataset
+from gdlab.training.autorate import trained_optimum
 from gdlab.training.config import TrainingConfig
-from gdlab.training.plan import initial_weights
+from gdlab.training.plan import RunPlan, plan_run
 from gdlab.training.problem import Problem, loss_of, prepare
 from gdlab.training.record import json_safe
 from gdlab.web.command import fit_command_line
@@ -65,11 +70,10 @@ def make_job(request: TrainRequest, dataset: Dataset, max_points: int) -> Job:
     out everything known before step one."""
     config = training_config(request)
     problem = prepare(dataset, config)
-    # The start the run will draw (the same generator draws it again when it trains).
-    start = [float(v) for v in initial_weights(problem, config)]
+    plan = plan_run(problem, config)
+    start = [float(v) for v in plan.in_data_units(plan.start)]
     loss = loss_of(config)
-    stats = problem.statistics
-    analysis = analyze(stats, loss)
+    analysis = plan.analysis
     rows = thinned_rows(dataset.n_rows, max_points)
     target = dataset.target
     data_file = data_file_name(request, dataset)
@@ -84,12 +88,10 @@ def make_job(request: TrainRequest, dataset: Dataset, max_points: int) -> Job:
             "n_rows": dataset.n_rows,
             "shown": int(rows.size),
         },
-        "quadratic": {
-            "hessian": (loss.curvature_scale(dataset.n_rows) * stats.gram()).tolist(),
-            "optimum_weights": analysis.optimum_weights.tolist(),
-            "optimum_loss": float(analysis.optimum_loss),
-        },
+        "quadratic": trained_quadratic(plan, loss.curvature_scale(dataset.n_rows)),
+        "coordinates": coordinates(plan),
         "analysis": analysis.to_record(),
+        "lr_choice": plan.choice.to_record(),
         "total_sum_of_squares": float(np.sum((target - target.mean()) ** 2)),
         "sse_per_loss": 1.0 / loss.sum_weight(dataset.n_rows),
         "command": fit_command_line(
@@ -103,13 +105,38 @@ def make_job(request: TrainRequest, dataset: Dataset, max_points: int) -> Job:
     return Job(problem, config, json_safe(setup))
 
 
+def trained_quadratic(plan: RunPlan, curvature_scale: float) -> dict[str, Any]:
+    """The loss as the run minimises it: H of the coordinates trained (h·(AM)ᵀ(AM) when
+    standardised, with the ridge penalty when set), their optimum v* and the floor (for
+    Huber its own minimum, under the quadratic of AᵀA that bounds its curvature)."""
+    hessian = curvature_scale * plan.engine.statistics().gram()
+    return {
+        "hessian": hessian.tolist(),
+        "optimum_weights": trained_optimum(plan.analysis).tolist(),
+        "optimum_loss": float(plan.analysis.optimum_loss),
+    }
+
+
+def coordinates(plan: RunPlan) -> dict[str, Any]:
+    """How the landscape's coordinates map to the data's units: v = M⁻¹w, w = M·v."""
+    M = plan.to_original
+    return {
+        "standardized": M is not None,
+        "to_trained": None if M is None else np.linalg.inv(M).tolist(),
+        "to_original": None if M is None else M.tolist(),
+        "init": [float(v) for v in plan.start],
+    }
+
+
 def landscape_matches(setup: dict[str, Any], initial_loss: float, dtype: str = "float64") -> bool:
     """True when the quadratic gives the run's own initial loss (so the landscape is its loss).
 
-    Options that change the loss (a penalty, standardizing) make it differ; the page says so.
+    The quadratic is that of the coordinates trained, penalty included, so it differs only
+    for Huber (whose loss is not quadratic); the page says so.
     """
     quadratic = setup["quadratic"]
-    gap = np.asarray(setup["init"]) - np.asarray(quadratic["optimum_weights"], dtype=float)
+    start = np.asarray(setup["coordinates"]["init"], dtype=float)
+    gap = start - np.asarray(quadratic["optimum_weights"], dtype=float)
     predicted = quadratic["optimum_loss"] + 0.5 * gap @ np.asarray(quadratic["hessian"]) @ gap
     rtol = 1e-4 if dtype == "float32" else 1e-8  # a float32 run computes its own loss roughly
     return bool(np.isclose(predicted, initial_loss, rtol=rtol))

@@ -9,7 +9,7 @@ import { outcomeText, plannedSteps } from "./explain.js";
 import { t } from "./i18n.js";
 import { fmt } from "./format.js";
 import { trainRequest } from "./state.js";
-import { commit, store } from "./store.js";
+import { commit, rate, store } from "./store.js";
 import { addSteps, announce, displayNames, drawAllSoon, freshView, scale, scheduleDraw, showMessage, showSetup } from "./view.js";
 
 export function setStatus(status) {
@@ -49,7 +49,7 @@ export async function train({ duration = null, steps = null } = {}) {
   showState(state, names());
   showMessage(null);
   setStatus("running");
-  announce(t("announce.start", { steps: plannedSteps(state), optimizer: state.optimizer, lr: fmt(state.lr, 3) }));
+  announce(t("announce.start", { steps: plannedSteps(state), optimizer: state.optimizer, lr: state.lr === "auto" ? t("lr.auto") : fmt(state.lr, 3) }));
   const controller = new AbortController();
   const mine = { controller, runId: null };
   store.live = mine;

@@ -1,6 +1,9 @@
 // The page's whole state, and its two faces: the URL (so a link replays the run exactly)
 // and the body of a training request (the API's TrainRequest schema).
 //
+// `lr` is a number or "auto" (the server's rule picks it from the data); `lrSet` says the
+// user chose the number (a link's number counts), so new data, a new loss, optimizer or
+// standardisation keep it; otherwise they switch back to "auto".
 // `steps` is the steps setting; `at` is the step the run on screen stops at when that is not
 // the setting (after a Stop, or +1 Step; 0 after Reset), so a link replays what is shown
 // while the steps box keeps what the user set. A URL value that breaks its field's rule is
@@ -9,7 +12,7 @@
 export const DEFAULTS = {
   source: "seed", n: 50, noise: 1, seed: 0,
   upload: null, file: "", x: [], y: "",
-  lr: 0.002, steps: 50, at: null, optimizer: "gd", options: {}, loss: "l2",
+  lr: 0.002, lrSet: false, steps: 50, at: null, optimizer: "gd", options: {}, loss: "l2",
   init: null, initStd: 0.1, intercept: true,
   l2: 0, tol: null, tolKind: null, schedule: null, standardize: false,
   animate: true, lang: "en",
@@ -49,6 +52,8 @@ export function fromUrl(search) {
     const value = field in NUMBERS ? readNumber(text, NUMBERS[field]) : text;
     if (value !== undefined) state[field] = value;
   }
+  if (params.get("lr") === "auto") state.lr = "auto";
+  else if (params.has("lr") && readNumber(params.get("lr"), NUMBERS.lr) !== undefined) state.lrSet = true;
   if (params.has("x")) state.x = params.get("x").split(",").filter(Boolean);
   if (params.has("init")) {
     const init = params.get("init").split(",").map((text) => readNumber(text, () => true));
@@ -73,7 +78,8 @@ export function toUrl(state) {
     ? ["upload", "file", "y"] : ["n", "noise"];
   for (const field of [...fields, "seed", "lr", "steps", "at", "optimizer", "loss", "initStd", "l2", "tol", "tolKind", "schedule", "lang"]) {
     const value = state[field];
-    if (value === null || value === "" || value === DEFAULTS[field]) continue;
+    const kept = field === "lr" && state.lrSet; // a rate the user chose stays in the link
+    if (value === null || value === "" || (value === DEFAULTS[field] && !kept)) continue;
     params.set(KEYS[field], String(value));
   }
   if (state.source === "upload" && state.x.length) params.set("x", state.x.join(","));
