@@ -20,6 +20,7 @@ from gdlab.analysis.training import stability_warning
 from gdlab.data.dask import DaskData, dask_arrays, is_dask_collection
 from gdlab.data.dataset import Dataset, from_arrays
 from gdlab.data.files import FileSource, open_files
+from gdlab.data.presets import preset_dataset
 from gdlab.data.seed import seed_dataset
 from gdlab.errors import DataError, DivergedError, LearningRateWarning
 from gdlab.optim.optimizers import make_optimizer
@@ -195,7 +196,7 @@ def dataset_for_record(record: Mapping[str, Any] | RunRecord) -> Dataset:
     if info.source == "seed":
         seed = int(info.details.get("seed", record.config.seed))
         n, noise = int(info.details.get("n", 50)), float(info.details.get("noise", 1.0))
-        return seed_dataset(seed, n, noise)
+        return preset_dataset(str(info.details.get("preset", "seed")), seed, n, noise)
     if info.source in ("", "arrays"):
         raise DataError(
             "the run record's data came from in-memory arrays; pass the data explicitly"

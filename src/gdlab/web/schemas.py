@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, create_model
 
+from gdlab.data.presets import PRESETS
 from gdlab.model.losses import LOSSES
 from gdlab.optim.optimizers import OPTIMIZERS
 from gdlab.training.config import Option, declared_options, option_type
@@ -62,6 +63,9 @@ LossName = Annotated[
 ]
 
 
+PresetName = Literal["seed", "centred", "ill-conditioned", "outliers", "collinear"]
+
+
 class SeedData(BaseModel):
     """The seed program's recipe: x = linspace(-2, 4, n) + ε₁, y = linspace(-6, 6, n) + ε₂.
 
@@ -74,6 +78,11 @@ class SeedData(BaseModel):
     n: int = Field(default=50, ge=2, le=MAX_ROWS, description="number of points")
     noise: float = Field(
         default=1.0, ge=0, le=1e6, allow_inf_nan=False, description="std of the noise ε"
+    )
+    preset: PresetName = Field(
+        default="seed",
+        description="a teaching variation of the recipe: "
+        + "; ".join(f"{name}: {text}" for name, text in PRESETS.items()),
     )
 
 

@@ -48,7 +48,8 @@ class Job:
 def data_file_name(request: TrainRequest, dataset: Dataset) -> str:
     """The file the command line reads: the seed data's download, or the uploaded file."""
     if isinstance(request.data, SeedData):
-        return SEED_DATA_FILE
+        preset = request.data.preset
+        return SEED_DATA_FILE if preset == "seed" else f"{preset}-data.csv"
     if isinstance(request.data, UploadData):
         return dataset.source
     return "data.csv"

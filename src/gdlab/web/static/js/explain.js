@@ -88,16 +88,21 @@ export function optimizerHint(optimizer, description) {
   return esc(text === key ? description || optimizer : text);
 }
 
-export function stepsHint(setup, lr, optimizer, start) {
-  if (optimizer !== "gd") return "";
+// True when each step sees only some rows (mini-batch SGD): full-batch claims do not hold.
+export function miniBatch(setup, state) {
+  return Boolean(state.batchSize) && state.batchSize < setup.points.n_rows;
+}
+
+export function stepsHint(setup, lr, optimizer, start, state = {}) {
+  if (optimizer !== "gd" || miniBatch(setup, state)) return "";
   const k = stepsToReach(setup.quadratic, start, lr);
   return k === null ? t("hint.never") : t("hint.steps", { steps: count(k) });
 }
 
-export function dataHint(setup, source) {
+export function dataHint(setup, source, preset = "seed") {
   const { points } = setup;
   const what = source === "seed"
-    ? t("hint.data.seed")
+    ? t("hint.data.seed") + (preset === "seed" ? "" : t(`hint.preset.${preset}`))
     : t("hint.data.upload", { rows: count(points.n_rows), features: esc(points.feature_names.join(", ")), target: esc(points.target_name) });
   const shown = points.shown < points.n_rows ? t("hint.data.shown", { shown: count(points.shown) }) : "";
   const kappa = t(setup.coordinates.standardized ? "hint.data.kappa.standardized" : "hint.data.kappa", { kappa: fmt(setup.analysis.condition_number, 3) });
@@ -141,7 +146,9 @@ export function story(setup, run, state, scale) {
     steps: count(k), plural: k !== 1, optimizer: esc(state.optimizer), loss: fmt(loss, 5), start: fmt(start, 5),
     progress: percent(progress, 4), floor: fmt(floor, 5),
   })];
-  if (state.optimizer === "gd" && quadratic.optimum_weights.length > 1) {
+  if (miniBatch(setup, state)) {
+    parts.push(t("story.minibatch", { batch: count(state.batchSize), rows: count(setup.points.n_rows) }));
+  } else if (state.optimizer === "gd" && quadratic.optimum_weights.length > 1) {
     const note = t(`story.${regime(scale, rate())}`);
     parts.push(t("story.path", { note, kappa: fmt(analysis.condition_number, 3) }));
   }

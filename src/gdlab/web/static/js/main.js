@@ -12,6 +12,7 @@ import { fmt } from "./format.js";
 import { clickToData, lossUnder } from "./plots.js";
 import { failed, reset, setStatus, showPauseButton, stepOnce, stop, togglePause, train } from "./runner.js";
 import { fromUrl } from "./state.js";
+import { buildPresets, wireTeaching } from "./teach.js";
 import { commit, originalOf, rate, store } from "./store.js";
 import {
   announce, displayNames, drawAll, drawPlot, refreshPointsPicture, retellMessage, showDragged, showHints, showMessage,
@@ -112,6 +113,7 @@ function relabel() {
   announce("");
   buildControls(store.meta);
   buildOptimizerOptions(store.meta, state);
+  buildPresets();
   wireMoreOptions();
   showState(state, names());
   if (store.upload) showColumns(store.upload, state);
@@ -205,6 +207,8 @@ function wire() {
   $("log-loss").onchange = () => store.view && drawPlot("loss");
   $("animate").onchange = () => { state.animate = $("animate").checked; commit(); };
   wireMoreOptions();
+  wireTeaching({ changed, followData, rules: () => rules(store.meta) });
+  document.addEventListener("gdlab:redraw", () => store.view && drawAll());
   const landscape = $("landscape-plot");
   landscape.addEventListener("mousemove", showReadout);
   landscape.addEventListener("mouseleave", () => { $("landscape-readout").textContent = ""; });

@@ -10,17 +10,17 @@
 // dropped for the default, so a bad link still opens a working page.
 
 export const DEFAULTS = {
-  source: "seed", n: 50, noise: 1, seed: 0,
+  source: "seed", preset: "seed", n: 50, noise: 1, seed: 0,
   upload: null, file: "", x: [], y: "",
   lr: 0.002, lrSet: false, steps: 50, at: null, optimizer: "gd", options: {}, loss: "l2",
   init: null, initStd: 0.1, intercept: true,
-  l2: 0, tol: null, tolKind: null, schedule: null, standardize: false,
-  animate: true, lang: "en",
+  l2: 0, tol: null, tolKind: null, schedule: null, standardize: false, batchSize: null,
+  animate: true, lang: "en", showFull: true,
 };
 
 // URL key for each scalar field (lists and optimizer options are handled below).
 const KEYS = {
-  n: "n", noise: "noise", seed: "seed", upload: "upload", file: "file", y: "y",
+  preset: "preset", n: "n", noise: "noise", seed: "seed", batchSize: "bs", upload: "upload", file: "file", y: "y",
   lr: "lr", steps: "steps", at: "at", optimizer: "opt", loss: "loss", initStd: "std",
   l2: "l2", tol: "tol", tolKind: "tkind", schedule: "sched", lang: "lang",
 };
@@ -36,7 +36,10 @@ const NUMBERS = {
   initStd: (v) => v >= 0,
   l2: (v) => v >= 0,
   tol: (v) => v > 0,
+  batchSize: (v) => whole(v) && v >= 1,
 };
+// The seed recipe's teaching presets (the server's SeedData.preset).
+export const PRESETS = ["seed", "centred", "ill-conditioned", "outliers", "collinear"];
 
 function readNumber(text, rule) {
   const value = text.trim() === "" ? NaN : Number(text);
@@ -68,6 +71,7 @@ export function fromUrl(search) {
   }
   if (state.at === state.steps) state.at = null;
   if (state.lang !== "ko") state.lang = "en";
+  if (!PRESETS.includes(state.preset)) state.preset = "seed";
   state.source = state.upload ? "upload" : "seed";
   return state;
 }
@@ -75,8 +79,8 @@ export function fromUrl(search) {
 export function toUrl(state) {
   const params = new URLSearchParams();
   const fields = state.source === "upload"
-    ? ["upload", "file", "y"] : ["n", "noise"];
-  for (const field of [...fields, "seed", "lr", "steps", "at", "optimizer", "loss", "initStd", "l2", "tol", "tolKind", "schedule", "lang"]) {
+    ? ["upload", "file", "y"] : ["preset", "n", "noise"];
+  for (const field of [...fields, "seed", "batchSize", "lr", "steps", "at", "optimizer", "loss", "initStd", "l2", "tol", "tolKind", "schedule", "lang"]) {
     const value = state[field];
     const kept = field === "lr" && state.lrSet; // a rate the user chose stays in the link
     if (value === null || value === "" || (value === DEFAULTS[field] && !kept)) continue;
@@ -96,7 +100,8 @@ export function dataSpec(state) {
   if (state.source === "upload") {
     return { kind: "upload", id: state.upload, x: state.x, y: state.y };
   }
-  return { kind: "seed", n: state.n, noise: state.noise };
+  const spec = { kind: "seed", n: state.n, noise: state.noise };
+  return state.preset === "seed" ? spec : { ...spec, preset: state.preset };
 }
 
 // The TrainRequest body for the run on screen: newer options only when set, so older
@@ -113,5 +118,7 @@ export function trainRequest(state, extra = {}) {
   if (state.tolKind) body.tol_kind = state.tolKind;
   if (state.schedule) body.schedule = state.schedule;
   if (state.standardize) body.standardize = true;
+  if (state.batchSize) body.batch_size = state.batchSize;
+  // issue 15: the held-out split (`validation`) joins the request here.
   return { ...body, ...extra };
 }

@@ -6,13 +6,14 @@
 
 import { $, optimizerDefaults, showInit, showSlider, showSliderValue } from "./controls.js";
 import { count, t } from "./i18n.js";
-import { dataHint, initHint, lrHint, optimizerHint, plannedSteps, rateScale, regime, stepsHint, story } from "./explain.js";
+import { dataHint, initHint, lrHint, miniBatch, optimizerHint, plannedSteps, rateScale, regime, stepsHint, story } from "./explain.js";
 import { boxRate, fmt } from "./format.js";
 import { dataFigure, needsPointsPicture, preparePoints } from "./datapanel.js";
 import { landscapeFigure, lossFigure, prepareLandscape, render } from "./plots.js";
 import { inside, lossAt, rangesAround } from "./quadratic.js";
 import { dataSpec } from "./state.js";
 import { rate, store, trainedOf } from "./store.js";
+import { landscapeTraces, lossTraces, refreshFullBatch, showTeaching } from "./teach.js";
 
 let frame = 0;
 let nextDrawAt = 0;
@@ -73,9 +74,9 @@ export async function showSetup() {
   }
   const link = $("data-download");
   if (store.state.source === "seed") {
-    const { n, noise, seed } = store.state;
+    const { n, noise, seed, preset } = store.state;
     link.hidden = false;
-    link.href = `/api/seed-data.csv?n=${n}&noise=${noise}&seed=${seed}`;
+    link.href = `/api/seed-data.csv?n=${n}&noise=${noise}&seed=${seed}${preset === "seed" ? "" : `&preset=${preset}`}`;
     link.textContent = `${setup.data_file} ↓`;
     link.download = setup.data_file;
   } else {
@@ -84,6 +85,7 @@ export async function showSetup() {
   $("command").textContent = setup.command;
   const lr = rate(); // "auto" has its number now
   if (document.activeElement !== $("lr")) $("lr").value = boxRate(lr);
+  refreshFullBatch(setup, drawAllSoon); // mini-batches: full-batch GD beside them
   showInit(store.view.names, setup.init);
   showHints();
   await drawAllSoon();
@@ -96,10 +98,12 @@ export function showHints() {
   const current = scale();
   showSlider(state, current);
   const description = meta.optimizers.find((o) => o.name === state.optimizer);
-  $("lr-hint").innerHTML = lrHint(setup, current, rate(), state.optimizer);
-  $("optimizer-hint").innerHTML = optimizerHint(state.optimizer, description && description.name) + stepsHint(setup, rate(), state.optimizer, setup.coordinates.init);
+  const batches = miniBatch(setup, state) ? t("hint.fullbatch") : ""; // the bound is full GD's
+  $("lr-hint").innerHTML = batches + lrHint(setup, current, rate(), state.optimizer);
+  $("optimizer-hint").innerHTML = optimizerHint(state.optimizer, description && description.name) + stepsHint(setup, rate(), state.optimizer, setup.coordinates.init, state);
   $("init-hint").innerHTML = initHint(state);
-  $("data-hint").innerHTML = dataHint(setup, state.source);
+  $("data-hint").innerHTML = dataHint(setup, state.source, state.preset);
+  showTeaching(state);
 }
 
 // Only the slider's own text while it is dragged (the rest follows on release).
@@ -177,8 +181,11 @@ export function drawPlot(name) {
   const { view, state, ranges } = store;
   const { setup } = view;
   if (name === "data") render($("data-plot"), dataFigure(setup, lastFinite(view.path), state.intercept, store.live !== null));
-  else if (name === "landscape") render($("landscape-plot"), landscapeFigure(setup, ranges, { ...view, path: view.trained }, view.landscapeNames));
-  else render($("loss-plot"), lossFigure(setup, view.steps, view.losses, $("log-loss").checked, plannedSteps(state)));
+  else if (name === "landscape") render($("landscape-plot"), landscapeFigure(setup, ranges, { ...view, path: view.trained }, view.landscapeNames, landscapeTraces(ranges)));
+  else {
+    const log = $("log-loss").checked;
+    render($("loss-plot"), lossFigure(setup, view.steps, view.losses, log, plannedSteps(state), lossTraces(log)));
+  }
   drawn[name] = version;
   document.body.dataset.frames = String(Number(document.body.dataset.frames || 0) + 1);
 }
