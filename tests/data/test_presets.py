@@ -61,5 +61,5 @@ def test_a_record_of_a_preset_run_regenerates_its_data(name):
 
 
 def test_an_unknown_preset_names_the_choices():
-    with pytest.raises(ConfigError, match="unknown data preset 'wavy'.*centred"):
+    with pytest.raises(ConfigError, match=r"unknown data preset 'wavy'.*centred"):
         preset_dataset("wavy", 0)
