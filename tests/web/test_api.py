@@ -373,3 +373,31 @@ def test_auto_rate_trains_through_the_api_and_its_record_says_the_rate(client):
     setup = client.post("/api/prepare", json={"lr": "auto"}).json()
     assert " --lr auto " in setup["command"]  # the command line reproduces the choice
     assert client.get("/api/meta").json()["defaults"]["lr"] == 0.002  # the seed program's
+
+
+def test_seed_presets_train_their_own_data(client):
+    from gdlab.data.presets import preset_dataset
+    from gdlab.training.fit import fit
+
+    body = {"data": {"kind": "seed", "preset": "collinear"}, "steps": 5, "lr": "auto"}
+    record = client.post("/api/train", json=body).json()
+    expected = fit(preset_dataset("collinear", 0), steps=5, lr="auto", seed=0)
+    assert record["weight_names"] == ["b", "x", "x2"]
+    assert record["weights"] == expected.weights.tolist()
+    assert record["data"]["preset"] == "collinear"
+    response = client.post("/api/train", json={"data": {"kind": "seed", "preset": "wavy"}})
+    assert response.status_code == 422 and "preset" in response.text
+
+
+def test_seed_data_csv_writes_every_column_of_a_preset(client):
+    text = client.get("/api/seed-data.csv?preset=collinear&n=4&seed=1").text
+    assert text.splitlines()[0] == "x,x2,y" and len(text.splitlines()) == 5
+
+
+def test_batch_size_trains_mini_batches(client):
+    from gdlab.data.seed import seed_dataset
+    from gdlab.training.fit import fit
+
+    record = client.post("/api/train", json={"batch_size": 7, "steps": 20}).json()
+    expected = fit(seed_dataset(0), batch_size=7, steps=20, lr=0.002, seed=0)
+    assert record["config"]["batch_size"] == 7 and record["weights"] == expected.weights.tolist()

@@ -152,7 +152,7 @@ export function story(setup, run, state, scale) {
     const note = t(`story.${regime(scale, rate())}`);
     parts.push(t("story.path", { note, kappa: fmt(analysis.condition_number, 3) }));
   }
-  parts.push(whyThisRate(setup, scale, rate(), state.optimizer));
+  if (!miniBatch(setup, state)) parts.push(whyThisRate(setup, scale, rate(), state.optimizer)); // full-batch theory
   if (run.stopReason === "stopped") parts.push(t("story.stopped"));
   return parts.join("");
 }
