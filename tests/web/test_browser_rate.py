@@ -102,6 +102,9 @@ def test_standardising_shows_the_standardised_problem(page, live_server):
     M = run.problem.natural_scaling.to_original()
     v0 = np.linalg.solve(M, np.asarray(run.init))
     assert layout[2] == pytest.approx(v0[0], rel=1e-9)
+    # The cards' optimum is w* in the data's units, as the weights beside it.
+    slope_optimum = float(run.analysis.optimum_weights[1])
+    assert f"{slope_optimum:.5g}" in page.locator("#w-1 .sub").inner_text()
     # The run on the page is that run, and its weights are reported in the data's units.
     assert [shown(page, "w-0"), shown(page, "w-1")] == pytest.approx(run.weights.tolist())
     assert (

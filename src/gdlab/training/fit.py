@@ -29,7 +29,12 @@ from gdlab.training.advice import assess, divergence_reason
 from gdlab.training.config import SEED_LR, TrainingConfig
 from gdlab.training.location import data_location
 from gdlab.training.loop import StepCallback, divergence_patience, train
-from gdlab.training.plan import initial_weights, plan_run, start_generator  # noqa: F401 (re-exported)
+from gdlab.training.plan import (  # noqa: F401 (initial_weights, start_generator re-exported)
+    RunPlan,
+    initial_weights,
+    plan_run,
+    start_generator,
+)
 from gdlab.training.problem import Problem, prepare
 from gdlab.training.record import Run, RunRecord
 
@@ -82,22 +87,30 @@ def train_problem(
     *,
     on_step: StepCallback | None = None,
     raise_on_divergence: bool = True,
+    plan: RunPlan | None = None,
 ) -> Run:
     """One run of `config`'s optimizer on a prepared problem (no pass over the data).
 
+    `plan` is `plan_run(problem, config)` made already (the playground shows it first); a
+    plan serves one run, since its generator moves on with the mini-batches.
     Overflow on the way (a start or a rate that blows up) is not warned about: the run
     stops as diverged, and its `DivergedError` (or `divergence_message`) says why.
     """
     with np.errstate(over="ignore", invalid="ignore"):
-        run = run_problem(problem, config, on_step)
+        run = run_problem(problem, config, on_step, plan)
     if run.stop_reason == "diverged" and raise_on_divergence:
         raise diverged_error(run)
     return run
 
 
-def run_problem(problem: Problem, config: TrainingConfig, on_step: StepCallback | None) -> Run:
+def run_problem(
+    problem: Problem,
+    config: TrainingConfig,
+    on_step: StepCallback | None,
+    plan: RunPlan | None = None,
+) -> Run:
     """`train_problem`'s run, whatever its outcome."""
-    plan = plan_run(problem, config)
+    plan = plan if plan is not None else plan_run(problem, config)
     config, w0, engine, analysis, choice = (
         plan.config,
         plan.start,

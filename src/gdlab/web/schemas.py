@@ -272,6 +272,7 @@ class Setup(BaseModel):
     weight_names: list[str]
     init: list[float | None]
     points: Points
+    optimum: dict[str, Any] = Field(description="w* in the data's units and the floor L*")
     quadratic: Quadratic = Field(description="the loss in the coordinates trained")
     coordinates: Coordinates
     analysis: dict[str, Any]

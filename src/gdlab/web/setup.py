@@ -37,6 +37,7 @@ class Job:
     problem: Problem
     config: TrainingConfig
     setup: dict[str, Any]
+    plan: RunPlan | None = None  # what the run will use (once: its generator moves on)
 
     @property
     def dataset(self) -> Dataset:
@@ -89,6 +90,10 @@ def make_job(request: TrainRequest, dataset: Dataset, max_points: int) -> Job:
             "n_rows": dataset.n_rows,
             "shown": int(rows.size),
         },
+        "optimum": {  # in the data's units, as the cards show the weights
+            "weights": analysis.optimum_weights.tolist(),
+            "loss": float(analysis.optimum_loss),
+        },
         "quadratic": trained_quadratic(plan, loss.curvature_scale(dataset.n_rows)),
         "coordinates": coordinates(plan),
         "analysis": analysis.to_record(),
@@ -103,7 +108,7 @@ def make_job(request: TrainRequest, dataset: Dataset, max_points: int) -> Job:
         ),
         "data_file": data_file,
     }
-    return Job(problem, config, json_safe(setup))
+    return Job(problem, config, json_safe(setup), plan)
 
 
 def trained_quadratic(plan: RunPlan, curvature_scale: float) -> dict[str, Any]:

@@ -266,7 +266,7 @@ function drawNumbers(w) {
   weights.setAttribute("aria-label", t("card.weights"));
   if (weights.scrollHeight > weights.clientHeight + 1) weights.tabIndex = 0; // scrolls: reachable by keyboard
   else weights.removeAttribute("tabindex");
-  const opt = setup.quadratic.optimum_weights;
+  const opt = setup.optimum.weights; // the data's units, as the weights shown
   const k = view.steps[view.steps.length - 1];
   const loss = view.losses[view.losses.length - 1];
   const floor = setup.quadratic.optimum_loss;
