@@ -13,7 +13,7 @@ import pytest
 from gdlab.analysis.quadratic import analyze
 from gdlab.analysis.regression import regression_summary
 from gdlab.data.dataset import from_arrays
-from gdlab.errors import DataError
+from gdlab.errors import DataError, DataWarning
 from gdlab.model.linear import design_matrix
 from gdlab.model.losses import get_loss, huber
 from gdlab.onepass.lstsq import LeastSquaresStats
@@ -91,3 +91,31 @@ def test_no_curvature_at_all_is_a_one_line_error():
     data = from_arrays(np.zeros((20, 2)), Y, ["p", "q"])
     with pytest.raises(DataError, match=r"every feature column \(p, q\) is all zeros"):
         fit(data, intercept=False)
+
+
+def test_an_all_zero_column_is_named_and_its_weight_stays_at_its_start():
+    data = from_arrays(DESIGNS["all-zero"], Y, ["x", "zero"])
+    with pytest.warns(DataWarning, match=r"arrays: 'zero' is all zeros.*leaves it at its start"):
+        run = fit(data, steps=200, lr="auto")
+    assert run.weights[2] == run.init[2]  # no gradient along it, ever
+    assert np.isnan(run.analysis.regression.std_errors).all()
+
+
+@pytest.mark.parametrize("intercept", [True, False])
+@pytest.mark.parametrize("name", ["collinear", "constant", "all-zero"])
+def test_weighted_degenerate_floor_and_r_squared_are_those_of_repeated_rows(name, intercept):
+    """A row of weight k counts as k rows, on degenerate designs too (the floor, R², the
+    model's degrees of freedom)."""
+    times = np.arange(20) % 3  # weights 0, 1, 2
+    A = DESIGNS[name]
+    weighted = fit(from_arrays(A, Y, weights=times.astype(float)), intercept=intercept, steps=3000)
+    plain = fit(
+        from_arrays(np.repeat(A, times, axis=0), np.repeat(Y, times)),
+        intercept=intercept,
+        steps=3000,
+    )
+    assert weighted.analysis.optimum_loss == pytest.approx(plain.analysis.optimum_loss, rel=1e-9)
+    ours, theirs = weighted.analysis.regression, plain.analysis.regression
+    assert ours.r_squared == pytest.approx(theirs.r_squared, rel=1e-9)
+    rank = int(np.linalg.matrix_rank(design_matrix(A, intercept)))
+    assert ours.df_model == theirs.df_model == rank - intercept  # bias not counted

@@ -7,10 +7,19 @@ from typing import Annotated
 
 import typer
 
-from gdlab.cli.options import XOption, YOption, open_data, training_options
+from gdlab.cli.options import (
+    WeightsOption,
+    XOption,
+    YOption,
+    open_data,
+    read_options,
+    training_options,
+)
+from gdlab.data.options import ReadOptions
 from gdlab.training.config import TrainingConfig
 
 
+@read_options
 @training_options
 def explain_command(
     context: typer.Context,
@@ -22,6 +31,8 @@ def explain_command(
     ] = None,
     x: XOption = None,
     y: YOption = None,
+    weights: WeightsOption = None,
+    read: ReadOptions | None = None,  # replaced by the flags of reading the data
     config: TrainingConfig | None = None,  # replaced by every training flag
     lang: Annotated[str, typer.Option(help="Language of the text: en or ko.")] = "en",
     step: Annotated[
@@ -46,6 +57,7 @@ def explain_command(
     """
     import warnings
 
+    from gdlab.cli.fit import warnings_to_stderr
     from gdlab.data.seed import seed_dataset
     from gdlab.errors import ConfigError, LearningRateWarning
     from gdlab.explain import LANGUAGES, explain
@@ -58,13 +70,14 @@ def explain_command(
         raise ConfigError(f"unknown language '{lang}'; choose one of: {', '.join(LANGUAGES)}")
     # Without data, the seed program: its data and start from one seed, data drawn first,
     # and the seed's rate unless one was asked for.
-    source = seed_dataset(config.seed) if data is None else open_data(data, x, y)
-    if data is None and not given(context, "lr"):
-        config = config.with_options(lr=SEED_LR)
-    problem = prepare(source, config)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", LearningRateWarning)  # explained below
-        run = train_problem(problem, config, raise_on_divergence=False)
+    with warnings_to_stderr():
+        source = seed_dataset(config.seed) if data is None else open_data(data, x, y, read, weights)
+        if data is None and not given(context, "lr"):
+            config = config.with_options(lr=SEED_LR)
+        problem = prepare(source, config)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", LearningRateWarning)  # explained below
+            run = train_problem(problem, config, raise_on_divergence=False)
     typer.echo(explain(run, lang, step=step), nl=False)
 
 

@@ -33,6 +33,7 @@ from gdlab.data.dataset import Dataset
 from gdlab.data.files import FileSource
 from gdlab.data.fingerprint import RowsFingerprint
 from gdlab.data.frames import feature_matrix, is_frame
+from gdlab.data.options import ReadOptions
 from gdlab.errors import DataError
 from gdlab.model.linear import predict
 from gdlab.training.location import ABSOLUTE_KEY
@@ -104,9 +105,12 @@ class SavedModel:
             )
         return np.column_stack([feature_matrix(table[name])[0] for name in self.features])
 
-    def predict_file(self, path: str | Path) -> tuple[dict[str, Array], Array]:
-        """Read the model's feature columns from a CSV or Parquet file and predict."""
-        columns = read_columns(path, self.features)
+    def predict_file(
+        self, path: str | Path, options: ReadOptions | None = None
+    ) -> tuple[dict[str, Array], Array]:
+        """Read the model's feature columns from a CSV or Parquet file (as `options` say,
+        `ReadOptions`) and predict."""
+        columns = read_columns(path, self.features, options)
         X = np.column_stack([columns[name] for name in self.features])
         return columns, self.predict(X)
 
@@ -251,6 +255,8 @@ def model_from_record(record: Any, where: str = "model") -> SavedModel:
         raise DataError(f"{where}: 'features' must be a list of column names")
     if len(set(features)) != len(features):
         raise DataError(f"{where}: 'features' names a column twice: {features}")
+    if not features:
+        raise DataError(f"{where}: 'features' is empty: the model has no column to predict from")
     target = record.get("target", "y")
     intercept = record.get("intercept")
     if not isinstance(target, str) or not isinstance(intercept, bool):

@@ -22,6 +22,7 @@ from gdlab.plots.output import write_figure
 from gdlab.plots.seed import seed_figure, styled_seed_figure
 from gdlab.plots.style import themed
 from gdlab.plots.sweep import sweep_figure
+from gdlab.plots.validation import validation_figure
 from gdlab.plots.view import RunLike, RunView, as_view
 from gdlab.training.sweep import sweep
 
@@ -36,6 +37,7 @@ KINDS = {
     "lr-sweep": "the loss after the run's steps at 40 rates, measured against predicted",
     "eigen": "the error along each eigenvector of the Hessian over the steps",
     "momentum-map": "the convergence rate of momentum over (η, β), its optimum, this run",
+    "validation": "training and held-out loss after each step (--validation or --cv)",
 }
 
 #: The file suffix each kind is written with when no output file is named.
@@ -105,6 +107,8 @@ def plot_run(
         figure = eigen_figure(view, theme=theme)
     elif kind == "momentum-map":
         figure = momentum_map_figure(view, theme=theme)
+    elif kind == "validation":
+        figure = validation_figure(view, theme=theme)
     else:
         figure = diagnostics_figure(view, theme=theme, units=units)
     return write_figure(figure, out, dpi or 100)

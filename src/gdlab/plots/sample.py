@@ -16,6 +16,7 @@ import numpy as np
 
 from gdlab.data.dataset import Dataset
 from gdlab.data.files import FileSource, open_files
+from gdlab.data.options import recorded_read_options
 from gdlab.data.sample import EvenSample
 from gdlab.training.fit import dataset_for_record
 from gdlab.training.location import data_location
@@ -41,7 +42,7 @@ def rows_to_draw(
     ([0.0, 4.0, 8.0], True)
     """
     limit = READ_WHOLE_BYTES if read_whole_bytes is None else read_whole_bytes
-    if source.total_bytes <= limit:
+    if source.fits_in(limit):
         return source.read(), None
     return evenly_spaced_rows(source, max_rows or SAMPLE_ROWS), source
 
@@ -62,5 +63,6 @@ def record_rows(
         record = RunRecord.from_dict(dict(record))
     info = record.data
     if info.source not in ("seed", "arrays", ""):
-        return rows_to_draw(open_files(data_location(info), list(info.features), info.target))
+        read = recorded_read_options(info.details)
+        return rows_to_draw(open_files(data_location(info), list(info.features), info.target, read))
     return dataset_for_record(record), None

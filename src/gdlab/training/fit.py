@@ -10,37 +10,48 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping
-from dataclasses import replace
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
 
+from gdlab.analysis.convergence import Convergence
+from gdlab.analysis.deferred import Later, replace_unread
 from gdlab.analysis.training import stability_warning
 from gdlab.data.dask import DaskData, dask_arrays, is_dask_collection
 from gdlab.data.dataset import Dataset, from_arrays
 from gdlab.data.files import FileSource, open_files
+from gdlab.data.options import recorded_read_options
 from gdlab.data.presets import preset_dataset
 from gdlab.data.seed import seed_dataset
 from gdlab.errors import DataError, DivergedError, LearningRateWarning
+from gdlab.model.losses import Loss
+from gdlab.onepass.keep import KeptStatistics
 from gdlab.optim.optimizers import make_optimizer
 from gdlab.optim.schedules import parse_schedule
 from gdlab.training.advice import assess, divergence_reason
 from gdlab.training.config import SEED_LR, TrainingConfig
 from gdlab.training.location import data_location
 from gdlab.training.loop import StepCallback, divergence_patience, train
-from gdlab.training.plan import (  # noqa: F401 (initial_weights, start_generator re-exported)
+from gdlab.training.plan import (  # noqa: F401 (re-exported: callers import them from here)
     RunPlan,
+    as_ran,
     initial_weights,
     plan_run,
     start_generator,
 )
-from gdlab.training.problem import Problem, prepare
+from gdlab.training.problem import Problem, loss_of, prepare
 from gdlab.training.record import Run, RunRecord
+from gdlab.training.validation import (
+    EarlyStopping,
+    cross_validate,
+    held_out_losses,
+    validation_record,
+)
 
 
 def fit(
-    data: Dataset | FileSource | DaskData,
+    data: Dataset | FileSource | DaskData | KeptStatistics,
     config: TrainingConfig | None = None,
     *,
     on_step: StepCallback | None = None,
@@ -53,7 +64,8 @@ def fit(
     schedule, l2, tol, tol_kind, standardize, loss, huber_delta, init, init_std, seed,
     intercept, dtype, engine, batch_size, scheduler), given as keywords or as a `config`.
     `data` is a `Dataset` in memory, files from `open_files` (streamed in one pass) or dask
-    collections from `dask_arrays`.
+    collections from `dask_arrays`, or statistics kept from an earlier pass
+    (`gdlab.onepass.keep`: `update`, `read_statistics`).
 
     `lr="auto"` (the default) picks the fastest rate the analysis justifies for the data and
     optimizer (`gdlab.analysis.rates`); `run.config.lr` is the number, `run.lr_choice` says
@@ -109,22 +121,19 @@ def run_problem(
     on_step: StepCallback | None,
     plan: RunPlan | None = None,
 ) -> Run:
-    """`train_problem`'s run, whatever its outcome."""
+    """`train_problem`'s run, whatever its outcome: its `plan` (made here unless given),
+    the steps, then what is read of it later (convergence) or beside it (held-out, CV)."""
     plan = plan if plan is not None else plan_run(problem, config)
-    config, w0, engine, analysis, choice = (
-        plan.config,
-        plan.start,
-        plan.engine,
-        plan.analysis,
-        plan.choice,
-    )
-    in_data_units = plan.in_data_units
-    to_original = plan.to_original
+    config, w0, engine, analysis = plan.config, plan.start, plan.engine, plan.analysis
+    in_data_units, to_original = plan.in_data_units, plan.to_original
+    loss = loss_of(config)
     options = config.optimizer_options
     warning = stability_warning(analysis, config.optimizer, float(config.lr), options)
     if warning is not None:
         warnings.warn(LearningRateWarning(warning), stacklevel=4)
 
+    stopper = early_stopping(problem, config, loss, in_data_units(w0))
+    on_step = either_stops(on_step, stopper)
     watch = on_step
     if on_step is not None and to_original is not None:
         watch = lambda step, value, v: on_step(step, value, in_data_units(v))  # noqa: E731
@@ -140,27 +149,82 @@ def run_problem(
         tol_kind=config.tol_kind,
         patience=divergence_patience(config.momentum),
     )
+    path = in_data_units(result.path)
+    stop_reason = result.stop_reason
+    if stopper is not None and stopper.triggered and stop_reason == "stopped":
+        stop_reason = "early_stopping"
     gradients = result.gradients
     if gradients is not None and to_original is not None:
         gradients = np.linalg.solve(to_original.T, gradients.T).T  # ∇_w = M⁻ᵀ∇_v
     run = Run(
         data=problem.info,
-        config=config.with_options(engine=engine.name),
+        config=as_ran(config, engine=engine.name),
         weight_names=problem.weight_names,
         init=np.asarray(in_data_units(w0), dtype=engine.dtype),
         weights=np.asarray(in_data_units(result.weights), dtype=engine.dtype),
         initial_loss=result.initial_loss,
         losses=result.losses,
-        path=in_data_units(result.path),
+        path=path,
         analysis=analysis,
-        stop_reason=result.stop_reason,
+        stop_reason=stop_reason,
         train_seconds=result.train_seconds,
         gradients=gradients,
         statistics=problem.statistics,
         problem=problem,
-        lr_choice=choice,
+        lr_choice=plan.choice,
     )
-    return replace(run, convergence=assess(run, w0, plan.optimum_known))
+    # assessed, with its advice (several solves), when first read: most of a seed fit's time
+    run = replace_unread(run, convergence=Later(quietly_assessed, run, w0, plan.optimum_known))
+    if problem.validation is not None:
+        losses = held_out_losses(
+            path[1:], loss, problem.validation, problem.validation_rows, config.intercept
+        )
+        held = int(problem.validation.n_rows)
+        run = replace_unread(
+            run, validation_losses=losses, validation=validation_record(losses, held, stopper)
+        )
+    if problem.folds is not None:
+        fold_run = lambda fold, setup: run_problem(fold, setup, None)  # noqa: E731
+        run = replace_unread(run, cv=cross_validate(problem, run.config, fold_run))
+    return run
+
+
+def early_stopping(
+    problem: Problem, config: TrainingConfig, loss: Loss, start: np.ndarray
+) -> EarlyStopping | None:
+    """The early-stopping rule of `config.early_stopping` on the problem's held-out data."""
+    if config.early_stopping is None or problem.validation is None:
+        return None
+    held, rows, intercept = problem.validation, problem.validation_rows, config.intercept
+    stopper = EarlyStopping(
+        int(config.early_stopping),
+        lambda w: held_out_losses(w[None, :], loss, held, rows, intercept)[0],
+    )
+    stopper.start(start)
+    return stopper
+
+
+def either_stops(
+    on_step: StepCallback | None, stopper: EarlyStopping | None
+) -> StepCallback | None:
+    """One step callback that stops when the caller's or the early-stopping rule says so."""
+    if stopper is None:
+        return on_step
+    if on_step is None:
+        return stopper
+
+    def both(step: int, value: float, w: np.ndarray) -> bool:
+        asked = bool(on_step(step, value, w))
+        return stopper(step, value, w) or asked
+
+    return both
+
+
+def quietly_assessed(run: Run, start: np.ndarray, optimum_known: bool) -> Convergence:
+    """`assess` (read after the run, maybe far from `train_problem`), with overflow in its
+    predictions left to the numbers (an infinite excess: no prediction), never warned about."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return assess(run, start, optimum_known)
 
 
 def diverged_error(run: Run) -> DivergedError:
@@ -214,7 +278,8 @@ def dataset_for_record(record: Mapping[str, Any] | RunRecord) -> Dataset:
         raise DataError(
             "the run record's data came from in-memory arrays; pass the data explicitly"
         )
-    return open_files(data_location(info), list(info.features), info.target).read()
+    read = recorded_read_options(info.details)
+    return open_files(data_location(info), list(info.features), info.target, read).read()
 
 
 def fit_arrays(features: ArrayLike, target: ArrayLike, **options: Any) -> Run:

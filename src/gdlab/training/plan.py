@@ -9,12 +9,14 @@ it is about to train, and the run then uses the same plan.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+import copy
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from gdlab.analysis.deferred import Later, replace_unread
 from gdlab.analysis.quadratic import Analysis
 from gdlab.analysis.rates import RateChoice
 from gdlab.analysis.training import analyze_training, with_outlook
@@ -41,7 +43,7 @@ class RunPlan:
     analysis: Analysis
     choice: RateChoice
     optimum_known: bool
-    rng: np.random.Generator
+    rng: np.random.Generator | None  # None when nothing is drawn (a given start, full batch)
 
     @property
     def to_original(self) -> Array | None:
@@ -95,7 +97,8 @@ def plan_run(problem: Problem, config: TrainingConfig) -> RunPlan:
     >>> plan.choice.auto, round(plan.config.lr, 6) == round(plan.analysis.lr_optimal, 6)
     (True, True)
     """
-    rng = start_generator(problem, config)
+    drawing = config.init is None or config.batch_size is not None  # else nothing is drawn
+    rng = start_generator(problem, config) if drawing else None
     w0 = initial_weights(problem, config, rng)
     engine, scaling = engine_for(problem, config, rng)
     if scaling is not None and config.init is not None:
@@ -110,7 +113,8 @@ def plan_run(problem: Problem, config: TrainingConfig) -> RunPlan:
         names=problem.weight_names,
         intercept=config.intercept,
         scaling=scaling,
-        conditioning_scaling=problem.natural_scaling,
+        conditioning_scaling=Later(getattr, problem, "natural_scaling"),  # read if needed
+        covariance=problem.covariance,
     )
     to_original = scaling.to_original() if scaling is not None else None
     optimum_known = loss.is_quadratic
@@ -118,11 +122,26 @@ def plan_run(problem: Problem, config: TrainingConfig) -> RunPlan:
         huber_weights, huber_value = engine.optimum()  # Huber's own optimum, by IRLS
         if to_original is not None:
             huber_weights = huber_weights @ to_original.T
-        analysis = replace(analysis, optimum_weights=huber_weights, optimum_loss=huber_value)
+        analysis = replace_unread(analysis, optimum_weights=huber_weights, optimum_loss=huber_value)
         optimum_known = True
     choice = choose_rate(config, analysis, w0, engine)
     if config.lr_is_auto:
-        config = config.with_options(lr=choice.lr)
+        config = as_ran(config, lr=choice.lr)
         start = w0 if to_original is None else to_original @ w0
         analysis = with_outlook(analysis, start, choice.lr)
     return RunPlan(config, w0, engine, scaling, analysis, choice, optimum_known, rng)
+
+
+def as_ran(config: TrainingConfig, **values: Any) -> TrainingConfig:
+    """`config` as it ran: the engine that `auto` chose, the rate `lr="auto"` picked.
+
+    The other options were checked when `config` was made, and the values are what gdlab
+    itself chose (an engine that ran, a finite positive rate), so the copy is not checked
+    again (that costs a tenth of a seed fit).
+    """
+    if all(getattr(config, name) == value for name, value in values.items()):
+        return config
+    ran = copy.copy(config)
+    for name, value in values.items():
+        object.__setattr__(ran, name, value)  # a fresh copy of a frozen dataclass
+    return ran
