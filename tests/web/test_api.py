@@ -333,6 +333,7 @@ def test_the_command_line_reproduces_every_option_the_page_offers(client, tmp_pa
         "optimizer": "adam", "optimizer_options": {"b1": 0.8, "eps": 1e-6}, "l2": 0.1,
         "tol": 1e-9, "tol_kind": "loss", "schedule": "exp:0.999", "lr": 0.05, "steps": 40,
         "loss": "mse", "dtype": "float64", "init_std": 0.3, "seed": 5, "huber_delta": 2.0,
+        "validation": 0.2,
     }  # fmt: skip
     offered = set(body) | {"intercept", "standardize", "init", "batch_size"}
     assert offered == set(web_option_names())
@@ -347,6 +348,7 @@ def test_the_command_line_reproduces_every_option_the_page_offers(client, tmp_pa
     again = json.loads(out)
     assert again["weights"] == record["weights"] and again["losses"] == record["losses"]
     assert again["init"] == record["init"]  # the page's start, passed with --init
+    assert again["validation_losses"] == record["validation_losses"]  # the same rows held out
     assert {**again["config"], "init": None} == record["config"]
 
 
@@ -401,3 +403,23 @@ def test_batch_size_trains_mini_batches(client):
     record = client.post("/api/train", json={"batch_size": 7, "steps": 20}).json()
     expected = fit(seed_dataset(0), batch_size=7, steps=20, lr=0.002, seed=0)
     assert record["config"]["batch_size"] == 7 and record["weights"] == expected.weights.tolist()
+
+
+def test_validation_holds_out_a_share_and_records_its_loss(client):
+    from gdlab.data.seed import seed_dataset
+    from gdlab.training.fit import fit
+
+    body = {"validation": 0.3, "steps": 20, "seed": 2, "data": {"kind": "seed", "n": 60}}
+    setup = client.post("/api/prepare", json=body).json()
+    record = client.post("/api/train", json=body).json()
+    expected = fit(seed_dataset(2, 60), validation=0.3, steps=20, lr=0.002, seed=2)
+    assert record["validation_losses"] == expected.validation_losses
+    assert len(record["validation_losses"]) == 20
+    held = setup["held_out"]
+    assert held["rows"] == expected.validation["held_out_rows"] == sum(held["shown"])
+    assert held["rows"] + held["training_rows"] == 60 and held["share"] == 0.3
+    assert setup["points"]["n_rows"] == 60  # every point is drawn, the held-out ones marked
+    assert " --validation 0.3 " in setup["command"] + " "
+    for bad in (0, 1, 1.5, "data.csv"):
+        response = client.post("/api/train", json={"validation": bad})
+        assert response.status_code == 422 and "validation" in response.json()["detail"]

@@ -118,7 +118,7 @@ def training_field(name: str, declared: Option, default: Any) -> tuple[Any, Any]
     limits = dict(declared.web or {})
     if declared.web_default != "same":
         default = declared.web_default
-    if kind in ("float", "float | None", "LearningRate"):
+    if kind in ("float", "float | None", "float | str | None", "LearningRate"):
         limits["allow_inf_nan"] = False
     if kind.startswith("Mapping"):
         return annotation, Field(default_factory=dict, description=declared.help, **limits)
@@ -267,6 +267,15 @@ class LrChoice(BaseModel):
     rule: str
 
 
+class HeldOut(BaseModel):
+    """The rows `validation` holds out: a seeded hash of each row picks them."""
+
+    share: float = Field(description="the share asked for (0 < f < 1)")
+    rows: int = Field(description="rows held out")
+    training_rows: int = Field(description="rows the run trains on")
+    shown: list[int] = Field(description="1 for each shown point that is held out, else 0")
+
+
 class Setup(BaseModel):
     """Everything about a run known before its first step: data, start, curvature, bounds."""
 
@@ -278,8 +287,9 @@ class Setup(BaseModel):
     coordinates: Coordinates
     analysis: dict[str, Any]
     lr_choice: LrChoice
-    total_sum_of_squares: float | None
-    sse_per_loss: float | None
+    total_sum_of_squares: float | None = Field(description="of the training rows' target")
+    sse_per_loss: float | None = Field(description="Σe² per unit of loss, on the training rows")
+    held_out: HeldOut | None = Field(default=None, description="the `validation` split")
     command: str
     data_file: str
 

@@ -18,10 +18,11 @@ from typing import Any
 import numpy as np
 
 from gdlab.data.dataset import Dataset
+from gdlab.onepass.groups import Holdout
 from gdlab.training.autorate import trained_optimum
 from gdlab.training.config import TrainingConfig
 from gdlab.training.plan import RunPlan, plan_run
-from gdlab.training.problem import Problem, loss_of, prepare
+from gdlab.training.problem import Problem, grouping_of, loss_of, prepare
 from gdlab.training.record import json_safe
 from gdlab.web.command import fit_command_line
 from gdlab.web.options import training_config
@@ -56,6 +57,23 @@ def data_file_name(request: TrainRequest, dataset: Dataset) -> str:
     return "data.csv"
 
 
+def held_out(
+    problem: Problem, config: TrainingConfig, dataset: Dataset, shown: np.ndarray
+) -> dict[str, Any] | None:
+    """The held-out split of `validation`: how many rows train and are held out, and which
+    of the shown points are held out (1) — the same hash of each row the pass used."""
+    grouping = grouping_of(config)
+    if not isinstance(grouping, Holdout) or problem.validation is None:
+        return None
+    labels = grouping.labels(dataset.rows()[shown], 0)
+    return {
+        "share": float(grouping.fraction),
+        "rows": int(problem.validation.n_rows),
+        "training_rows": int(problem.n_rows),
+        "shown": labels.tolist(),
+    }
+
+
 def thinned_rows(n_rows: int, limit: int) -> np.ndarray:
     """At most `limit` row numbers spread evenly over 0…n−1, ends kept.
 
@@ -77,14 +95,15 @@ def make_job(request: TrainRequest, dataset: Dataset, max_points: int) -> Job:
     loss = loss_of(config)
     analysis = plan.analysis
     rows = thinned_rows(dataset.n_rows, max_points)
-    target = dataset.target
+    trained = problem.rows if problem.rows is not None else dataset  # held-out rows apart
+    target = trained.target
     data_file = data_file_name(request, dataset)
     setup = {
         "weight_names": list(problem.weight_names),
         "init": start,
         "points": {
             "features": dataset.features[rows].T.tolist(),
-            "target": target[rows].tolist(),
+            "target": dataset.target[rows].tolist(),
             "feature_names": list(dataset.feature_names),
             "target_name": dataset.target_name,
             "n_rows": dataset.n_rows,
@@ -94,12 +113,13 @@ def make_job(request: TrainRequest, dataset: Dataset, max_points: int) -> Job:
             "weights": analysis.optimum_weights.tolist(),
             "loss": float(analysis.optimum_loss),
         },
-        "quadratic": trained_quadratic(plan, loss.curvature_scale(dataset.n_rows)),
+        "quadratic": trained_quadratic(plan, loss.curvature_scale(trained.n_rows)),
         "coordinates": coordinates(plan),
         "analysis": analysis.to_record(),
         "lr_choice": plan.choice.to_record(),
         "total_sum_of_squares": float(np.sum((target - target.mean()) ** 2)),
-        "sse_per_loss": 1.0 / loss.sum_weight(dataset.n_rows),
+        "sse_per_loss": 1.0 / loss.sum_weight(trained.n_rows),
+        "held_out": held_out(problem, config, dataset, rows),
         "command": fit_command_line(
             config.with_options(init=tuple(start)),
             data_file,

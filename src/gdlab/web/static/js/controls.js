@@ -21,6 +21,7 @@ export function rules(meta) {
     noise: { ok: (v) => v >= 0 && v <= 1e6, message: () => t("invalid.noise") },
     seed: { ok: (v) => whole(v) && v >= 0 && v <= MAX_SEED, message: () => t("invalid.seed") },
     batchSize: { ok: (v) => whole(v) && v >= 1 && v <= maxRows, message: () => t("invalid.batch") },
+    validation: { ok: (v) => v > 0 && v < 1, message: () => t("invalid.validation") },
   };
 }
 

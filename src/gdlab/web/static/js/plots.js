@@ -217,13 +217,18 @@ export function lossFigure(setup, steps, losses, logScale, planned = 1, others =
     data.push({ type: "scatter", mode: "lines", name: t("trace.floor", { value: fmt(floor, 5) }), x: [0, last], y: [floor, floor],
       line: { color: COLORS.floor, dash: "dash", width: 1.5 }, hovertemplate: `${t("hover.floor")} = %{y:.6g}<extra></extra>` });
   }
-  return {
-    data,
-    layout: baseLayout({
-      xaxis: axis(t("axis.steps"), { range: [0, last] }),
-      yaxis: axis(t("axis.loss"), { type: logScale ? "log" : "linear", exponentformat: "power", ...decades(shown, floor, logScale) }),
-    }),
-  };
+  const layout = baseLayout({
+    xaxis: axis(t("axis.steps"), { range: [0, last] }),
+    yaxis: axis(t("axis.loss"), { type: logScale ? "log" : "linear", exponentformat: "power", ...decades(shown, floor, logScale) }),
+  });
+  const right = others.find((trace) => trace.yaxis === "y2");
+  if (right) { // the held-out loss: a sum over other rows (with ½Σe²), so its own axis
+    layout.yaxis2 = axis(t("axis.heldout"), {
+      type: logScale ? "log" : "linear", exponentformat: "power", overlaying: "y", side: "right", showgrid: false,
+      ...decades(right.y.filter((v) => v !== null), 0, logScale),
+    });
+  }
+  return { data, layout };
 }
 
 // On a log axis over a decade and a half, label only powers of ten, and at most about

@@ -14,13 +14,13 @@ export const DEFAULTS = {
   upload: null, file: "", x: [], y: "",
   lr: 0.002, lrSet: false, steps: 50, at: null, optimizer: "gd", options: {}, loss: "l2",
   init: null, initStd: 0.1, intercept: true,
-  l2: 0, tol: null, tolKind: null, schedule: null, standardize: false, batchSize: null,
+  l2: 0, tol: null, tolKind: null, schedule: null, standardize: false, batchSize: null, validation: null,
   animate: true, lang: "en", showFull: true,
 };
 
 // URL key for each scalar field (lists and optimizer options are handled below).
 const KEYS = {
-  preset: "preset", n: "n", noise: "noise", seed: "seed", batchSize: "bs", upload: "upload", file: "file", y: "y",
+  preset: "preset", n: "n", noise: "noise", seed: "seed", batchSize: "bs", validation: "val", upload: "upload", file: "file", y: "y",
   lr: "lr", steps: "steps", at: "at", optimizer: "opt", loss: "loss", initStd: "std",
   l2: "l2", tol: "tol", tolKind: "tkind", schedule: "sched", lang: "lang",
 };
@@ -37,6 +37,7 @@ const NUMBERS = {
   l2: (v) => v >= 0,
   tol: (v) => v > 0,
   batchSize: (v) => whole(v) && v >= 1,
+  validation: (v) => v > 0 && v < 1,
 };
 // The seed recipe's teaching presets (the server's SeedData.preset).
 export const PRESETS = ["seed", "centred", "ill-conditioned", "outliers", "collinear"];
@@ -80,7 +81,7 @@ export function toUrl(state) {
   const params = new URLSearchParams();
   const fields = state.source === "upload"
     ? ["upload", "file", "y"] : ["preset", "n", "noise"];
-  for (const field of [...fields, "seed", "batchSize", "lr", "steps", "at", "optimizer", "loss", "initStd", "l2", "tol", "tolKind", "schedule", "lang"]) {
+  for (const field of [...fields, "seed", "batchSize", "validation", "lr", "steps", "at", "optimizer", "loss", "initStd", "l2", "tol", "tolKind", "schedule", "lang"]) {
     const value = state[field];
     const kept = field === "lr" && state.lrSet; // a rate the user chose stays in the link
     if (value === null || value === "" || (value === DEFAULTS[field] && !kept)) continue;
@@ -119,6 +120,6 @@ export function trainRequest(state, extra = {}) {
   if (state.schedule) body.schedule = state.schedule;
   if (state.standardize) body.standardize = true;
   if (state.batchSize) body.batch_size = state.batchSize;
-  // issue 15: the held-out split (`validation`) joins the request here.
+  if (state.validation) body.validation = state.validation; // a share of the rows held out
   return { ...body, ...extra };
 }

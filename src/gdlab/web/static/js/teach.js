@@ -12,6 +12,7 @@ import { rate, store, trainedOf } from "./store.js";
 
 const FULL = { color: "#4b5563", width: 1.5 }; // grey: full-batch GD
 const KEPT = { color: "#7c3aed", width: 1.8, dash: "dash" }; // violet, dashed: the kept run
+const HELD = { color: "#0f766e", width: 2 }; // teal: the held-out loss, on its own axis
 
 // What is drawn beside the run on screen: full-batch GD (when batches are on) and the kept run.
 export const companions = { full: null, kept: null, asked: 0 };
@@ -26,7 +27,9 @@ export function showTeaching(state) {
   $("noise-slider").value = Math.min(5, state.noise);
   if (document.activeElement !== $("batch-size")) $("batch-size").value = state.batchSize ?? "";
   $("show-full").checked = state.showFull !== false;
+  if (document.activeElement !== $("validation")) $("validation").value = state.validation ?? "";
   showBatchHint();
+  showHeldOutHint();
   showCompareHint();
 }
 
@@ -38,6 +41,41 @@ function showBatchHint() {
   const rows = view.setup.points.n_rows;
   const key = state.batchSize < rows ? "batch.hint" : "batch.hint.all";
   hint.textContent = t(key, { batch: count(state.batchSize), rows: count(rows) });
+}
+
+// How many rows are held out and, once the run is done, what their loss says.
+export function showHeldOutHint() {
+  const { state, view } = store;
+  const hint = $("held-out-hint");
+  const held = view && view.setup.held_out;
+  if (!state.validation || !held) {
+    hint.textContent = t("heldout.none.hint");
+    return;
+  }
+  let text = t("heldout.rows", { held: count(held.rows), train: count(held.training_rows) });
+  const losses = view.record && view.record.validation_losses;
+  if (losses && losses.length) {
+    const best = bestStep(losses);
+    text += " " + t("heldout.result", { last: fmt(losses[losses.length - 1], 5), best: fmt(losses[best - 1], 5), step: count(best) });
+  }
+  hint.textContent = text;
+}
+
+// The step (1, 2, …) of the lowest held-out loss.
+function bestStep(losses) {
+  let best = 0;
+  losses.forEach((v, i) => { if (v !== null && (losses[best] === null || v < losses[best])) best = i; });
+  return best + 1;
+}
+
+// The held-out loss after each step of the finished run (the record's validation_losses).
+function heldOutTrace(logScale) {
+  const { view } = store;
+  const losses = view && view.record && view.record.validation_losses;
+  if (!losses || !losses.length) return null;
+  const steps = losses.map((_, k) => k + 1);
+  const trace = lossTrace(steps, losses.map((v) => (v === null ? Infinity : v)), logScale, t("trace.heldout.loss"), HELD);
+  return { ...trace, yaxis: "y2" };
 }
 
 // The run on screen in a few words: "gd, lr 0.002, batch 10, l2".
@@ -82,6 +120,7 @@ function showCompareHint() {
 export function runFinished(done) {
   $("pin-run").disabled = !done;
   showCompareHint();
+  showHeldOutHint();
 }
 
 // The extra paths on the landscape and curves on the loss plot.
@@ -98,6 +137,8 @@ export function lossTraces(logScale) {
   const { full, kept } = companions;
   if (full && full.key === landscapeKey()) traces.push(lossTrace(full.steps, full.losses, logScale, t("trace.full"), FULL));
   if (kept) traces.push(lossTrace(kept.steps, kept.losses, logScale, t("trace.pinned", { label: kept.label }), KEPT));
+  const held = heldOutTrace(logScale);
+  if (held) traces.push(held);
   return traces;
 }
 
@@ -149,6 +190,18 @@ export function wireTeaching({ changed, followData, rules }) {
     return true;
   });
   $("show-full").onchange = () => changed(() => { state.showFull = $("show-full").checked; });
+  $("validation").onchange = () => changed(() => {
+    const input = $("validation");
+    if (input.value.trim() === "" || Number(input.value) === 0) {
+      state.validation = null;
+    } else {
+      const value = checked(input, rules().validation);
+      if (value === null) return false;
+      state.validation = value;
+    }
+    followData(); // the rows trained on change, and with them the rate's bound
+    return true;
+  });
   $("pin-run").onclick = () => { keepRun(); document.dispatchEvent(new Event("gdlab:redraw")); };
   $("clear-pin").onclick = () => {
     companions.kept = null;
