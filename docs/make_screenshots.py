@@ -2,7 +2,8 @@
 
 Starts `gdlab serve` on a free loopback port and photographs the seed program's run in
 headless Chromium (Debian's /usr/bin/chromium) on a laptop (1280 px, English and Korean),
-a small laptop (1024 px), a tablet (768 px) and a phone (390 px, the whole page). Look at
+a small laptop (1024 px), a tablet (768 px) and a phone (390 px, the whole page), and the
+teaching tools (mini-batches beside full-batch GD on a laptop, a preset on a phone). Look at
 the pictures before committing them: they are the README's promise of what the page is.
 """
 
@@ -22,6 +23,8 @@ SHOTS = [
     ("playground-1024.png", 1024, 768, "", True),
     ("playground-768.png", 768, 1024, "", True),
     ("playground-390.png", 390, 844, "", True),
+    ("playground-teach.png", 1280, 800, "&bs=10&steps=80", False),
+    ("playground-teach-390.png", 390, 844, "&preset=ill-conditioned&lr=auto&lang=ko", True),
 ]
 
 

@@ -52,8 +52,9 @@ TOGETHER = {name: value for name, value in SAMPLES.items() if name != "cv"}
 #: What an option needs beside it to be valid (an optimizer's options need that optimizer).
 COMPANIONS = {"optimizer_options": {"optimizer": "adam"}, "early_stopping": {"validation": 0.25}}
 #: Options the playground does not offer, on purpose: where gradients are computed.
-#: (the playground's held-out split, early stopping and folds are still to come)
-NOT_ON_THE_WEB = {"engine", "scheduler", "cov", "validation", "early_stopping", "cv"}
+#: (it holds out a share of the rows; early stopping, folds and robust covariances are
+#: still to come)
+NOT_ON_THE_WEB = {"engine", "scheduler", "cov", "early_stopping", "cv"}
 #: Options GDRegressor does not take: its start is drawn per fit, and no cluster address.
 NOT_IN_THE_ESTIMATOR = {"init", "scheduler"}
 

@@ -118,11 +118,16 @@ def test_non_finite_numbers_are_refused(client):
         ({"columns": {"x": [1, 2], "y": [1, 2]}, "x": ["z"], "y": "y"}, ["no column 'z'", "x, y"]),
         ({"columns": {"x": [1, 2], "y": [1, 2]}, "x": ["y"], "y": "y"}, ["both a feature"]),
         ({"columns": {"x": [1], "y": [1]}, "x": ["x"], "y": "y"}, ["at least 2 rows"]),
-        ({"columns": {"x": [0, 0, 0], "y": [1, 2, 3]}, "x": ["x"], "y": "y"}, ["all zeros"]),
+        (
+            {"columns": {"x": [0, 0, 0], "y": [1, 2, 3]}, "x": ["x"], "y": "y"},
+            ["every feature column (x) is all zeros", "no intercept"],
+        ),
     ],
 )
 def test_bad_inline_data_is_400_naming_the_problem(client, data, fragments):
-    response = client.post("/api/train", json={"data": {"kind": "inline", **data}})
+    intercept = "all zeros" not in fragments[0]
+    body = {"data": {"kind": "inline", **data}, "intercept": intercept}
+    response = client.post("/api/train", json=body)
     assert response.status_code == 400, response.text
     for fragment in fragments:
         assert fragment in response.json()["detail"]
@@ -328,6 +333,7 @@ def test_the_command_line_reproduces_every_option_the_page_offers(client, tmp_pa
         "optimizer": "adam", "optimizer_options": {"b1": 0.8, "eps": 1e-6}, "l2": 0.1,
         "tol": 1e-9, "tol_kind": "loss", "schedule": "exp:0.999", "lr": 0.05, "steps": 40,
         "loss": "mse", "dtype": "float64", "init_std": 0.3, "seed": 5, "huber_delta": 2.0,
+        "validation": 0.2,
     }  # fmt: skip
     offered = set(body) | {"intercept", "standardize", "init", "batch_size"}
     assert offered == set(web_option_names())
@@ -342,6 +348,7 @@ def test_the_command_line_reproduces_every_option_the_page_offers(client, tmp_pa
     again = json.loads(out)
     assert again["weights"] == record["weights"] and again["losses"] == record["losses"]
     assert again["init"] == record["init"]  # the page's start, passed with --init
+    assert again["validation_losses"] == record["validation_losses"]  # the same rows held out
     assert {**again["config"], "init": None} == record["config"]
 
 
@@ -368,3 +375,51 @@ def test_auto_rate_trains_through_the_api_and_its_record_says_the_rate(client):
     setup = client.post("/api/prepare", json={"lr": "auto"}).json()
     assert " --lr auto " in setup["command"]  # the command line reproduces the choice
     assert client.get("/api/meta").json()["defaults"]["lr"] == 0.002  # the seed program's
+
+
+def test_seed_presets_train_their_own_data(client):
+    from gdlab.data.presets import preset_dataset
+    from gdlab.training.fit import fit
+
+    body = {"data": {"kind": "seed", "preset": "collinear"}, "steps": 5, "lr": "auto"}
+    record = client.post("/api/train", json=body).json()
+    expected = fit(preset_dataset("collinear", 0), steps=5, lr="auto", seed=0)
+    assert record["weight_names"] == ["b", "x", "x2"]
+    assert record["weights"] == expected.weights.tolist()
+    assert record["data"]["preset"] == "collinear"
+    response = client.post("/api/train", json={"data": {"kind": "seed", "preset": "wavy"}})
+    assert response.status_code == 422 and "preset" in response.text
+
+
+def test_seed_data_csv_writes_every_column_of_a_preset(client):
+    text = client.get("/api/seed-data.csv?preset=collinear&n=4&seed=1").text
+    assert text.splitlines()[0] == "x,x2,y" and len(text.splitlines()) == 5
+
+
+def test_batch_size_trains_mini_batches(client):
+    from gdlab.data.seed import seed_dataset
+    from gdlab.training.fit import fit
+
+    record = client.post("/api/train", json={"batch_size": 7, "steps": 20}).json()
+    expected = fit(seed_dataset(0), batch_size=7, steps=20, lr=0.002, seed=0)
+    assert record["config"]["batch_size"] == 7 and record["weights"] == expected.weights.tolist()
+
+
+def test_validation_holds_out_a_share_and_records_its_loss(client):
+    from gdlab.data.seed import seed_dataset
+    from gdlab.training.fit import fit
+
+    body = {"validation": 0.3, "steps": 20, "seed": 2, "data": {"kind": "seed", "n": 60}}
+    setup = client.post("/api/prepare", json=body).json()
+    record = client.post("/api/train", json=body).json()
+    expected = fit(seed_dataset(2, 60), validation=0.3, steps=20, lr=0.002, seed=2)
+    assert record["validation_losses"] == expected.validation_losses
+    assert len(record["validation_losses"]) == 20
+    held = setup["held_out"]
+    assert held["rows"] == expected.validation["held_out_rows"] == sum(held["shown"])
+    assert held["rows"] + held["training_rows"] == 60 and held["share"] == 0.3
+    assert setup["points"]["n_rows"] == 60  # every point is drawn, the held-out ones marked
+    assert " --validation 0.3 " in setup["command"] + " "
+    for bad in (0, 1, 1.5, "data.csv"):
+        response = client.post("/api/train", json={"validation": bad})
+        assert response.status_code == 422 and "validation" in response.json()["detail"]

@@ -68,3 +68,22 @@ def test_a_tap_on_the_landscape_picks_the_start(browser, live_server):
         assert weights_shown(page) == record["weights"]
     finally:
         context.close()
+
+
+@pytest.mark.parametrize(("width", "height"), SCREENS, ids=[f"{w}px" for w, _ in SCREENS])
+def test_the_teaching_controls_fit_every_screen(browser, live_server, width, height):
+    """Mini-batches with their full-batch path, a preset with three weights, a kept run."""
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    try:
+        open_page(page, f"{live_server.url}/?anim=0&lang=ko&preset=collinear&bs=10&steps=40")
+        page.click("#pin-run")
+        page.select_option("#optimizer", "momentum")
+        wait_runs(page, 2)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        for selector in ("#batch-row", "#preset", "#noise-slider", "#compare-group"):
+            box = page.locator(selector).bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= width + 0.5, selector
+        page.screenshot(path=str(screenshot(page, f"web-teach-{width}px")), full_page=True)
+    finally:
+        context.close()

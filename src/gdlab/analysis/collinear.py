@@ -85,7 +85,7 @@ def collinearity(stats: LeastSquaresStats, names: Sequence[str]) -> Collinearity
     """
     norms = np.linalg.norm(stats.R, axis=0)
     if stats.n_weights == 0 or np.any(norms == 0):
-        return None  # an all-zero column: the fit refuses it with its own error
+        return None  # an all-zero column: no combination; its weight is simply undetermined
     scaled = stats.R / norms
     # κ₂ ≤ p·κ₁, and LAPACK's estimate of κ₁ is within a factor of about 3: a design this
     # well posed is known in O(p²), without the O(p³) SVD below.

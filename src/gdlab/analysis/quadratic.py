@@ -440,7 +440,7 @@ def analyze(
         optimum_weights=cast(
             Any, optimum if isinstance(optimum, Later) else np.asarray(optimum, float)
         ),
-        optimum_loss=loss.sum_weight(stats.mass) * stats.rho**2,
+        optimum_loss=loss.sum_weight(stats.mass) * stats.least_sum_of_squares(),
         hessian_eigenvalues=eigenvalues,
         lr_max_stable=stable_lr_bound(eigenvalues),
         lr_optimal=optimal_constant_lr(eigenvalues),

@@ -118,6 +118,8 @@ def inverse_gram_diagonal(stats: LeastSquaresStats) -> Array:
     NaN for every weight when AᵀA is singular (collinear columns, fewer rows than weights):
     the weights are then not determined by the data, nor are their standard errors.
     """
+    if stats.rank() < stats.n_weights:
+        return np.full(stats.n_weights, math.nan)
     scaled, norms = stats.column_scaled()
     try:  # LU of a triangular matrix pivots nowhere: this is back substitution
         inverse = np.linalg.solve(scaled, np.eye(stats.n_weights))
@@ -145,15 +147,17 @@ def regression_summary(
 
     weights = stats.optimum() if optimum is None else optimum
     p, n = stats.n_weights, stats.n_rows
-    df = n - p
-    sse = stats.rho**2
+    rank = stats.rank()  # collinear, constant or all-zero columns add no freedom
+    df = n - rank
+    sse = stats.least_sum_of_squares()
+    # ‖z‖² + ρ² = ‖y‖² whatever the rank; centred: less the bias's share z₀².
     explained = stats.z[1:] if intercept else stats.z
-    sst = float(explained @ explained) + sse
+    sst = float(explained @ explained) + stats.rho**2
     r_squared = 1 - sse / sst if sst > 0 else math.nan
     no_df = df <= 0
     sigma = math.sqrt(sse / df) if not no_df else math.nan
     adj = 1 - (1 - r_squared) * (n - (1 if intercept else 0)) / df if not no_df else math.nan
-    df_model = p - 1 if intercept else p
+    df_model = rank - 1 if intercept else rank
     if covariance is None or covariance.kind == "nonrobust":
         std_errors = (
             sigma * np.sqrt(inverse_gram_diagonal(stats)) if not no_df else np.full(p, math.nan)

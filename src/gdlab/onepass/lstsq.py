@@ -233,6 +233,28 @@ class LeastSquaresStats:
         gap = self.R @ np.asarray(w, dtype=np.float64) - self.z
         return float(gap @ gap + self.rho**2)
 
+    def rank(self) -> int:
+        """The number of independent columns of A (of R, to rounding): p unless columns are
+        collinear, constant beside the bias, or all zero."""
+        if full_rank(self.R):
+            return self.n_weights
+        scaled, _ = self.column_scaled()
+        return int(np.linalg.matrix_rank(scaled))
+
+    def least_sum_of_squares(self) -> float:
+        """min_w Σ(Aw − y)²: ρ² when R has full rank; otherwise Σe² at the minimum-norm
+        optimum, since the QR without pivoting then puts part of y's residual along a
+        rounding-noise column of R, and ρ² alone comes out too small.
+
+        >>> x = np.array([0.0, 1.0, 2.0])
+        >>> stats = LeastSquaresStats.from_arrays(np.column_stack([x, 2 * x]), np.ones(3))
+        >>> round(stats.least_sum_of_squares(), 12)
+        1.2
+        """
+        if full_rank(self.R):
+            return self.rho**2
+        return self.sum_squared_errors(self.optimum())
+
     def residual_correlation(self, w: ArrayLike) -> Array:
         """Aᵀ(Aw − y) = Rᵀ(Rw − z), the gradient of ½Σe²."""
         return self.R.T @ (self.R @ np.asarray(w, dtype=np.float64) - self.z)

@@ -10,20 +10,25 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from gdlab.errors import DataError
-
 Array = NDArray[np.float64]
 
 #: Refine only when the refined answer's expected error, times this margin, is below the
 #: QR answer's (both from cond(R), see `refinement_pays`).
 REFINE_MARGIN = 16.0
+#: A column-scaled diagonal entry below this times p·max is rounding, not a direction:
+#: exactly collinear columns leave entries of a few ε after Householder's rounding.
+RANK_TOLERANCE = 16 * np.finfo(float).eps
 
 
 def column_scaled(R: Array) -> tuple[Array, Array]:
-    """(S, d) with R = S·diag(d): unit-norm columns; a zero column is a `DataError`."""
+    """(S, d) with R = S·diag(d): unit-norm columns; a zero column (an all-zero feature)
+    stays zero with d = 1, so its weight comes out 0 from a minimum-norm solve.
+
+    >>> column_scaled(np.array([[3.0, 0.0], [0.0, 0.0]]))[1].tolist()
+    [3.0, 1.0]
+    """
     norms = np.linalg.norm(R, axis=0)
-    if np.any(norms == 0):
-        raise DataError("a feature column is all zeros; its weight is undetermined")
+    norms = np.where(norms == 0, 1.0, norms)
     return R / norms, norms
 
 
@@ -33,7 +38,7 @@ def full_rank(R: Array) -> bool:
     if np.any(norms == 0):
         return False
     diagonal = np.abs(np.diag(R / norms))
-    return bool(diagonal.min() > np.finfo(float).eps * R.shape[0] * diagonal.max())
+    return bool(diagonal.min() > RANK_TOLERANCE * R.shape[0] * diagonal.max())
 
 
 def solve_scaled(R: Array, z: Array) -> Array:

@@ -178,7 +178,7 @@ class TrainingConfig:
         None,
         "Held-out data: a FRACTION of the rows (0 < f < 1, split by a hash of each row and "
         "--seed) or a FILE with the same columns; records its loss after every step.",
-        web=None,  # the playground's held-out split is still to come
+        web={"gt": 0, "lt": 1},  # the playground holds out a share, never a file
     )
     early_stopping: int | None = option(
         None,

@@ -8,7 +8,6 @@ and call `train_problem` for each.
 
 from __future__ import annotations
 
-import copy
 import warnings
 from collections.abc import Mapping
 from typing import Any
@@ -18,24 +17,30 @@ from numpy.typing import ArrayLike
 
 from gdlab.analysis.convergence import Convergence
 from gdlab.analysis.deferred import Later, replace_unread
-from gdlab.analysis.training import analyze_training, stability_warning, with_outlook
+from gdlab.analysis.training import stability_warning
 from gdlab.data.dask import DaskData, dask_arrays, is_dask_collection
 from gdlab.data.dataset import Dataset, from_arrays
 from gdlab.data.files import FileSource, open_files
 from gdlab.data.options import recorded_read_options
+from gdlab.data.presets import preset_dataset
 from gdlab.data.seed import seed_dataset
-from gdlab.engines import DenseEngine
-from gdlab.errors import ConfigError, DataError, DivergedError, LearningRateWarning
+from gdlab.errors import DataError, DivergedError, LearningRateWarning
 from gdlab.model.losses import Loss
 from gdlab.onepass.keep import KeptStatistics
 from gdlab.optim.optimizers import make_optimizer
 from gdlab.optim.schedules import parse_schedule
 from gdlab.training.advice import assess, divergence_reason
-from gdlab.training.autorate import choose_rate
 from gdlab.training.config import SEED_LR, TrainingConfig
 from gdlab.training.location import data_location
 from gdlab.training.loop import StepCallback, divergence_patience, train
-from gdlab.training.problem import Problem, engine_for, loss_of, prepare
+from gdlab.training.plan import (  # noqa: F401 (re-exported: callers import them from here)
+    RunPlan,
+    as_ran,
+    initial_weights,
+    plan_run,
+    start_generator,
+)
+from gdlab.training.problem import Problem, loss_of, prepare
 from gdlab.training.record import Run, RunRecord
 from gdlab.training.validation import (
     EarlyStopping,
@@ -88,93 +93,40 @@ def configured(config: TrainingConfig | None, options: Mapping[str, Any]) -> Tra
     return config.with_options(**options) if options else config
 
 
-def start_generator(problem: Problem, config: TrainingConfig) -> np.random.Generator:
-    """The generator of a run's random draws (its start, then mini-batch orders).
-
-    It is ``default_rng(config.seed)``; when the data are the seed recipe drawn from that same
-    seed (as `gdlab demo` does), the recipe's own draws come first, as in the seed program:
-    data first, then the weights. So what drew the start is always what the record says.
-    """
-    rng = np.random.default_rng(config.seed)
-    details = problem.info.details
-    if problem.info.source == "seed" and details.get("seed") == config.seed:
-        rng.standard_normal((2, int(details.get("n", problem.n_rows))))  # the recipe's draws
-    return rng
-
-
-def initial_weights(
-    problem: Problem, config: TrainingConfig, rng: np.random.Generator | None = None
-) -> np.ndarray:
-    """The start in the data's units: `config.init`, or draws from N(0, init_std²)."""
-    n_weights = len(problem.weight_names)
-    if config.init is not None:
-        if len(config.init) != n_weights:
-            raise ConfigError(
-                f"{{option}} needs {n_weights} values (bias first, then one per feature), "
-                f"got {len(config.init)}",
-                option="init",
-            )
-        return np.array(config.init, dtype=np.float64)
-    rng = rng if rng is not None else start_generator(problem, config)
-    return rng.normal(0.0, config.init_std, size=n_weights)
-
-
 def train_problem(
     problem: Problem,
     config: TrainingConfig,
     *,
     on_step: StepCallback | None = None,
     raise_on_divergence: bool = True,
+    plan: RunPlan | None = None,
 ) -> Run:
     """One run of `config`'s optimizer on a prepared problem (no pass over the data).
 
+    `plan` is `plan_run(problem, config)` made already (the playground shows it first); a
+    plan serves one run, since its generator moves on with the mini-batches.
     Overflow on the way (a start or a rate that blows up) is not warned about: the run
     stops as diverged, and its `DivergedError` (or `divergence_message`) says why.
     """
     with np.errstate(over="ignore", invalid="ignore"):
-        run = run_problem(problem, config, on_step)
+        run = run_problem(problem, config, on_step, plan)
     if run.stop_reason == "diverged" and raise_on_divergence:
         raise diverged_error(run)
     return run
 
 
-def run_problem(problem: Problem, config: TrainingConfig, on_step: StepCallback | None) -> Run:
-    """`train_problem`'s run, whatever its outcome."""
-    drawing = config.init is None or config.batch_size is not None  # else nothing is drawn
-    rng = start_generator(problem, config) if drawing else None
-    w0 = initial_weights(problem, config, rng)
-    engine, scaling = engine_for(problem, config, rng)
-    if scaling is not None and config.init is not None:
-        w0 = scaling.to_standard() @ w0  # --init is given in the data's units
+def run_problem(
+    problem: Problem,
+    config: TrainingConfig,
+    on_step: StepCallback | None,
+    plan: RunPlan | None = None,
+) -> Run:
+    """`train_problem`'s run, whatever its outcome: its `plan` (made here unless given),
+    the steps, then what is read of it later (convergence) or beside it (held-out, CV)."""
+    plan = plan if plan is not None else plan_run(problem, config)
+    config, w0, engine, analysis = plan.config, plan.start, plan.engine, plan.analysis
+    in_data_units, to_original = plan.in_data_units, plan.to_original
     loss = loss_of(config)
-    analysis = analyze_training(
-        engine.statistics(),
-        problem.statistics,
-        loss,
-        init=w0,
-        lr=None if config.lr_is_auto else float(config.lr),
-        names=problem.weight_names,
-        intercept=config.intercept,
-        scaling=scaling,
-        conditioning_scaling=Later(getattr, problem, "natural_scaling"),  # read if needed
-        covariance=problem.covariance,
-    )
-    to_original = scaling.to_original() if scaling is not None else None
-
-    def in_data_units(values: np.ndarray) -> np.ndarray:
-        """Weights trained in standardised coordinates v, as w = M·v (rows: w = v·Mᵀ)."""
-        return values if to_original is None else values @ to_original.T
-
-    optimum_known = loss.is_quadratic
-    if not loss.is_quadratic and isinstance(engine, DenseEngine):
-        huber_weights, huber_value = engine.optimum()  # Huber's own optimum, by IRLS
-        huber_weights = in_data_units(huber_weights)
-        analysis = replace_unread(analysis, optimum_weights=huber_weights, optimum_loss=huber_value)
-        optimum_known = True
-    choice = choose_rate(config, analysis, w0, engine)
-    if config.lr_is_auto:
-        config = as_ran(config, lr=choice.lr)
-        analysis = with_outlook(analysis, in_data_units(w0), choice.lr)
     options = config.optimizer_options
     warning = stability_warning(analysis, config.optimizer, float(config.lr), options)
     if warning is not None:
@@ -219,10 +171,10 @@ def run_problem(problem: Problem, config: TrainingConfig, on_step: StepCallback 
         gradients=gradients,
         statistics=problem.statistics,
         problem=problem,
-        lr_choice=choice,
+        lr_choice=plan.choice,
     )
     # assessed, with its advice (several solves), when first read: most of a seed fit's time
-    run = replace_unread(run, convergence=Later(quietly_assessed, run, w0, optimum_known))
+    run = replace_unread(run, convergence=Later(quietly_assessed, run, w0, plan.optimum_known))
     if problem.validation is not None:
         losses = held_out_losses(
             path[1:], loss, problem.validation, problem.validation_rows, config.intercept
@@ -281,21 +233,6 @@ def diverged_error(run: Run) -> DivergedError:
     return DivergedError(template, run, option=option)
 
 
-def as_ran(config: TrainingConfig, **values: Any) -> TrainingConfig:
-    """`config` as it ran: the engine that `auto` chose, the rate `lr="auto"` picked.
-
-    The other options were checked when `config` was made, and the values are what gdlab
-    itself chose (an engine that ran, a finite positive rate), so the copy is not checked
-    again (that costs a tenth of a seed fit).
-    """
-    if all(getattr(config, name) == value for name, value in values.items()):
-        return config
-    ran = copy.copy(config)
-    for name, value in values.items():
-        object.__setattr__(ran, name, value)  # a fresh copy of a frozen dataclass
-    return ran
-
-
 def divergence_message(run: Run) -> str:
     """One line on why the run diverged (its options spelled as Python keywords)."""
     return str(diverged_error(run))
@@ -336,7 +273,7 @@ def dataset_for_record(record: Mapping[str, Any] | RunRecord) -> Dataset:
     if info.source == "seed":
         seed = int(info.details.get("seed", record.config.seed))
         n, noise = int(info.details.get("n", 50)), float(info.details.get("noise", 1.0))
-        return seed_dataset(seed, n, noise)
+        return preset_dataset(str(info.details.get("preset", "seed")), seed, n, noise)
     if info.source in ("", "arrays"):
         raise DataError(
             "the run record's data came from in-memory arrays; pass the data explicitly"

@@ -189,6 +189,7 @@ def prepare(
     else:
         problem = prepare_dask(data, info, config, fingerprint, sample)
     check_determined(problem)
+    check_learnable(problem)
     warn_if_collinear(problem)
     if problem.weighted and not problem.statistics.mass > 0:
         raise DataError(f"{info.source}: every sample weight in column '{weight_name}' is zero")
@@ -314,10 +315,52 @@ def warn_if_collinear(problem: Problem) -> None:
     """A `DataWarning` naming collinear columns and what the analysis can and cannot say."""
     from gdlab.analysis.collinear import collinearity, collinearity_message
 
+    zero = [
+        name
+        for name, norm in zip(
+            problem.weight_names, np.linalg.norm(problem.statistics.R, axis=0), strict=True
+        )
+        if norm == 0
+    ]
+    if zero and len(zero) < len(problem.weight_names):  # all of them: `check_learnable`
+        warnings.warn(DataWarning(all_zero_message(zero, problem.info.source)), stacklevel=3)
+        return
     found = collinearity(problem.statistics, problem.weight_names)
     if found is not None:
         message = collinearity_message(found, problem.info.source, problem.intercept)
         warnings.warn(DataWarning(message), stacklevel=3)
+
+
+def all_zero_message(names: list[str], source: str) -> str:
+    """What all-zero feature columns mean for the fit (`warn_if_collinear`).
+
+    >>> all_zero_message(["x2"], "a.csv")[:40]
+    "a.csv: 'x2' is all zeros, so the data gi"
+    """
+    one = len(names) == 1
+    named = ", ".join(f"'{name}'" for name in names)
+    weight, it, its, column = ("its weight", "it", "its", "the column")
+    if not one:
+        weight, it, its, column = ("their weights", "them", "their", "them")
+    return (
+        f"{source}: {named} {'is' if one else 'are'} all zeros, so the data give {weight} "
+        f"no gradient and do not determine {it}: training leaves {it} at {its} start (a "
+        f"penalty shrinks {it} towards 0), {its} standard errors, t and p values are "
+        "undefined, and the floor and R² are those of the other columns. Dropping "
+        f"{column} makes the weights determined."
+    )
+
+
+def check_learnable(problem: Problem) -> None:
+    """Refuse data on which no weight changes any prediction: every feature all zeros and
+    no bias. (Single all-zero features are fine: their weights are undetermined, GD leaves
+    them where they start, and the floor is that of the other columns.)"""
+    if not np.any(problem.statistics.R):
+        names = ", ".join(problem.feature_names)
+        raise DataError(
+            f"{problem.info.source}: every feature column ({names}) is all zeros and there is "
+            "no intercept: the model predicts 0 whatever its weights, so there is nothing to train"
+        )
 
 
 def located(data: Dataset | FileSource | DaskData) -> dict[str, str]:

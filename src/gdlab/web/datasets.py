@@ -12,7 +12,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from gdlab.data.dataset import Dataset, from_arrays
-from gdlab.data.seed import seed_dataset
+from gdlab.data.presets import preset_dataset
 from gdlab.errors import DataError
 from gdlab.web.schemas import InlineData, SeedData, TrainRequest, UploadData
 from gdlab.web.settings import Settings
@@ -24,11 +24,12 @@ class UnknownUpload(DataError):
 
 
 def request_dataset(request: TrainRequest, settings: Settings, uploads: UploadCache) -> Dataset:
-    """The request's dataset: the seed recipe from its seed, inline columns, or an upload."""
+    """The request's dataset: the seed recipe (or a preset of it) from its seed, inline
+    columns, or an upload."""
     spec = request.data
     if isinstance(spec, SeedData):
         check_rows(spec.n, settings)
-        return seed_dataset(request.seed, spec.n, spec.noise)
+        return preset_dataset(spec.preset, request.seed, spec.n, spec.noise)
     if isinstance(spec, InlineData):
         return pick_columns(spec.columns, spec.x, spec.y, "arrays", settings)
     return uploaded_dataset(spec, settings, uploads)

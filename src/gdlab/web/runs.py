@@ -298,7 +298,10 @@ def train(job: Job, feed: StepFeed) -> Run:
     feed.admit()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", LearningRateWarning)
-        return train_problem(job.problem, job.config, on_step=feed, raise_on_divergence=False)
+        plan = job.plan
+        return train_problem(
+            job.problem, job.config, on_step=feed, raise_on_divergence=False, plan=plan
+        )
 
 
 def outcome_message(run: Run, feed: StepFeed) -> str:

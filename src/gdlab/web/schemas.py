@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, create_model
 
+from gdlab.data.presets import PRESETS
 from gdlab.model.losses import LOSSES
 from gdlab.optim.optimizers import OPTIMIZERS
 from gdlab.training.config import Option, declared_options, option_type
@@ -62,6 +63,9 @@ LossName = Annotated[
 ]
 
 
+PresetName = Literal["seed", "centred", "ill-conditioned", "outliers", "collinear"]
+
+
 class SeedData(BaseModel):
     """The seed program's recipe: x = linspace(-2, 4, n) + ε₁, y = linspace(-6, 6, n) + ε₂.
 
@@ -74,6 +78,11 @@ class SeedData(BaseModel):
     n: int = Field(default=50, ge=2, le=MAX_ROWS, description="number of points")
     noise: float = Field(
         default=1.0, ge=0, le=1e6, allow_inf_nan=False, description="std of the noise ε"
+    )
+    preset: PresetName = Field(
+        default="seed",
+        description="a teaching variation of the recipe: "
+        + "; ".join(f"{name}: {text}" for name, text in PRESETS.items()),
     )
 
 
@@ -109,7 +118,7 @@ def training_field(name: str, declared: Option, default: Any) -> tuple[Any, Any]
     limits = dict(declared.web or {})
     if declared.web_default != "same":
         default = declared.web_default
-    if kind in ("float", "float | None", "LearningRate"):
+    if kind in ("float", "float | None", "float | str | None", "LearningRate"):
         limits["allow_inf_nan"] = False
     if kind.startswith("Mapping"):
         return annotation, Field(default_factory=dict, description=declared.help, **limits)
@@ -241,16 +250,46 @@ class Quadratic(BaseModel):
     optimum_loss: float | None
 
 
+class Coordinates(BaseModel):
+    """The coordinates the run trains in: v = M⁻¹w when standardised (else the data's w)."""
+
+    standardized: bool
+    to_trained: list[list[float | None]] | None = Field(description="M⁻¹: v = M⁻¹·w")
+    to_original: list[list[float | None]] | None = Field(description="M: w = M·v")
+    init: list[float | None] = Field(description="the start in these coordinates")
+
+
+class LrChoice(BaseModel):
+    """The rate the run uses and how it was chosen (the record's `lr_choice`)."""
+
+    lr: float | None
+    auto: bool
+    rule: str
+
+
+class HeldOut(BaseModel):
+    """The rows `validation` holds out: a seeded hash of each row picks them."""
+
+    share: float = Field(description="the share asked for (0 < f < 1)")
+    rows: int = Field(description="rows held out")
+    training_rows: int = Field(description="rows the run trains on")
+    shown: list[int] = Field(description="1 for each shown point that is held out, else 0")
+
+
 class Setup(BaseModel):
     """Everything about a run known before its first step: data, start, curvature, bounds."""
 
     weight_names: list[str]
     init: list[float | None]
     points: Points
-    quadratic: Quadratic
+    optimum: dict[str, Any] = Field(description="w* in the data's units and the floor L*")
+    quadratic: Quadratic = Field(description="the loss in the coordinates trained")
+    coordinates: Coordinates
     analysis: dict[str, Any]
-    total_sum_of_squares: float | None
-    sse_per_loss: float | None
+    lr_choice: LrChoice
+    total_sum_of_squares: float | None = Field(description="of the training rows' target")
+    sse_per_loss: float | None = Field(description="Σe² per unit of loss, on the training rows")
+    held_out: HeldOut | None = Field(default=None, description="the `validation` split")
     command: str
     data_file: str
 

@@ -22,7 +22,7 @@ from fastapi import APIRouter, Body, HTTPException, Path, Query
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response, StreamingResponse
 
-from gdlab.data.seed import seed_dataset
+from gdlab.data.presets import preset_dataset
 from gdlab.errors import ConfigError, GdlabError
 from gdlab.training.record import json_safe
 from gdlab.web.datasets import check_rows, request_dataset
@@ -32,6 +32,7 @@ from gdlab.web.schemas import (
     MAX_ROWS,
     MAX_SEED,
     ErrorMessage,
+    PresetName,
     RunRecord,
     Setup,
     StreamRequest,
@@ -186,17 +187,18 @@ def seed_data_csv(
     n: Annotated[int, Query(ge=2, le=MAX_ROWS)] = 50,
     noise: Annotated[float, Query(ge=0, le=1e6, allow_inf_nan=False)] = 1.0,
     seed: Annotated[int, Query(ge=0, le=MAX_SEED)] = 0,
+    preset: Annotated[PresetName, Query()] = "seed",
 ) -> Response:
-    """The seed recipe's points as CSV (columns x, y, every digit kept) for `gdlab fit`."""
+    """The seed recipe's points (or a preset's) as CSV, every digit kept, for `gdlab fit`."""
     check_rows(n, state.settings)
-    data = seed_dataset(seed, n, noise)
+    data = preset_dataset(preset, seed, n, noise)
     buffer = io.StringIO()
     np.savetxt(
         buffer,
-        np.column_stack([data.features[:, 0], data.target]),
+        np.column_stack([data.features, data.target]),
         fmt="%.17g",
         delimiter=",",
-        header="x,y",
+        header=",".join([*data.feature_names, data.target_name]),
         comments="",
     )
     return Response(

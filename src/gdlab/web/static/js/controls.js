@@ -3,7 +3,8 @@
 // never reaches the state, so never the URL). It knows nothing of training; main.js wires it.
 
 import { count, t } from "./i18n.js";
-import { esc, fmt, roundLr } from "./format.js";
+import { boxRate, esc, fmt, roundLr } from "./format.js";
+import { rate } from "./store.js";
 
 export const $ = (id) => document.getElementById(id);
 
@@ -19,6 +20,8 @@ export function rules(meta) {
     n: { ok: (v) => whole(v) && v >= 2 && v <= maxRows, message: () => t("invalid.n", { max: count(maxRows) }) },
     noise: { ok: (v) => v >= 0 && v <= 1e6, message: () => t("invalid.noise") },
     seed: { ok: (v) => whole(v) && v >= 0 && v <= MAX_SEED, message: () => t("invalid.seed") },
+    batchSize: { ok: (v) => whole(v) && v >= 1 && v <= maxRows, message: () => t("invalid.batch") },
+    validation: { ok: (v) => v > 0 && v < 1, message: () => t("invalid.validation") },
   };
 }
 
@@ -111,8 +114,9 @@ function setValue(id, value) {
 // Show the state in the form.
 export function showState(state, names) {
   $("animate").checked = state.animate;
-  setValue("lr", state.lr);
-  $("lr-value").textContent = `lr = ${fmt(state.lr, 3)}`;
+  const lr = rate();
+  setValue("lr", boxRate(lr));
+  $("lr-value").textContent = lrLabel(state, lr);
   setValue("steps", state.steps);
   setValue("optimizer", state.optimizer);
   setValue("loss", state.loss);
@@ -157,14 +161,21 @@ export function readInit() {
   return values.length && values.every((v) => v !== null) ? values : null;
 }
 
+// "lr = 0.0054 (auto)" while the server's rule chose it; the rule itself on hover.
+function lrLabel(state, lr) {
+  return state.lr === "auto" ? `lr = ${fmt(lr, 3)} ${t("lr.auto")}` : `lr = ${fmt(lr, 3)}`;
+}
+
 // The lr slider works in log10(lr); its range and marks follow the optimizer (`scale`).
 export function showSlider(state, scale) {
   const slider = $("lr-slider");
-  const lo = scale ? scale.lo : Math.floor(Math.log10(state.lr) - 3);
-  const hi = scale ? scale.hi : Math.log10(state.lr) + 1;
+  const lr = rate();
+  const lo = scale ? scale.lo : Math.floor(Math.log10(lr) - 3);
+  const hi = scale ? scale.hi : Math.log10(lr) + 1;
+  if (!Number.isFinite(lo) || !Number.isFinite(hi)) return; // "auto" before its number is known
   slider.min = lo;
   slider.max = hi.toFixed(2);
-  slider.value = Math.log10(state.lr);
+  slider.value = Math.log10(lr);
   showSliderValue(state, scale);
   if (!scale) return;
   const where = (lr) => (100 * (Math.log10(lr) - lo)) / (hi - lo);
@@ -191,18 +202,19 @@ export function showSlider(state, scale) {
 // What the slider announces: the rate itself, and where it sits against what matters.
 export function showSliderValue(state, scale) {
   const slider = $("lr-slider");
-  const lr = fmt(state.lr, 3);
+  const value = rate();
+  const lr = fmt(value, 3);
   let ratio = "";
   let what = "";
   if (scale && scale.kind === "adaptive") {
-    ratio = fmt(state.lr / scale.distance, 3);
+    ratio = fmt(value / scale.distance, 3);
     what = t("valuetext.distance");
   } else if (scale) {
-    ratio = fmt(state.lr / scale.bound, 3);
+    ratio = fmt(value / scale.bound, 3);
     what = t("valuetext.bound");
   }
   slider.setAttribute("aria-valuetext", t("lr.valuetext", { lr, ratio, what }));
-  $("lr-value").textContent = `lr = ${lr}`;
+  $("lr-value").textContent = lrLabel(state, value);
 }
 
 // A tick at `at`% of the slider with its label slid so it stays inside the panel.

@@ -95,6 +95,16 @@ export async function preparePoints(setup, element) {
 
 // Data panel: points, predictions at each x, the fitted line, residuals; with several
 // features, targets against predictions. `live`: a run is streaming.
+// Held-out points (the `validation` split) are drawn hollow: the run never trains on them.
+function heldOutSymbols(setup, rows) {
+  const held = setup.held_out;
+  return held ? rows.map((i) => (held.shown[i] ? "circle-open" : "circle")) : "circle";
+}
+
+function heldOutLegend(setup) {
+  return setup.held_out ? [{ type: "scatter", mode: "markers", name: t("trace.heldout"), x: [null], y: [null], marker: { color: COLORS.data, symbol: "circle-open", size: 7 }, hoverinfo: "skip" }] : [];
+}
+
 export function dataFigure(setup, w, intercept, live = false) {
   const { points } = setup;
   const many = points.target.length > MANY_POINTS;
@@ -121,7 +131,8 @@ export function dataFigure(setup, w, intercept, live = false) {
       });
       const custom = yhat.map((v, i) => [v, v - points.target[i], points.target[i]]);
       data.push({ type: "scatter", mode: "lines", name: t("trace.residual"), x: segments.x, y: segments.y, line: { color: "rgba(220,38,38,.35)", width: 1 }, hoverinfo: "skip" });
-      data.push({ type: "scatter", mode: "markers", name: t("trace.data"), x, y: points.target, customdata: custom, marker: { color: COLORS.data, opacity: 0.7, size: 6 }, hovertemplate: `x = %{x:.4g}<br>${hover}` });
+      data.push({ type: "scatter", mode: "markers", name: t("trace.data"), x, y: points.target, customdata: custom, marker: { color: COLORS.data, opacity: 0.7, size: 6, symbol: heldOutSymbols(setup, x.map((_, i) => i)) }, hovertemplate: `x = %{x:.4g}<br>${hover}` });
+      data.push(...heldOutLegend(setup));
       data.push({ type: "scatter", mode: "markers", name: t("trace.prediction"), x, y: shownY, marker: { color: COLORS.fit, opacity: 0.6, size: 5 }, hoverinfo: "skip" });
     }
     data.push({ type: "scatter", mode: "lines", name: lineLabel(w, intercept, points.feature_names[0]), x: line.x, y: line.y, line: { color: COLORS.fit, width: 2.5 }, opacity: 0.85, hoverinfo: "skip" });
@@ -141,7 +152,8 @@ export function dataFigure(setup, w, intercept, live = false) {
     data: [
       { type: "scatter", mode: "lines", name: t("trace.diagonal"), x: [lo, hi], y: [lo, hi], line: { color: COLORS.floor, dash: "dot", width: 1 }, hoverinfo: "skip" },
       { type: "scatter", mode: "markers", name: t("trace.rows"), x: rows.map((i) => points.target[i]), y: rows.map((i) => shownY[i]),
-        customdata: rows.map((i) => [yhat[i], yhat[i] - points.target[i], points.target[i]]), marker: { color: COLORS.data, opacity: 0.7, size: 6 }, hovertemplate: hover },
+        customdata: rows.map((i) => [yhat[i], yhat[i] - points.target[i], points.target[i]]), marker: { color: COLORS.data, opacity: 0.7, size: 6, symbol: heldOutSymbols(setup, rows) }, hovertemplate: hover },
+      ...heldOutLegend(setup),
     ],
     layout: baseLayout({
       xaxis: axis(t("axis.target", { name: points.target_name }), { range: yRange }),

@@ -6,6 +6,7 @@
 import { count, language, t } from "./i18n.js";
 import { esc, fmt, percent } from "./format.js";
 import { stepsToReach } from "./quadratic.js";
+import { rate } from "./store.js";
 
 const MOMENTUM = new Set(["momentum", "nesterov"]);
 const ADAPTIVE = new Set(["adagrad", "rmsprop", "adam"]);
@@ -29,7 +30,7 @@ export function rateScale(setup, state, defaults = {}) {
   let hi;
   if (kind === "adaptive") {
     const opt = setup.quadratic.optimum_weights;
-    const gaps = setup.init.map((v, i) => Math.abs(v - opt[i])).filter(Number.isFinite);
+    const gaps = setup.coordinates.init.map((v, i) => Math.abs(v - opt[i])).filter(Number.isFinite);
     const distance = Math.max(...gaps, 0) || Math.max(1e-3, ...opt.map(Math.abs)) * 0.1;
     Object.assign(scale, { distance, perStep: distance / Math.max(1, plannedSteps(state)) });
     lo = Math.floor(Math.log10(scale.perStep) - 2);
@@ -45,10 +46,10 @@ export function rateScale(setup, state, defaults = {}) {
     lo = Math.floor(Math.log10(scale.bound) - 3.3);
     hi = Math.log10(scale.bound) + 0.75;
   }
-  const rate = Math.log10(state.lr);
-  if (Number.isFinite(rate)) {
-    lo = Math.min(lo, Math.floor(rate));
-    hi = Math.max(hi, rate + 0.1);
+  const shown = Math.log10(rate());
+  if (Number.isFinite(shown)) {
+    lo = Math.min(lo, Math.floor(shown));
+    hi = Math.max(hi, shown + 0.1);
   }
   return { ...scale, lo, hi };
 }
@@ -87,19 +88,31 @@ export function optimizerHint(optimizer, description) {
   return esc(text === key ? description || optimizer : text);
 }
 
-export function stepsHint(setup, lr, optimizer, start) {
-  if (optimizer !== "gd") return "";
+// True when each step sees only some rows (mini-batch SGD): full-batch claims do not hold.
+export function miniBatch(setup, state) {
+  return Boolean(state.batchSize) && state.batchSize < setup.points.n_rows;
+}
+
+export function stepsHint(setup, lr, optimizer, start, state = {}) {
+  if (optimizer !== "gd" || miniBatch(setup, state)) return "";
   const k = stepsToReach(setup.quadratic, start, lr);
   return k === null ? t("hint.never") : t("hint.steps", { steps: count(k) });
 }
 
-export function dataHint(setup, source) {
+export function dataHint(setup, source, preset = "seed") {
   const { points } = setup;
   const what = source === "seed"
-    ? t("hint.data.seed")
+    ? t("hint.data.seed") + (preset === "seed" ? "" : t(`hint.preset.${preset}`))
     : t("hint.data.upload", { rows: count(points.n_rows), features: esc(points.feature_names.join(", ")), target: esc(points.target_name) });
   const shown = points.shown < points.n_rows ? t("hint.data.shown", { shown: count(points.shown) }) : "";
-  return what + shown + t("hint.data.kappa", { kappa: fmt(setup.analysis.condition_number, 3) });
+  const kappa = t(setup.coordinates.standardized ? "hint.data.kappa.standardized" : "hint.data.kappa", { kappa: fmt(setup.analysis.condition_number, 3) });
+  return what + shown + kappa + lrChoiceHint(setup);
+}
+
+// How the rate was chosen, when the server's `auto` rule chose it.
+function lrChoiceHint(setup) {
+  const choice = setup.lr_choice;
+  return choice && choice.auto ? t("hint.data.auto", { lr: fmt(choice.lr, 3) }) : "";
 }
 
 export function initHint(state) {
@@ -126,18 +139,20 @@ export function story(setup, run, state, scale) {
   const loss = run.losses[run.losses.length - 1];
   const start = run.losses[0];
   if (run.stopReason === "diverged" || !Number.isFinite(loss)) {
-    return t("story.diverged") + whyThisRate(setup, scale, state.lr, state.optimizer);
+    return t("story.diverged") + whyThisRate(setup, scale, rate(), state.optimizer);
   }
   const progress = start - floor > 0 ? (start - loss) / (start - floor) : 1;
   const parts = [t("story.progress", {
     steps: count(k), plural: k !== 1, optimizer: esc(state.optimizer), loss: fmt(loss, 5), start: fmt(start, 5),
     progress: percent(progress, 4), floor: fmt(floor, 5),
   })];
-  if (state.optimizer === "gd" && quadratic.optimum_weights.length > 1) {
-    const note = t(`story.${regime(scale, state.lr)}`);
+  if (miniBatch(setup, state)) {
+    parts.push(t("story.minibatch", { batch: count(state.batchSize), rows: count(setup.points.n_rows) }));
+  } else if (state.optimizer === "gd" && quadratic.optimum_weights.length > 1) {
+    const note = t(`story.${regime(scale, rate())}`);
     parts.push(t("story.path", { note, kappa: fmt(analysis.condition_number, 3) }));
   }
-  parts.push(whyThisRate(setup, scale, state.lr, state.optimizer));
+  if (!miniBatch(setup, state)) parts.push(whyThisRate(setup, scale, rate(), state.optimizer)); // full-batch theory
   if (run.stopReason === "stopped") parts.push(t("story.stopped"));
   return parts.join("");
 }

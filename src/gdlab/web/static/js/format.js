@@ -16,6 +16,11 @@ export function roundLr(value) {
   return Number(value.toPrecision(3));
 }
 
+// A rate for the lr box: six significant digits (the run keeps every digit), or empty.
+export function boxRate(value) {
+  return Number.isFinite(value) ? Number(value.toPrecision(6)) : "";
+}
+
 export function percent(value, digits = 3) {
   return `${fmt(100 * value, digits)}%`;
 }

@@ -1,7 +1,7 @@
 // The page's two languages. Every word the page shows comes from t(key, params): the texts
 // live in lang-en.js and lang-ko.js, one entry per key (a string, or a function of params
 // that returns HTML with its numbers in it). Static labels in index.html name their key in
-// data-i18n (text), data-i18n-title, data-i18n-label (aria-label) or data-i18n-html.
+// data-i18n (text), data-i18n-title, data-i18n-label (aria-label), data-i18n-placeholder or data-i18n-html.
 
 import en from "./lang-en.js";
 import ko from "./lang-ko.js";
@@ -33,6 +33,7 @@ export function translateStatic(root = document) {
   for (const element of root.querySelectorAll("[data-i18n-html]")) element.innerHTML = t(element.dataset.i18nHtml);
   for (const element of root.querySelectorAll("[data-i18n-title]")) element.title = t(element.dataset.i18nTitle);
   for (const element of root.querySelectorAll("[data-i18n-label]")) element.setAttribute("aria-label", t(element.dataset.i18nLabel));
+  for (const element of root.querySelectorAll("[data-i18n-placeholder]")) element.placeholder = t(element.dataset.i18nPlaceholder);
   document.title = t("page.title");
 }
 

@@ -12,7 +12,8 @@ import { fmt } from "./format.js";
 import { clickToData, lossUnder } from "./plots.js";
 import { failed, reset, setStatus, showPauseButton, stepOnce, stop, togglePause, train } from "./runner.js";
 import { fromUrl } from "./state.js";
-import { commit, store } from "./store.js";
+import { buildPresets, wireTeaching } from "./teach.js";
+import { commit, originalOf, rate, store } from "./store.js";
 import {
   announce, displayNames, drawAll, drawPlot, refreshPointsPicture, retellMessage, showDragged, showHints, showMessage,
 } from "./view.js";
@@ -22,6 +23,12 @@ const state = store.state;
 
 function names() {
   return store.view ? displayNames(store.view.setup) : ["b", "a"];
+}
+
+// New data, a new loss, optimizer or standardisation: the rate follows (the server's `auto`
+// rule, as `gdlab fit` uses by default) unless the user chose one.
+function followData() {
+  if (!state.lrSet) state.lr = "auto";
 }
 
 // Apply a change of the form and train again; nothing happens when `update` says the form
@@ -39,6 +46,7 @@ function numberField(id, field, options = {}) {
     const value = checked($(id), rules(store.meta)[field]);
     if (value === null) return false;
     state[field] = value;
+    if (field === "lr") state.lrSet = true;
     return true;
   }, options);
 }
@@ -55,13 +63,21 @@ function moreNumber(id, unset, positive = false) {
   return checked(input, { ok: (v) => (positive ? v > 0 : v >= 0), message: () => t("invalid.more", { name }) });
 }
 
-// A random point of the landscape shown (the other weights keep their start).
+// A random point of the landscape shown (the other weights keep their start), in the data's
+// units (the landscape shows the coordinates trained: standardised ones are mapped back).
 function randomStart() {
   const { view, ranges } = store;
   if (!view) return null;
-  const start = view.setup.init.slice();
-  ranges.forEach(([lo, hi], i) => { start[i] = rounded(lo + Math.random() * (hi - lo), lo, hi); });
-  return start;
+  const start = view.setup.coordinates.init.slice();
+  ranges.forEach(([lo, hi], i) => { start[i] = lo + Math.random() * (hi - lo); });
+  return inDataUnits(view.setup, start);
+}
+
+// A landscape point as a start in the data's units, each weight rounded to a thousandth of
+// the view's width (short in the URL, exact in the run; unrounded when mapped from v).
+function inDataUnits(setup, point) {
+  if (setup.coordinates.standardized) return originalOf(setup, point).map((v) => Number(v.toPrecision(6)));
+  return point.map((v, i) => (i < store.ranges.length ? rounded(v, ...store.ranges[i]) : v));
 }
 
 // A coordinate rounded to a thousandth of the view's width: short in the URL, exact in the run.
@@ -74,16 +90,16 @@ function chooseStart(event) {
   if (!view) return;
   const point = clickToData($("landscape-plot"), event);
   if (!point) return;
-  const start = view.setup.init.slice();
-  start[0] = rounded(point[0], ...ranges[0]);
-  if (start.length > 1 && ranges.length > 1) start[1] = rounded(point[1], ...ranges[1]);
-  changed(() => { state.init = start; });
+  const start = view.setup.coordinates.init.slice();
+  start[0] = point[0];
+  if (start.length > 1 && ranges.length > 1) start[1] = point[1];
+  changed(() => { state.init = inDataUnits(view.setup, start); });
 }
 
 function showReadout(event) {
   const { view } = store;
   const point = view && clickToData($("landscape-plot"), event);
-  const shown = view ? view.names : [];
+  const shown = view ? view.landscapeNames : [];
   $("landscape-readout").textContent = point ? t("readout", {
     first: `${shown[0]} = ${fmt(point[0], 3)}`,
     second: shown.length > 1 ? `${shown[1]} = ${fmt(point[1], 3)}` : "",
@@ -97,6 +113,7 @@ function relabel() {
   announce("");
   buildControls(store.meta);
   buildOptimizerOptions(store.meta, state);
+  buildPresets();
   wireMoreOptions();
   showState(state, names());
   if (store.upload) showColumns(store.upload, state);
@@ -119,7 +136,9 @@ function wireMoreOptions() {
       Object.assign(state, { initStd, l2, tol });
       state.tolKind = $("opt-tol-kind") && $("opt-tol-kind").value ? $("opt-tol-kind").value : null;
       state.schedule = $("opt-schedule") && $("opt-schedule").value ? $("opt-schedule").value : null;
-      state.standardize = Boolean($("opt-standardize") && $("opt-standardize").checked);
+      const standardize = Boolean($("opt-standardize") && $("opt-standardize").checked);
+      if (standardize !== state.standardize || $("opt-intercept").checked !== state.intercept) followData();
+      state.standardize = standardize;
       state.intercept = $("opt-intercept").checked;
       return true;
     }, { keepInit: !newStart });
@@ -139,18 +158,20 @@ function wire() {
   };
   $("lr-slider").oninput = () => {
     state.lr = sliderLr();
+    state.lrSet = true;
     $("lr").value = state.lr;
     showDragged();
   };
-  $("lr-slider").onchange = () => changed(() => { state.lr = sliderLr(); });
+  $("lr-slider").onchange = () => changed(() => { state.lr = sliderLr(); state.lrSet = true; });
   numberField("lr", "lr");
   numberField("steps", "steps");
   numberField("n", "n");
   numberField("noise", "noise");
   numberField("seed", "seed", { keepInit: false });
-  $("loss").onchange = () => changed(() => { state.loss = $("loss").value; });
+  $("loss").onchange = () => changed(() => { state.loss = $("loss").value; followData(); });
   $("optimizer").onchange = () => changed(() => {
     state.optimizer = $("optimizer").value;
+    followData();
     state.options = {};
     buildOptimizerOptions(store.meta, state);
   });
@@ -170,7 +191,7 @@ function wire() {
     const start = randomStart();
     if (start) changed(() => { state.init = start; });
   };
-  $("source-seed").onchange = () => changed(() => { state.source = "seed"; }, { keepInit: false });
+  $("source-seed").onchange = () => changed(() => { state.source = "seed"; followData(); }, { keepInit: false });
   $("source-upload").onchange = () => {
     state.source = "upload";
     showState(state, names());
@@ -179,12 +200,15 @@ function wire() {
   $("file").onchange = uploadChosen;
   $("column-pickers").onchange = () => changed(() => {
     Object.assign(state, readColumns());
+    followData();
     state.x = state.x.filter((name) => name !== state.y);
     showColumns(store.upload, state);
   }, { keepInit: false });
   $("log-loss").onchange = () => store.view && drawPlot("loss");
   $("animate").onchange = () => { state.animate = $("animate").checked; commit(); };
   wireMoreOptions();
+  wireTeaching({ changed, followData, rules: () => rules(store.meta) });
+  document.addEventListener("gdlab:redraw", () => store.view && drawAll());
   const landscape = $("landscape-plot");
   landscape.addEventListener("mousemove", showReadout);
   landscape.addEventListener("mouseleave", () => { $("landscape-readout").textContent = ""; });
@@ -197,7 +221,7 @@ function wire() {
       { element: $("landscape-plot"), caption: t("panel.figure.landscape") },
       { element: $("loss-plot"), caption: t("panel.loss") },
     ], t("figure.title", {
-      optimizer: state.optimizer, lr: fmt(state.lr, 3), steps: count(view.steps[view.steps.length - 1]),
+      optimizer: state.optimizer, lr: fmt(rate(), 3), steps: count(view.steps[view.steps.length - 1]),
       loss: fmt(view.losses[view.losses.length - 1], 5), floor: fmt(view.setup.quadratic.optimum_loss, 5),
     }));
   };
@@ -220,6 +244,7 @@ async function uploadChosen() {
       y: fits ? restore.y : summary.columns[summary.columns.length - 1],
       init: fits ? restore.init : null,
     });
+    followData();
     store.restore = null;
     store.upload = summary;
     showColumns(summary, state);

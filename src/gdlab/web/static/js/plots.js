@@ -112,8 +112,22 @@ function clipPoint(w, ranges, far = 50) {
   return reach <= 1 ? w : centre.map((c, i) => c + (w[i] - c) / reach);
 }
 
-// Landscape: the loss over the first two weights (others at the optimum) and the path.
-export function landscapeFigure(setup, ranges, view, names) {
+// Another path on the landscape (full batch, a kept run): a line without markers, clipped
+// as the run's own path is.
+export function pathTrace(path, ranges, name, line) {
+  const shown = path.map((w) => clipPoint(w, ranges));
+  return { type: "scatter", mode: "lines", name, x: shown.map((w) => (w ? w[0] : null)), y: shown.map((w) => (w ? w[1] : null)), line, hoverinfo: "skip" };
+}
+
+// Another loss curve (full batch, a kept run) on the loss plot.
+export function lossTrace(steps, losses, logScale, name, line) {
+  const y = losses.map((v) => (Number.isFinite(v) && (!logScale || v > 0) ? v : null));
+  return { type: "scatter", mode: "lines", name, x: steps, y, line, hovertemplate: `${name}<br>${t("hover.step")} %{x}<br>${t("hover.loss")} %{y:.6g}<extra></extra>` };
+}
+
+// Landscape: the loss over the first two weights (others at the optimum) and the path;
+// `others` are more paths drawn under it (`pathTrace`).
+export function landscapeFigure(setup, ranges, view, names, others = []) {
   const { quadratic } = setup;
   const opt = quadratic.optimum_weights;
   if (opt.length === 1) return lossLineFigure(setup, ranges, view, names);
@@ -125,6 +139,7 @@ export function landscapeFigure(setup, ranges, view, names) {
   const [[x0, x1], [y0, y1]] = ranges;
   return {
     data: [
+      ...others,
       { type: "scatter", mode: long ? "lines" : "lines+markers", name: t("trace.path"), x: shown.map((w) => (w ? w[0] : null)), y: shown.map((w) => (w ? w[1] : null)),
         line: { color: COLORS.path, width: 2 }, marker: { color: COLORS.path, size: 4 },
         hovertemplate: `${t("hover.step")} %{customdata}<br>${names[0]} = %{x:.4g}<br>${names[1]} = %{y:.4g}<extra></extra>`, customdata: view.steps },
@@ -187,26 +202,33 @@ function lossLineFigure(setup, ranges, view, names) {
 
 // Loss curve: the loss after each step (step 0 is the start) and the optimum's floor, over
 // the steps planned (the axis stays put while a run fills it in).
-export function lossFigure(setup, steps, losses, logScale, planned = 1) {
+export function lossFigure(setup, steps, losses, logScale, planned = 1, others = []) {
   const floor = setup.quadratic.optimum_loss;
-  const last = Math.max(steps[steps.length - 1] || 1, planned, 1);
+  const longest = Math.max(0, ...others.map((trace) => trace.x[trace.x.length - 1] || 0));
+  const last = Math.max(steps[steps.length - 1] || 1, planned, longest, 1);
   const shown = losses.map((v) => (Number.isFinite(v) && (!logScale || v > 0) ? v : null));
   const data = [
     { type: "scatter", mode: steps.length > 80 ? "lines" : "lines+markers", name: t("trace.loss"), x: steps, y: shown,
       line: { color: COLORS.path, width: 2 }, marker: { size: 4 },
       hovertemplate: `${t("hover.step")} %{x}<br>${t("hover.loss")} %{y:.6g}<extra></extra>` },
+    ...others,
   ];
   if (!logScale || floor > 0) {
     data.push({ type: "scatter", mode: "lines", name: t("trace.floor", { value: fmt(floor, 5) }), x: [0, last], y: [floor, floor],
       line: { color: COLORS.floor, dash: "dash", width: 1.5 }, hovertemplate: `${t("hover.floor")} = %{y:.6g}<extra></extra>` });
   }
-  return {
-    data,
-    layout: baseLayout({
-      xaxis: axis(t("axis.steps"), { range: [0, last] }),
-      yaxis: axis(t("axis.loss"), { type: logScale ? "log" : "linear", exponentformat: "power", ...decades(shown, floor, logScale) }),
-    }),
-  };
+  const layout = baseLayout({
+    xaxis: axis(t("axis.steps"), { range: [0, last] }),
+    yaxis: axis(t("axis.loss"), { type: logScale ? "log" : "linear", exponentformat: "power", ...decades(shown, floor, logScale) }),
+  });
+  const right = others.find((trace) => trace.yaxis === "y2");
+  if (right) { // the held-out loss: a sum over other rows (with ½Σe²), so its own axis
+    layout.yaxis2 = axis(t("axis.heldout"), {
+      type: logScale ? "log" : "linear", exponentformat: "power", overlaying: "y", side: "right", showgrid: false,
+      ...decades(right.y.filter((v) => v !== null), 0, logScale),
+    });
+  }
+  return { data, layout };
 }
 
 // On a log axis over a decade and a half, label only powers of ten, and at most about

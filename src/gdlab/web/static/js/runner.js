@@ -9,7 +9,8 @@ import { outcomeText, plannedSteps } from "./explain.js";
 import { t } from "./i18n.js";
 import { fmt } from "./format.js";
 import { trainRequest } from "./state.js";
-import { commit, store } from "./store.js";
+import { commit, rate, store } from "./store.js";
+import { runFinished } from "./teach.js";
 import { addSteps, announce, displayNames, drawAllSoon, freshView, scale, scheduleDraw, showMessage, showSetup } from "./view.js";
 
 export function setStatus(status) {
@@ -48,8 +49,9 @@ export async function train({ duration = null, steps = null } = {}) {
   commit();
   showState(state, names());
   showMessage(null);
+  runFinished(false);
   setStatus("running");
-  announce(t("announce.start", { steps: plannedSteps(state), optimizer: state.optimizer, lr: fmt(state.lr, 3) }));
+  announce(t("announce.start", { steps: plannedSteps(state), optimizer: state.optimizer, lr: state.lr === "auto" ? t("lr.auto") : fmt(state.lr, 3) }));
   const controller = new AbortController();
   const mine = { controller, runId: null };
   store.live = mine;
@@ -120,6 +122,7 @@ async function finish(payload) {
   announce(record.stop_reason === "diverged" ? t("announce.diverged", { steps: done })
     : record.stop_reason === "stopped" ? t("announce.stopped", { steps: done })
       : t("announce.done", { steps: done, loss: fmt(last, 5), floor }));
+  runFinished(true);
   document.body.dataset.runs = String(Number(document.body.dataset.runs || 0) + 1);
   setStatus("done");
 }

@@ -1,23 +1,26 @@
 // The page's whole state, and its two faces: the URL (so a link replays the run exactly)
 // and the body of a training request (the API's TrainRequest schema).
 //
+// `lr` is a number or "auto" (the server's rule picks it from the data); `lrSet` says the
+// user chose the number (a link's number counts), so new data, a new loss, optimizer or
+// standardisation keep it; otherwise they switch back to "auto".
 // `steps` is the steps setting; `at` is the step the run on screen stops at when that is not
 // the setting (after a Stop, or +1 Step; 0 after Reset), so a link replays what is shown
 // while the steps box keeps what the user set. A URL value that breaks its field's rule is
 // dropped for the default, so a bad link still opens a working page.
 
 export const DEFAULTS = {
-  source: "seed", n: 50, noise: 1, seed: 0,
+  source: "seed", preset: "seed", n: 50, noise: 1, seed: 0,
   upload: null, file: "", x: [], y: "",
-  lr: 0.002, steps: 50, at: null, optimizer: "gd", options: {}, loss: "l2",
+  lr: 0.002, lrSet: false, steps: 50, at: null, optimizer: "gd", options: {}, loss: "l2",
   init: null, initStd: 0.1, intercept: true,
-  l2: 0, tol: null, tolKind: null, schedule: null, standardize: false,
-  animate: true, lang: "en",
+  l2: 0, tol: null, tolKind: null, schedule: null, standardize: false, batchSize: null, validation: null,
+  animate: true, lang: "en", showFull: true,
 };
 
 // URL key for each scalar field (lists and optimizer options are handled below).
 const KEYS = {
-  n: "n", noise: "noise", seed: "seed", upload: "upload", file: "file", y: "y",
+  preset: "preset", n: "n", noise: "noise", seed: "seed", batchSize: "bs", validation: "val", upload: "upload", file: "file", y: "y",
   lr: "lr", steps: "steps", at: "at", optimizer: "opt", loss: "loss", initStd: "std",
   l2: "l2", tol: "tol", tolKind: "tkind", schedule: "sched", lang: "lang",
 };
@@ -33,7 +36,11 @@ const NUMBERS = {
   initStd: (v) => v >= 0,
   l2: (v) => v >= 0,
   tol: (v) => v > 0,
+  batchSize: (v) => whole(v) && v >= 1,
+  validation: (v) => v > 0 && v < 1,
 };
+// The seed recipe's teaching presets (the server's SeedData.preset).
+export const PRESETS = ["seed", "centred", "ill-conditioned", "outliers", "collinear"];
 
 function readNumber(text, rule) {
   const value = text.trim() === "" ? NaN : Number(text);
@@ -49,6 +56,8 @@ export function fromUrl(search) {
     const value = field in NUMBERS ? readNumber(text, NUMBERS[field]) : text;
     if (value !== undefined) state[field] = value;
   }
+  if (params.get("lr") === "auto") state.lr = "auto";
+  else if (params.has("lr") && readNumber(params.get("lr"), NUMBERS.lr) !== undefined) state.lrSet = true;
   if (params.has("x")) state.x = params.get("x").split(",").filter(Boolean);
   if (params.has("init")) {
     const init = params.get("init").split(",").map((text) => readNumber(text, () => true));
@@ -63,6 +72,7 @@ export function fromUrl(search) {
   }
   if (state.at === state.steps) state.at = null;
   if (state.lang !== "ko") state.lang = "en";
+  if (!PRESETS.includes(state.preset)) state.preset = "seed";
   state.source = state.upload ? "upload" : "seed";
   return state;
 }
@@ -70,10 +80,11 @@ export function fromUrl(search) {
 export function toUrl(state) {
   const params = new URLSearchParams();
   const fields = state.source === "upload"
-    ? ["upload", "file", "y"] : ["n", "noise"];
-  for (const field of [...fields, "seed", "lr", "steps", "at", "optimizer", "loss", "initStd", "l2", "tol", "tolKind", "schedule", "lang"]) {
+    ? ["upload", "file", "y"] : ["preset", "n", "noise"];
+  for (const field of [...fields, "seed", "batchSize", "validation", "lr", "steps", "at", "optimizer", "loss", "initStd", "l2", "tol", "tolKind", "schedule", "lang"]) {
     const value = state[field];
-    if (value === null || value === "" || value === DEFAULTS[field]) continue;
+    const kept = field === "lr" && state.lrSet; // a rate the user chose stays in the link
+    if (value === null || value === "" || (value === DEFAULTS[field] && !kept)) continue;
     params.set(KEYS[field], String(value));
   }
   if (state.source === "upload" && state.x.length) params.set("x", state.x.join(","));
@@ -90,7 +101,8 @@ export function dataSpec(state) {
   if (state.source === "upload") {
     return { kind: "upload", id: state.upload, x: state.x, y: state.y };
   }
-  return { kind: "seed", n: state.n, noise: state.noise };
+  const spec = { kind: "seed", n: state.n, noise: state.noise };
+  return state.preset === "seed" ? spec : { ...spec, preset: state.preset };
 }
 
 // The TrainRequest body for the run on screen: newer options only when set, so older
@@ -107,5 +119,7 @@ export function trainRequest(state, extra = {}) {
   if (state.tolKind) body.tol_kind = state.tolKind;
   if (state.schedule) body.schedule = state.schedule;
   if (state.standardize) body.standardize = true;
+  if (state.batchSize) body.batch_size = state.batchSize;
+  if (state.validation) body.validation = state.validation; // a share of the rows held out
   return { ...body, ...extra };
 }

@@ -6,13 +6,14 @@
 
 import { $, optimizerDefaults, showInit, showSlider, showSliderValue } from "./controls.js";
 import { count, t } from "./i18n.js";
-import { dataHint, initHint, lrHint, optimizerHint, plannedSteps, rateScale, regime, stepsHint, story } from "./explain.js";
-import { fmt } from "./format.js";
+import { dataHint, initHint, lrHint, miniBatch, optimizerHint, plannedSteps, rateScale, regime, stepsHint, story } from "./explain.js";
+import { boxRate, fmt } from "./format.js";
 import { dataFigure, needsPointsPicture, preparePoints } from "./datapanel.js";
 import { landscapeFigure, lossFigure, prepareLandscape, render } from "./plots.js";
 import { inside, lossAt, rangesAround } from "./quadratic.js";
 import { dataSpec } from "./state.js";
-import { store } from "./store.js";
+import { rate, store, trainedOf } from "./store.js";
+import { landscapeTraces, lossTraces, refreshFullBatch, showTeaching } from "./teach.js";
 
 let frame = 0;
 let nextDrawAt = 0;
@@ -24,6 +25,12 @@ export function displayNames(setup) {
   return names.length === 2 && store.state.intercept ? ["b", "a"] : names;
 }
 
+// The landscape's axes: the weights, or their standardised coordinates (b′, a′, …).
+export function landscapeNames(setup) {
+  const names = displayNames(setup);
+  return setup.coordinates && setup.coordinates.standardized ? names.map((name) => `${name}′`) : names;
+}
+
 export function scale() {
   const { view, state, meta } = store;
   return view ? rateScale(view.setup, state, optimizerDefaults(meta, state.optimizer)) : null;
@@ -32,14 +39,15 @@ export function scale() {
 // A new view for a setup: the start alone; the landscape's window kept while it holds it.
 export function freshView(setup) {
   const { state } = store;
-  const key = JSON.stringify([dataSpec(state), state.loss, state.intercept, state.seed]);
-  const start = setup.init;
+  const key = JSON.stringify([dataSpec(state), state.loss, state.intercept, state.seed, state.standardize]);
+  const start = setup.coordinates.init; // where the landscape's path starts (coordinates trained)
   if (key !== store.rangesKey || !store.ranges || store.ranges.length !== Math.min(2, start.length) || !inside(store.ranges, start)) {
     store.ranges = rangesAround(setup.quadratic, start);
     store.rangesKey = key;
   }
   store.view = {
-    setup, names: displayNames(setup), steps: [0], losses: [lossAt(setup.quadratic, start)], path: [start],
+    setup, names: displayNames(setup), landscapeNames: landscapeNames(setup), steps: [0],
+    losses: [lossAt(setup.quadratic, start)], path: [setup.init], trained: [start],
     record: null, stopReason: null, outcome: null,
   };
   return store.view;
@@ -50,7 +58,9 @@ export function addSteps(rows) {
   for (const [k, loss, ...w] of rows) {
     view.steps.push(k);
     view.losses.push(loss === null ? Infinity : loss);
-    view.path.push(w.map((v) => (v === null ? NaN : v)));
+    const weights = w.map((v) => (v === null ? NaN : v));
+    view.path.push(weights);
+    view.trained.push(trainedOf(view.setup, weights));
   }
 }
 
@@ -64,15 +74,18 @@ export async function showSetup() {
   }
   const link = $("data-download");
   if (store.state.source === "seed") {
-    const { n, noise, seed } = store.state;
+    const { n, noise, seed, preset } = store.state;
     link.hidden = false;
-    link.href = `/api/seed-data.csv?n=${n}&noise=${noise}&seed=${seed}`;
+    link.href = `/api/seed-data.csv?n=${n}&noise=${noise}&seed=${seed}${preset === "seed" ? "" : `&preset=${preset}`}`;
     link.textContent = `${setup.data_file} ↓`;
     link.download = setup.data_file;
   } else {
     link.hidden = true;
   }
   $("command").textContent = setup.command;
+  const lr = rate(); // "auto" has its number now
+  if (document.activeElement !== $("lr")) $("lr").value = boxRate(lr);
+  refreshFullBatch(setup, drawAllSoon); // mini-batches: full-batch GD beside them
   showInit(store.view.names, setup.init);
   showHints();
   await drawAllSoon();
@@ -85,10 +98,12 @@ export function showHints() {
   const current = scale();
   showSlider(state, current);
   const description = meta.optimizers.find((o) => o.name === state.optimizer);
-  $("lr-hint").innerHTML = lrHint(setup, current, state.lr, state.optimizer);
-  $("optimizer-hint").innerHTML = optimizerHint(state.optimizer, description && description.name) + stepsHint(setup, state.lr, state.optimizer, setup.init);
+  const batches = miniBatch(setup, state) ? t("hint.fullbatch") : ""; // the bound is full GD's
+  $("lr-hint").innerHTML = batches + lrHint(setup, current, rate(), state.optimizer);
+  $("optimizer-hint").innerHTML = optimizerHint(state.optimizer, description && description.name) + stepsHint(setup, rate(), state.optimizer, setup.coordinates.init, state);
   $("init-hint").innerHTML = initHint(state);
-  $("data-hint").innerHTML = dataHint(setup, state.source);
+  $("data-hint").innerHTML = dataHint(setup, state.source, state.preset);
+  showTeaching(state);
 }
 
 // Only the slider's own text while it is dragged (the rest follows on release).
@@ -166,8 +181,11 @@ export function drawPlot(name) {
   const { view, state, ranges } = store;
   const { setup } = view;
   if (name === "data") render($("data-plot"), dataFigure(setup, lastFinite(view.path), state.intercept, store.live !== null));
-  else if (name === "landscape") render($("landscape-plot"), landscapeFigure(setup, ranges, view, view.names));
-  else render($("loss-plot"), lossFigure(setup, view.steps, view.losses, $("log-loss").checked, plannedSteps(state)));
+  else if (name === "landscape") render($("landscape-plot"), landscapeFigure(setup, ranges, { ...view, path: view.trained }, view.landscapeNames, landscapeTraces(ranges)));
+  else {
+    const log = $("log-loss").checked;
+    render($("loss-plot"), lossFigure(setup, view.steps, view.losses, log, plannedSteps(state), lossTraces(log)));
+  }
   drawn[name] = version;
   document.body.dataset.frames = String(Number(document.body.dataset.frames || 0) + 1);
 }
@@ -189,7 +207,7 @@ function drawCards() {
 function drawStory() {
   const { view, state } = store;
   const { setup } = view;
-  const names = view.names;
+  const names = view.landscapeNames;
   $("story").innerHTML = story(setup, view, state, scale());
   const single = setup.points.features.length === 1;
   $("data-title").textContent = single ? t("panel.data") : t("panel.rows");
@@ -248,7 +266,7 @@ function drawNumbers(w) {
   weights.setAttribute("aria-label", t("card.weights"));
   if (weights.scrollHeight > weights.clientHeight + 1) weights.tabIndex = 0; // scrolls: reachable by keyboard
   else weights.removeAttribute("tabindex");
-  const opt = setup.quadratic.optimum_weights;
+  const opt = setup.optimum.weights; // the data's units, as the weights shown
   const k = view.steps[view.steps.length - 1];
   const loss = view.losses[view.losses.length - 1];
   const floor = setup.quadratic.optimum_loss;
@@ -263,7 +281,7 @@ function drawNumbers(w) {
   setCard("loss-now", t("card.loss"), fmt(loss, 5), t("card.floor", { value: fmt(floor, 5) }), loss, diverged ? "diverged" : "");
   setCard("r2-now", "R²", fmt(r2(loss), 4), t("card.r2.best", { value: fmt(r2(floor), 4) }), r2(loss));
   const current = scale();
-  const kind = regime(current, state.lr);
+  const kind = regime(current, rate());
   if (current.kind === "adaptive") {
     setCard("bound", t("card.distance"), fmt(current.distance, 4), t("card.distance.sub", { value: fmt(current.perStep, 3) }), current.distance, kind);
   } else if (current.kind === "momentum") {
