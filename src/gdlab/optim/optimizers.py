@@ -266,6 +266,15 @@ def adam(
     return chain(scaling, scale_by_learning_rate(lr))
 
 
+def fista(lr: LearningRate) -> GradientTransformation:
+    """FISTA, accelerated proximal gradient (Beck and Teboulle): with --l1 it thresholds each
+    step (`gdlab.optim.proximal`); without, it is Nesterov's accelerated gradient with the
+    momentum (t_k − 1)/t_{k+1} growing towards 1."""
+    from gdlab.optim.proximal import fista as proximal_fista
+
+    return proximal_fista(lr)
+
+
 OPTIMIZERS: dict[str, Callable[..., GradientTransformation]] = {
     "gd": gd,
     "momentum": momentum,
@@ -273,6 +282,7 @@ OPTIMIZERS: dict[str, Callable[..., GradientTransformation]] = {
     "adagrad": adagrad,
     "rmsprop": rmsprop,
     "adam": adam,
+    "fista": fista,
 }
 
 

@@ -9,7 +9,7 @@ and call `train_problem` for each.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -21,9 +21,13 @@ from gdlab.data.dask import DaskData, dask_arrays, is_dask_collection
 from gdlab.data.dataset import Dataset, from_arrays
 from gdlab.data.files import FileSource, open_files
 from gdlab.data.seed import seed_dataset
-from gdlab.engines import DenseEngine
+from gdlab.analysis.elasticnet import elastic_net_optimum, objective, quadratic_of
+from gdlab.analysis.quadratic import Analysis
+from gdlab.engines import DenseEngine, Engine
+from gdlab.engines.ridge import penalty_mask
 from gdlab.errors import ConfigError, DataError, DivergedError, LearningRateWarning
 from gdlab.optim.optimizers import make_optimizer
+from gdlab.optim.proximal import proximal_optimizer
 from gdlab.optim.schedules import parse_schedule
 from gdlab.training.advice import assess, divergence_reason
 from gdlab.training.autorate import choose_rate
@@ -157,10 +161,13 @@ def run_problem(problem: Problem, config: TrainingConfig, on_step: StepCallback 
         huber_weights = in_data_units(huber_weights)
         analysis = replace(analysis, optimum_weights=huber_weights, optimum_loss=huber_value)
         optimum_known = True
+    if config.l1 > 0:
+        analysis = with_l1_optimum(analysis, engine, config, in_data_units)
     choice = choose_rate(config, analysis, w0, engine)
     if config.lr_is_auto:
         config = config.with_options(lr=choice.lr)
-        analysis = with_outlook(analysis, in_data_units(w0), choice.lr)
+        if config.l1 == 0:  # the outlook predicts a quadratic's steps
+            analysis = with_outlook(analysis, in_data_units(w0), choice.lr)
     options = config.optimizer_options
     warning = stability_warning(analysis, config.optimizer, float(config.lr), options)
     if warning is not None:
@@ -171,9 +178,14 @@ def run_problem(problem: Problem, config: TrainingConfig, on_step: StepCallback 
         watch = lambda step, value, v: on_step(step, value, in_data_units(v))  # noqa: E731
     lr = float(config.lr)
     rate = parse_schedule(config.schedule, lr, config.steps) if config.schedule else None
+    if config.l1 > 0:
+        mask = penalty_mask(engine.n_weights, config.intercept)
+        optimizer = proximal_optimizer(config.optimizer, rate or lr, config.l1, mask, **options)
+    else:
+        optimizer = make_optimizer(config.optimizer, rate or lr, **options)
     result = train(
         engine,
-        make_optimizer(config.optimizer, rate or lr, **options),
+        optimizer,
         w0,
         config.steps,
         on_step=watch,
@@ -202,6 +214,23 @@ def run_problem(problem: Problem, config: TrainingConfig, on_step: StepCallback 
         lr_choice=choice,
     )
     return replace(run, convergence=assess(run, w0, optimum_known))
+
+
+def with_l1_optimum(
+    analysis: Analysis,
+    engine: Engine,
+    config: TrainingConfig,
+    in_data_units: Callable[[np.ndarray], np.ndarray],
+) -> Analysis:
+    """The analysis with the optimum of the whole penalised objective (coordinate descent
+    on the statistics trained, `gdlab.analysis.elasticnet`) in place of the quadratic's."""
+    quadratic = quadratic_of(engine.statistics(), loss_of(config))
+    mask = penalty_mask(engine.n_weights, config.intercept)
+    trained = elastic_net_optimum(quadratic, config.l1, mask)
+    value = objective(quadratic, trained, config.l1, mask)
+    return replace(
+        analysis, optimum_weights=in_data_units(trained), optimum_loss=value, outlook=None
+    )
 
 
 def diverged_error(run: Run) -> DivergedError:
