@@ -6,7 +6,6 @@ from collections.abc import Collection
 from pathlib import Path
 
 import numpy as np
-
 import typer
 
 from gdlab.analysis.digits import distinct

@@ -462,8 +462,9 @@ def check_l1(config: TrainingConfig) -> None:
     if config.l1 == 0:
         return
     if not config.is_quadratic:
-        raise ConfigError(f"{{option}} needs a quadratic loss (l2 or mse), not {config.loss}",
-                          option="l1")
+        raise ConfigError(
+            f"{{option}} needs a quadratic loss (l2 or mse), not {config.loss}", option="l1"
+        )
     if config.tol is not None and config.tol_kind == "grad":
         raise ConfigError(
             "{option} makes the loss non-differentiable where a weight is 0: stop on the "

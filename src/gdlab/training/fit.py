@@ -16,13 +16,13 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
+from gdlab.analysis.elasticnet import elastic_net_optimum, objective, quadratic_of
+from gdlab.analysis.quadratic import Analysis
 from gdlab.analysis.training import analyze_training, stability_warning, with_outlook
 from gdlab.data.dask import DaskData, dask_arrays, is_dask_collection
 from gdlab.data.dataset import Dataset, from_arrays
 from gdlab.data.files import FileSource, open_files
 from gdlab.data.seed import seed_dataset
-from gdlab.analysis.elasticnet import elastic_net_optimum, objective, quadratic_of
-from gdlab.analysis.quadratic import Analysis
 from gdlab.engines import DenseEngine, Engine
 from gdlab.engines.ridge import penalty_mask
 from gdlab.errors import ConfigError, DataError, DivergedError, LearningRateWarning
