@@ -11,7 +11,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from gdlab.cli.options import XOption, YOption, open_data, training_options
+from gdlab.cli.options import (
+    DegreeOption,
+    FormulaOption,
+    XOption,
+    YOption,
+    open_data,
+    training_options,
+    with_design_intercept,
+)
 from gdlab.cli.plot import CompareOption, PlotOption
 from gdlab.training.config import TrainingConfig
 
@@ -32,6 +40,8 @@ def fit_command(
     ],
     x: XOption = None,
     y: YOption = None,
+    formula: FormulaOption = None,
+    degree: DegreeOption = None,
     config: TrainingConfig | None = None,  # replaced by every training flag
     out: Annotated[Path | None, typer.Option(help="Folder for run.json (and figure).")] = None,
     json_out: Annotated[
@@ -77,7 +87,8 @@ def fit_command(
 
     assert config is not None  # `training_options` parses the training flags into it
     kinds = plot_kinds(plot, compare, out)
-    source = open_data(data, x, y)
+    source = open_data(data, x, y, formula, degree, config.intercept)
+    config = with_design_intercept(config, source)
     # One pass over the data: the statistics, and on the way the sample the pictures draw
     # and the fingerprint the saved model keeps.
     problem = prepare(source, config, fingerprint=save is not None, sample=bool(kinds))

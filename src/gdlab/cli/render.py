@@ -29,6 +29,11 @@ def summary_lines(run: Run, title: str, allowed: Collection[str] | None = None) 
         f"{run.data.n_rows} rows, lr {run.config.lr:g}, {steps_word(steps)} of "
         f"{run.config.optimizer}, loss {run.config.loss}{penalty_words(run)}",
     ]
+    design = run.data.details.get("design")
+    if isinstance(design, dict):
+        lines.append(f"formula {design.get('formula')}")
+        if design.get("note"):
+            lines.append(str(design["note"]))
     if run.lr_choice is not None and run.lr_choice.auto:
         lines.append(f"lr {run.lr_choice.lr:.6g} ({run.lr_choice.rule})")
     names = display_names(run)

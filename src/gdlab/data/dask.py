@@ -108,7 +108,10 @@ def dask_frame(
 def dask_files(source: FileSource) -> DaskData:
     """Files read by ``dask.dataframe`` (CSV split into byte blocks, Parquet by row group)."""
     dask = import_dask()
+    design = getattr(source, "design", None)  # files through a formula (`gdlab.data.designed`)
     wanted = [*source.feature_names, source.target_name]
+    if design is not None:
+        wanted = list(dict.fromkeys([*design.variables, *design.target_variables]))
     parquet = [str(file) for file in source.files if is_parquet(file)]
     text = [str(file) for file in source.files if not is_parquet(file)]
     frames = []
@@ -117,6 +120,10 @@ def dask_files(source: FileSource) -> DaskData:
     if text:
         frames.append(dask.dataframe.read_csv(text, usecols=wanted, blocksize="64MB"))
     frame = frames[0] if len(frames) == 1 else dask.dataframe.concat(frames)
+    if design is not None:
+        from gdlab.data.designed import designed_dask_data
+
+        return designed_dask_data(frame, design, source.source, DaskData)
     data = dask_frame(frame, source.feature_names, source.target_name, source.source)
     return DaskData(data.features, data.target, data.feature_names, data.target_name, source.source)
 

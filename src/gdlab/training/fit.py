@@ -44,9 +44,14 @@ def fit(
     *,
     on_step: StepCallback | None = None,
     raise_on_divergence: bool = True,
+    formula: str | None = None,
     **options: Any,
 ) -> Run:
     """Train the linear layer on `data` by gradient descent and return the `Run`.
+
+    With a `formula` ("y ~ x1 + C(region) + I(x1**2)", `gdlab.data.design`), `data` holds
+    the raw columns: a DataFrame (pandas, polars) or mapping of columns, a path or files,
+    or a dask dataframe; the formula's intercept ('- 1' drops it) sets `intercept`.
 
     The options are those of `TrainingConfig` (lr, steps, optimizer, optimizer_options,
     schedule, l2, tol, tol_kind, standardize, loss, huber_delta, init, init_std, seed,
@@ -69,6 +74,13 @@ def fit(
     (5, ('b', 'x'))
     """
     config = configured(config, options)
+    if formula is not None:
+        from gdlab.data.designed import with_formula
+
+        data = with_formula(data, formula)
+        design = getattr(data, "extra", {}).get("design", {})
+        if not design.get("intercept", True):
+            config = config.with_options(intercept=False)
     problem = prepare(data, config)
     return train_problem(problem, config, on_step=on_step, raise_on_divergence=raise_on_divergence)
 

@@ -1,0 +1,409 @@
+"""Data through a design (`gdlab.data.design`): files, frames and Dask collections whose
+feature columns a formula makes of the raw ones.
+
+Before the one pass, the levels of the categorical columns are found by a first pass over
+only those columns (`file_levels`; on Dask, their ``unique()``), and the design is built on
+the first few rows. `DesignedFiles` then yields the design columns block by block, like
+`FileSource` yields raw ones, so the stream, the Dask pass and the in-memory engines all
+train on the same columns. `open_design` decides from --x, --formula and --degree which
+source a command reads: plain files when every --x column holds numbers, else a design that
+one-hot encodes the text columns (the first level the reference, with an intercept).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from gdlab.data.columns import first_line, is_parquet
+from gdlab.data.dataset import Dataset, from_arrays
+from gdlab.data.design import (
+    Design,
+    build_design,
+    categorical_calls,
+    degree_formula,
+    formula_of_columns,
+    formula_variables,
+)
+from gdlab.data.files import (
+    Batch,
+    FileSource,
+    check_file_columns,
+    column_array,
+    default_batch_rows,
+    open_files,
+    resolve_files,
+    text_options,
+)
+from gdlab.errors import ConfigError, DataError
+
+#: Rows of the first block a design is built on.
+PROTOTYPE_ROWS = 1000
+#: The key of the design in a run record's data details.
+DESIGN_KEY = "design"
+
+
+def is_text_type(kind: pa.DataType) -> bool:
+    """True for Arrow's text columns (plain or dictionary-encoded)."""
+    if pa.types.is_dictionary(kind):
+        kind = kind.value_type
+    return bool(pa.types.is_string(kind) or pa.types.is_large_string(kind))
+
+
+def raw_frames(
+    file: Path, names: Sequence[str], text: Sequence[str], rows: int
+) -> Iterator[tuple[Any, int, int]]:
+    """Blocks of a file's raw columns as pandas frames: (frame, first data row, bytes read).
+
+    Numbers are checked cell by cell as `gdlab.data.files` checks them; `text` columns stay
+    text (None where a cell is empty).
+    """
+    import pandas as pd
+
+    done = 0
+    for record_batch, read in record_batches(file, list(names), rows):
+        columns = {}
+        for name in names:
+            column = record_batch.column(name)
+            if name in text:
+                columns[name] = pd.Series(column.to_pylist(), dtype=object)
+            else:
+                columns[name] = column_array(column, name, file, done)
+        yield pd.DataFrame(columns), done, read
+        done += record_batch.num_rows
+    if done == 0:
+        raise DataError(f"{file}: no data rows (only a header?)")
+
+
+def record_batches(file: Path, names: list[str], rows: int) -> Iterator[tuple[Any, int]]:
+    """Arrow record batches of the named columns (CSV cells as text), with bytes read."""
+    try:
+        if is_parquet(file):
+            import pyarrow.parquet as pq
+
+            parquet = pq.ParquetFile(file, pre_buffer=False)
+            total, size, done = max(1, parquet.metadata.num_rows), file.stat().st_size, 0
+            for batch in parquet.iter_batches(batch_size=rows, columns=names):
+                done += batch.num_rows
+                yield batch, size * done // total
+            return
+        from pyarrow import csv
+
+        block = max(1 << 20, rows * 16 * len(names))
+        with pa.input_stream(file) as stream:
+            reader = csv.open_csv(
+                stream,
+                read_options=csv.ReadOptions(block_size=block),
+                convert_options=text_options(names),
+            )
+            for batch in reader:
+                yield batch, stream.tell()
+    except (pa.ArrowInvalid, OSError) as error:
+        raise DataError(f"{file}: {first_line(error)}") from None
+
+
+def text_columns(file: Path, names: Sequence[str]) -> list[str]:
+    """The columns among `names` that hold text: by the Parquet schema, or, in a CSV, those
+    whose first block has a cell that is not a number."""
+    import pyarrow.compute as pc
+
+    if is_parquet(file):
+        import pyarrow.parquet as pq
+
+        schema = pq.read_schema(file)
+        return [name for name in names if is_text_type(schema.field(name).type)]
+    batch, _ = next(record_batches(file, list(names), PROTOTYPE_ROWS), (None, 0))
+    if batch is None:
+        return []
+    found = []
+    for name in names:
+        values = pc.utf8_trim_whitespace(batch.column(name).drop_null())
+        try:
+            pc.cast(values, pa.float64())
+        except pa.ArrowInvalid:
+            found.append(name)
+    return found
+
+
+def file_levels(
+    files: Sequence[Path], categorical: Sequence[str], text: Sequence[str]
+) -> dict[str, tuple[Any, ...]]:
+    """The sorted levels of each categorical column over every file: a pass that reads only
+    those columns. A missing cell is an error naming its file and row."""
+    found: dict[str, set[Any]] = {name: set() for name in categorical}
+    if not categorical:
+        return {}
+    for file in files:
+        rows = default_batch_rows(len(categorical))
+        for frame, first_row, _ in raw_frames(file, categorical, text, rows):
+            for name in categorical:
+                values = frame[name]
+                missing = np.flatnonzero(values.isna().to_numpy())
+                if missing.size:
+                    row = first_row + int(missing[0]) + 1
+                    raise DataError(f"{file}: missing value in column '{name}' at data row {row}")
+                found[name].update(values.tolist())
+    return {name: tuple(sorted(values)) for name, values in found.items()}
+
+
+@dataclass(frozen=True)
+class DesignedFiles(FileSource):
+    """Files whose feature columns a `Design` makes of their raw columns (see the module
+    notes): `feature_names` are the design's columns, `target_name` its left side."""
+
+    design: Design = field(default=None, kw_only=True)  # type: ignore[assignment]
+    text: tuple[str, ...] = field(default=(), kw_only=True)
+
+    @property
+    def raw_names(self) -> list[str]:
+        """The raw columns the formula reads, each once."""
+        return list(dict.fromkeys([*self.design.variables, *self.design.target_variables]))
+
+    @property
+    def extra(self) -> dict[str, Any]:
+        """Details for the run record: the file count, and the design."""
+        return {**super().extra, DESIGN_KEY: self.design.to_record()}
+
+    def batches(self, batch_rows: int | None = None) -> Iterator[Batch]:
+        """The design columns and the target, block by block, file after file."""
+        raw = self.raw_names
+        rows = batch_rows or default_batch_rows(len(raw) + self.n_features + 1)
+        for file in self.files:
+            for frame, first_row, read in raw_frames(file, raw, self.text, rows):
+                X, y = self.design.apply(frame, first_row, str(file))
+                assert y is not None
+                columns = tuple(np.ascontiguousarray(X[:, j]) for j in range(X.shape[1]))
+                yield Batch((*columns, y), file, first_row, read)
+
+    def read(self) -> Dataset:
+        """Every row's design columns in memory."""
+        parts = list(self.batches())
+        X = np.concatenate([part.features for part in parts])
+        y = np.concatenate([part.target for part in parts])
+        dataset = from_arrays(X, y, self.feature_names, self.target_name, self.source)
+        return Dataset(
+            dataset.features,
+            dataset.target,
+            dataset.feature_names,
+            dataset.target_name,
+            dataset.source,
+            {DESIGN_KEY: self.design.to_record()},
+        )
+
+
+def open_design(
+    path: str | Path,
+    x_columns: Sequence[str] | None,
+    y_column: str | None,
+    formula: str | None = None,
+    degree: int | None = None,
+    intercept: bool = True,
+) -> FileSource:
+    """The source a command reads: files with a formula (--formula), a polynomial of one
+    feature (--degree), text columns one-hot encoded, or plain numeric columns."""
+    if formula is not None and (x_columns or y_column or degree):
+        raise ConfigError("--formula names the columns itself: leave out --x, --y and --degree")
+    note = False
+    if formula is None:
+        if not x_columns or not y_column:
+            raise ConfigError(f"name the columns of {path} to use: --x and --y, or --formula")
+        if degree is not None:
+            if len(x_columns) != 1:
+                raise ConfigError(
+                    f"--degree makes a polynomial of one feature; --x names {len(x_columns)}"
+                )
+            formula = degree_formula(x_columns[0], y_column, degree, intercept)
+        else:
+            files = resolve_files(str(path))
+            for file in files:
+                check_file_columns(file, [*x_columns, y_column])
+            if not text_columns(files[0], x_columns):
+                return open_files(path, x_columns, y_column)
+            formula, note = formula_of_columns(x_columns, y_column, intercept), True
+    return designed_files(path, formula, note)
+
+
+def designed_files(path: str | Path, formula: str, note: bool = False) -> DesignedFiles:
+    """Files through `formula`: the levels first (a pass over only the categorical columns),
+    the design built on the first rows."""
+    rhs, lhs = formula_variables(formula)
+    raw = list(dict.fromkeys([*rhs, *lhs]))
+    files = resolve_files(str(path))
+    for file in files:
+        check_file_columns(file, raw)
+    text = text_columns(files[0], raw)
+    categorical = [name for name in raw if name in text or name in categorical_calls(formula)]
+    levels = file_levels(files, categorical, text)
+    prototype, _, _ = next(raw_frames(files[0], raw, text, PROTOTYPE_ROWS))
+    design = build_design(formula, prototype, levels, str(files[0]), note_text_columns=note)
+    return DesignedFiles(
+        files, design.columns, design.target, str(path), design=design, text=tuple(text)
+    )
+
+
+def frame_of(data: Any) -> Any:
+    """A pandas frame of in-memory columns (pandas, polars, or a mapping of columns)."""
+    import pandas as pd
+
+    if isinstance(data, pd.DataFrame):
+        return data
+    if hasattr(data, "to_pandas"):
+        return data.to_pandas()
+    if isinstance(data, Mapping):
+        return pd.DataFrame(dict(data))
+    raise DataError(
+        f"a formula needs a table of named columns (a DataFrame), not {type(data).__name__}"
+    )
+
+
+def frame_text_columns(frame: Any, names: Sequence[str]) -> list[str]:
+    """The columns of a pandas frame that hold text, categories or booleans."""
+    from pandas.api.types import is_numeric_dtype
+
+    return [
+        name for name in names if not is_numeric_dtype(frame[name]) or frame[name].dtype == bool
+    ]
+
+
+def frame_levels(frame: Any, formula: str, names: Sequence[str]) -> dict[str, tuple[Any, ...]]:
+    """The sorted levels of a frame's categorical columns; a missing cell names its row."""
+    categorical = set(frame_text_columns(frame, names)) | (categorical_calls(formula) & set(names))
+    levels = {}
+    for name in [name for name in names if name in categorical]:
+        values = frame[name]
+        missing = np.flatnonzero(values.isna().to_numpy())
+        if missing.size:
+            raise DataError(f"missing value in column '{name}' at data row {missing[0] + 1}")
+        found = values.unique().tolist()
+        levels[name] = tuple(sorted(found))
+    return levels
+
+
+def designed_dataset(data: Any, formula: str, source: str = "frame") -> Dataset:
+    """In-memory columns through `formula`, as a `Dataset` of the design's columns.
+
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"y": [1.0, 2, 4, 3], "g": ["a", "b", "b", "a"]})
+    >>> designed_dataset(frame, "y ~ C(g)").feature_names
+    ('C(g)[T.b]',)
+    """
+    frame = frame_of(data)
+    rhs, lhs = formula_variables(formula)
+    raw = list(dict.fromkeys([*rhs, *lhs]))
+    absent = [name for name in raw if name not in frame.columns]
+    if absent:
+        listed = ", ".join(map(str, frame.columns))
+        raise DataError(f"{source}: no column '{absent[0]}'; available columns: {listed}")
+    levels = frame_levels(frame, formula, raw)
+    design = build_design(formula, frame[raw].head(PROTOTYPE_ROWS), levels, source)
+    X, y = design.apply(frame[raw].reset_index(drop=True), 0, source)
+    assert y is not None
+    dataset = from_arrays(X, y, design.columns, design.target, source)
+    extra: dict[str, object] = {DESIGN_KEY: design.to_record()}
+    return Dataset(dataset.features, dataset.target, design.columns, design.target, source, extra)
+
+
+def design_of(details: Mapping[str, Any], where: str = "run record") -> Design | None:
+    """The design a run record's data details keep, if any."""
+    record = details.get(DESIGN_KEY)
+    return None if record is None else Design.from_record(record, where)
+
+
+def designed_dask(frame: Any, formula: str, source: str = "dask") -> Any:
+    """A dask dataframe through `formula`: the levels from a pass over only the categorical
+    columns (their ``unique()``), then the design applied partition by partition."""
+    import pandas as pd
+
+    from gdlab.data.dask import DaskData, import_dask
+
+    dask = import_dask()
+    rhs, lhs = formula_variables(formula)
+    raw = list(dict.fromkeys([*rhs, *lhs]))
+    absent = [name for name in raw if name not in frame.columns]
+    if absent:
+        listed = ", ".join(map(str, frame.columns))
+        raise DataError(f"{source}: no column '{absent[0]}'; available columns: {listed}")
+    frame = frame[raw]
+    head = frame.head(PROTOTYPE_ROWS, npartitions=-1)
+    categorical = set(frame_text_columns(head, raw)) | (categorical_calls(formula) & set(raw))
+    names = [name for name in raw if name in categorical]
+    found = dask.compute(*[frame[name].unique() for name in names]) if names else ()
+    levels = {}
+    for name, values in zip(names, found, strict=True):
+        if pd.isna(values).any():
+            raise DataError(f"{source}: missing value in column '{name}'")
+        levels[name] = tuple(sorted(values.tolist()))
+    design = build_design(formula, head, levels, source)
+    return designed_dask_data(frame, design, source, DaskData)
+
+
+def designed_dask_data(frame: Any, design: Design, source: str, kind: Any) -> Any:
+    """`DaskData` of the design's columns, computed partition by partition (rows are
+    numbered within each block: a dask partition does not know where it starts)."""
+    import pandas as pd
+
+    where = f"{source} (a block of it)"
+    columns = list(design.columns)
+
+    def features(part: Any) -> Any:
+        X, _ = design.apply(part.reset_index(drop=True), 0, where, target=False)
+        return pd.DataFrame(X, columns=columns, index=part.index)
+
+    def target(part: Any) -> Any:
+        _, y = design.apply(part.reset_index(drop=True), 0, where)
+        return pd.Series(y, index=part.index, name=design.target)
+
+    meta_features = pd.DataFrame({name: pd.Series(dtype=np.float64) for name in columns})
+    meta_target = pd.Series(dtype=np.float64, name=design.target)
+    X = frame.map_partitions(features, meta=meta_features)
+    y = frame.map_partitions(target, meta=meta_target)
+    extra = {DESIGN_KEY: design.to_record()}
+    return kind(X, y, design.columns, design.target, source, extra)
+
+
+def with_formula(data: Any, formula: str) -> Any:
+    """Training data through `formula`: a frame or mapping of columns in memory, files from
+    `open_files` or a path, or a dask dataframe."""
+    from gdlab.data.dask import is_dask_collection
+
+    if isinstance(data, DesignedFiles | Dataset):
+        raise DataError("give the raw columns with a formula: a DataFrame, a path or files")
+    if isinstance(data, FileSource):
+        return designed_files(data.source, formula)
+    if isinstance(data, str | Path):
+        return designed_files(data, formula)
+    if is_dask_collection(data):
+        return designed_dask(data, formula)
+    return designed_dataset(data, formula)
+
+
+def design_rows(
+    file: Path, design: Design, with_target: bool
+) -> tuple[dict[str, Any], np.ndarray, np.ndarray | None]:
+    """A file's raw columns (numbers as float64, text as lists), the design's columns and,
+    `with_target`, the left side's values: what predicting a file needs."""
+    import pandas as pd
+
+    raw = list(design.variables)
+    if with_target:
+        raw = list(dict.fromkeys([*raw, *design.target_variables]))
+    check_file_columns(file, raw)
+    text = text_columns(file, raw)
+    frames, designs, targets = [], [], []
+    for frame, first_row, _ in raw_frames(file, raw, text, default_batch_rows(len(raw) + 1)):
+        X, y = design.apply(frame, first_row, str(file), target=with_target)
+        frames.append(frame)
+        designs.append(X)
+        targets.append(y)
+    whole = pd.concat(frames, ignore_index=True)
+    columns: dict[str, Any] = {
+        name: whole[name].tolist() if name in text else whole[name].to_numpy(np.float64)
+        for name in raw
+    }
+    y_all = np.concatenate([y for y in targets if y is not None]) if with_target else None
+    return columns, np.concatenate(designs), y_all
