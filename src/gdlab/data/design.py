@@ -36,6 +36,7 @@ EXTRA = "pip install 'gdlab[formula]'"
 #: The name of formulaic's intercept column (gdlab's own ones column replaces it).
 INTERCEPT = "Intercept"
 #: Columns named inside C(…) are categorical even when they hold numbers.
+NAME = re.compile(r"`([^`]+)`|([A-Za-z_][A-Za-z0-9_]*)")
 CATEGORICAL_CALL = re.compile(r"\bC\(\s*(`[^`]+`|[A-Za-z_][A-Za-z0-9_.]*)")
 
 
@@ -92,8 +93,18 @@ def degree_formula(x_column: str, y_column: str, degree: int, intercept: bool = 
     return f"{quoted(y_column)} ~ {' + '.join(powers)}{'' if intercept else ' - 1'}"
 
 
-def formula_variables(formula: str) -> tuple[list[str], list[str]]:
-    """The raw columns a formula reads: (its right side's, its left side's)."""
+def formula_variables(
+    formula: str, available: Sequence[str] | None = None
+) -> tuple[list[str], list[str]]:
+    """The raw columns a formula reads: (its right side's, its left side's).
+
+    formulaic lists the variables of most terms; those inside a few transforms it does not
+    (``center(x)``), so every name the formula mentions that is a column of `available`
+    counts too.
+
+    >>> formula_variables("np.log(y) ~ x1 + C(g):x2")
+    (['g', 'x1', 'x2'], ['y'])
+    """
     try:
         from formulaic import Formula
     except ImportError:
@@ -102,12 +113,22 @@ def formula_variables(formula: str) -> tuple[list[str], list[str]]:
         raise ConfigError(f"the formula '{formula}' has no '~': write it as 'y ~ x1 + x2'")
     try:
         parsed = Formula(formula)
-        rhs = sorted(str(name) for name in parsed.rhs.required_variables)
-        lhs = sorted(str(name) for name in parsed.lhs.required_variables)
+        rhs = {str(name) for name in parsed.rhs.required_variables}
+        lhs = {str(name) for name in parsed.lhs.required_variables}
     except Exception as error:  # formulaic raises many kinds on a malformed formula
         raise ConfigError(f"cannot read the formula '{formula}': {first_line(error)}") from None
+    left, right = formula.split("~", 1)
+    if available is not None:
+        columns = set(available)
+        rhs |= mentioned(right) & columns
+        lhs |= mentioned(left) & columns
     known = set(CONTEXT)
-    return [v for v in rhs if v not in known], [v for v in lhs if v not in known]
+    return sorted(rhs - known), sorted(lhs - known)
+
+
+def mentioned(text: str) -> set[str]:
+    """Every name a piece of formula mentions (backticked ones without their backticks)."""
+    return {quoted or bare for quoted, bare in NAME.findall(text)}
 
 
 def categorical_calls(formula: str) -> set[str]:
@@ -199,8 +220,7 @@ class Design:
                 raise DataError(f"{where}: missing value in column '{name}' at data row {row}")
             if all(isinstance(level, float) for level in levels):
                 values = pd.to_numeric(values, errors="coerce")
-            coded = pd.Categorical(values, categories=list(levels))
-            unseen = np.flatnonzero(np.asarray(coded.codes) < 0)
+            unseen = np.flatnonzero(~values.isin(list(levels)).to_numpy())
             if unseen.size:
                 at = int(unseen[0])
                 raise DataError(
@@ -208,7 +228,7 @@ class Design:
                     f"{first_row + at + 1} is not one the model was trained on "
                     f"({', '.join(map(str, levels))})"
                 )
-            frame[name] = coded
+            frame[name] = pd.Categorical(values, categories=list(levels))
         return frame
 
     def apply(
@@ -266,7 +286,7 @@ def build_design(
     `note_text_columns` writes the note of text columns one-hot encoded without a formula.
     """
     model_matrix = import_formulaic()
-    rhs_variables, lhs_variables = formula_variables(formula)
+    rhs_variables, lhs_variables = formula_variables(formula, list(prototype.columns))
     fixed = {name: tuple(sorted(values)) for name, values in levels.items()}
     design = Design(formula, (), "", True, tuple(rhs_variables), tuple(lhs_variables), fixed)
     frame = design.categorise(prototype, 0, where)

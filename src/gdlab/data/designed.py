@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from gdlab.data.columns import first_line, is_parquet
+from gdlab.data.columns import column_names, first_line, is_parquet
 from gdlab.data.dataset import Dataset, from_arrays
 from gdlab.data.design import (
     Design,
@@ -101,8 +101,9 @@ def record_batches(file: Path, names: list[str], rows: int) -> Iterator[tuple[An
                 read_options=csv.ReadOptions(block_size=block),
                 convert_options=text_options(names),
             )
-            for batch in reader:
-                yield batch, stream.tell()
+            for batch in reader:  # blocks of bytes, cut to at most `rows` rows
+                for start in range(0, batch.num_rows, rows):
+                    yield batch.slice(start, rows), stream.tell()
     except (pa.ArrowInvalid, OSError) as error:
         raise DataError(f"{file}: {first_line(error)}") from None
 
@@ -231,9 +232,9 @@ def open_design(
 def designed_files(path: str | Path, formula: str, note: bool = False) -> DesignedFiles:
     """Files through `formula`: the levels first (a pass over only the categorical columns),
     the design built on the first rows."""
-    rhs, lhs = formula_variables(formula)
-    raw = list(dict.fromkeys([*rhs, *lhs]))
     files = resolve_files(str(path))
+    rhs, lhs = formula_variables(formula, column_names(files[0]))
+    raw = list(dict.fromkeys([*rhs, *lhs]))
     for file in files:
         check_file_columns(file, raw)
     text = text_columns(files[0], raw)
@@ -293,7 +294,7 @@ def designed_dataset(data: Any, formula: str, source: str = "frame") -> Dataset:
     ('C(g)[T.b]',)
     """
     frame = frame_of(data)
-    rhs, lhs = formula_variables(formula)
+    rhs, lhs = formula_variables(formula, [str(name) for name in frame.columns])
     raw = list(dict.fromkeys([*rhs, *lhs]))
     absent = [name for name in raw if name not in frame.columns]
     if absent:
@@ -322,7 +323,7 @@ def designed_dask(frame: Any, formula: str, source: str = "dask") -> Any:
     from gdlab.data.dask import DaskData, import_dask
 
     dask = import_dask()
-    rhs, lhs = formula_variables(formula)
+    rhs, lhs = formula_variables(formula, [str(name) for name in frame.columns])
     raw = list(dict.fromkeys([*rhs, *lhs]))
     absent = [name for name in raw if name not in frame.columns]
     if absent:
