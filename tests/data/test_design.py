@@ -203,7 +203,7 @@ def test_a_missing_formula_extra_is_a_one_line_error_naming_it(tmp_path, monkeyp
     shop_frame().to_csv(tmp_path / "shop.csv", index=False)
     monkeypatch.setitem(sys.modules, "formulaic", None)
     code, out, err = run_cli("fit", str(tmp_path / "shop.csv"), "--formula", FORMULA)
-    assert code == 2
+    assert code == 2 and out == ""
     assert err.strip() == "gdlab: formulas need the optional extra: pip install 'gdlab[formula]'"
 
 
