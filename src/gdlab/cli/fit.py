@@ -64,6 +64,15 @@ def fit_command(
     save: Annotated[
         Path | None, typer.Option(help="Save the trained model here, for `gdlab predict`.")
     ] = None,
+    l1_path: Annotated[
+        bool,
+        typer.Option(
+            "--path",
+            help="Also compute the L1 regularisation path: the optimum at 40 values of λ₁ "
+            "(warm-started coordinate descent on the statistics), kept in run.json; draw it "
+            "with --plot path or gdlab plot RUN --kind path.",
+        ),
+    ] = False,
 ) -> None:
     """Fit y = b + a1·x1 + … to columns of CSV or Parquet files by gradient descent.
 
@@ -89,11 +98,14 @@ def fit_command(
     kinds = plot_kinds(plot, compare, out)
     source = open_data(data, x, y, formula, degree, config.intercept)
     config = with_design_intercept(config, source)
+    design = getattr(source, "design", None)
     # One pass over the data: the statistics, and on the way the sample the pictures draw
     # and the fingerprint the saved model keeps.
     problem = prepare(source, config, fingerprint=save is not None, sample=bool(kinds))
     with warnings_to_stderr():
         run = train_problem(problem, config, raise_on_divergence=False)
+    if l1_path:
+        run = with_path(run, problem, config)
     # A run that diverged keeps what it has: its record, its pictures and the summary.
     diverged = run.stop_reason == "diverged"
     if diverged and out is not None and len(run.weight_names) >= 2 and "landscape" not in kinds:
@@ -101,10 +113,12 @@ def fit_command(
     pictures: list[Path] = []
     if out is not None:
         rows = problem.rows
-        line_fit = source.n_features == 1 and config.intercept
+        line_fit = source.n_features == 1 and config.intercept and design is None
         if line_fit and rows is not None and rows.n_rows <= FIGURE_MAX_ROWS:
             save_seed_figure(run, rows, out / "figure.png")
             pictures.append(out / "figure.png")
+        elif is_curve(design) and "curve" not in kinds:
+            pictures += write_plots(run, ["curve"], out, None)  # the fitted curve, not a line
         pictures += write_plots(run, kinds, out, compare)
         run.save(out / "run.json")
     if save is not None and not diverged:
@@ -119,6 +133,8 @@ def fit_command(
         print_summary(run, title=f"gdlab fit {data}")
         if summary:
             print_regression(run)
+        if run.regularization_path is not None:
+            typer.echo(path_line(run))
         for path in (out / "run.json" if out is not None else None, *pictures, trace):
             if path is not None:
                 typer.echo(f"Wrote {path}")
@@ -126,6 +142,39 @@ def fit_command(
             typer.echo(f"Saved the model to {save}")
     if diverged:
         raise diverged_error(run)  # exit 3, one line on stderr saying why
+
+
+def with_path(run: Run, problem: Any, config: TrainingConfig) -> Run:
+    """The run with its L1 regularisation path (a quadratic loss only)."""
+    from dataclasses import replace
+
+    from gdlab.errors import ConfigError
+    from gdlab.training.lasso_path import lasso_path
+
+    if not config.is_quadratic:
+        raise ConfigError(f"--path needs a quadratic loss (l2 or mse), not {config.loss}")
+    return replace(run, regularization_path=lasso_path(problem, config).to_record())
+
+
+def path_line(run: Run) -> str:
+    """One line on the path: its λ₁ range, and how many weights are non-zero at its ends."""
+    import numpy as np
+
+    assert run.regularization_path is not None
+    grid = run.regularization_path["l1"]
+    weights = np.asarray(run.regularization_path["weights"])[:, int(run.config.intercept) :]
+    counts = np.count_nonzero(weights, axis=1)
+    return (
+        f"L1 path: {len(grid)} values of λ₁ from {grid[0]:.4g} ({counts[0]} non-zero feature "
+        f"weights) down to {grid[-1]:.4g} ({counts[-1]} of {weights.shape[1]})"
+    )
+
+
+def is_curve(design: Any) -> bool:
+    """True for a design of one number column that is itself a term (a polynomial)."""
+    if design is None or len(design.variables) != 1 or design.levels:
+        return False
+    return bool(design.variables[0] in design.columns and len(design.columns) > 1)
 
 
 def print_regression(run: Run) -> None:

@@ -53,7 +53,12 @@ def summary_lines(run: Run, title: str, allowed: Collection[str] | None = None) 
     if run.stop_reason == "tol":
         lines.append(f"  stopped early: the --tol rule held after {steps_word(steps)}")
     conditioning = run.analysis.conditioning
-    if conditioning is not None and conditioning.applied:
+    if conditioning is not None and conditioning.applied and run.config.l1 > 0:
+        lines.append(  # the steps predicted are a quadratic's, not the L1 problem's
+            f"  standardised: condition number {conditioning.condition_before:.4g} → "
+            f"{conditioning.condition_after:.4g}"
+        )
+    elif conditioning is not None and conditioning.applied:
         lines.append(
             f"  standardised: condition number {conditioning.condition_before:.4g} → "
             f"{conditioning.condition_after:.4g}, steps to within 0.1% of L* at the best rate "

@@ -296,6 +296,11 @@ def dataset_for_record(record: Mapping[str, Any] | RunRecord) -> Dataset:
         raise DataError(
             "the run record's data came from in-memory arrays; pass the data explicitly"
         )
+    design = info.details.get("design")
+    if isinstance(design, Mapping) and isinstance(design.get("formula"), str):
+        from gdlab.data.designed import designed_files
+
+        return designed_files(data_location(info), design["formula"]).read()
     return open_files(data_location(info), list(info.features), info.target).read()
 
 

@@ -103,6 +103,8 @@ class Run:
     problem: Problem | None = field(default=None, repr=False, compare=False)
     lr_choice: RateChoice | None = None
     convergence: Convergence | None = None
+    #: The L1 regularisation path (`gdlab.analysis.elasticnet`), when one was computed.
+    regularization_path: Mapping[str, Any] | None = None
 
     @property
     def final_loss(self) -> float:
@@ -145,6 +147,8 @@ class Run:
             record["lr_choice"] = self.lr_choice.to_record()
         if self.convergence is not None:
             record["convergence"] = self.convergence.to_record()
+        if self.regularization_path is not None:
+            record["regularization_path"] = dict(self.regularization_path)
         if self.statistics is not None and self.statistics.n_weights <= MAX_RECORDED_WEIGHTS:
             record["statistics"] = statistics_record(self.statistics)
         return record
