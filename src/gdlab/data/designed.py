@@ -408,3 +408,14 @@ def design_rows(
     }
     y_all = np.concatenate([y for y in targets if y is not None]) if with_target else None
     return columns, np.concatenate(designs), y_all
+
+
+def files_of_record(
+    location: str | Path, features: Sequence[str], target: str, details: Mapping[str, Any]
+) -> FileSource:
+    """The files a run record was trained on, read as it read them: through its formula
+    when its data details keep one (the same design columns), else the plain columns."""
+    design = details.get(DESIGN_KEY)
+    if isinstance(design, Mapping) and isinstance(design.get("formula"), str):
+        return designed_files(location, design["formula"])
+    return open_files(location, list(features), target)

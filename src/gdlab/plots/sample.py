@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from gdlab.data.dataset import Dataset
-from gdlab.data.files import FileSource, open_files
+from gdlab.data.files import FileSource
 from gdlab.data.sample import EvenSample
 from gdlab.training.fit import dataset_for_record
 from gdlab.training.location import data_location
@@ -62,5 +62,8 @@ def record_rows(
         record = RunRecord.from_dict(dict(record))
     info = record.data
     if info.source not in ("seed", "arrays", ""):
-        return rows_to_draw(open_files(data_location(info), list(info.features), info.target))
+        from gdlab.data.designed import files_of_record
+
+        location = data_location(info)
+        return rows_to_draw(files_of_record(location, info.features, info.target, info.details))
     return dataset_for_record(record), None

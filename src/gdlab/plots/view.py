@@ -344,7 +344,7 @@ def recorded_eigenvalues(record: RunRecord) -> Array | None:
 
 def problem_of_record(record: RunRecord, data: Dataset | None) -> Problem:
     """One pass over a record's data (or `data`), for records that kept no statistics."""
-    from gdlab.data.files import open_files
+    from gdlab.data.designed import files_of_record
     from gdlab.training.fit import dataset_for_record
     from gdlab.training.location import data_location
 
@@ -354,7 +354,8 @@ def problem_of_record(record: RunRecord, data: Dataset | None) -> Problem:
     info = record.data
     if info.source in ("seed", "", "arrays"):
         return prepare(dataset_for_record(record), config)
-    source = open_files(data_location(info), list(info.features), info.target)
+    location = data_location(info)
+    source = files_of_record(location, list(info.features), info.target, info.details)
     return prepare(source, config, sample=True)
 
 

@@ -21,7 +21,7 @@ from gdlab.analysis.quadratic import Analysis
 from gdlab.analysis.training import analyze_training, stability_warning, with_outlook
 from gdlab.data.dask import DaskData, dask_arrays, is_dask_collection
 from gdlab.data.dataset import Dataset, from_arrays
-from gdlab.data.files import FileSource, open_files
+from gdlab.data.files import FileSource
 from gdlab.data.seed import seed_dataset
 from gdlab.engines import DenseEngine, Engine
 from gdlab.engines.ridge import penalty_mask
@@ -296,12 +296,10 @@ def dataset_for_record(record: Mapping[str, Any] | RunRecord) -> Dataset:
         raise DataError(
             "the run record's data came from in-memory arrays; pass the data explicitly"
         )
-    design = info.details.get("design")
-    if isinstance(design, Mapping) and isinstance(design.get("formula"), str):
-        from gdlab.data.designed import designed_files
+    from gdlab.data.designed import files_of_record
 
-        return designed_files(data_location(info), design["formula"]).read()
-    return open_files(data_location(info), list(info.features), info.target).read()
+    location = data_location(info)
+    return files_of_record(location, info.features, info.target, info.details).read()
 
 
 def fit_arrays(features: ArrayLike, target: ArrayLike, **options: Any) -> Run:
