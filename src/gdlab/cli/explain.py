@@ -7,7 +7,15 @@ from typing import Annotated
 
 import typer
 
-from gdlab.cli.options import XOption, YOption, open_data, training_options
+from gdlab.cli.options import (
+    DegreeOption,
+    FormulaOption,
+    XOption,
+    YOption,
+    open_data,
+    training_options,
+    with_design_intercept,
+)
 from gdlab.training.config import TrainingConfig
 
 
@@ -22,6 +30,8 @@ def explain_command(
     ] = None,
     x: XOption = None,
     y: YOption = None,
+    formula: FormulaOption = None,
+    degree: DegreeOption = None,
     config: TrainingConfig | None = None,  # replaced by every training flag
     lang: Annotated[str, typer.Option(help="Language of the text: en or ko.")] = "en",
     step: Annotated[
@@ -58,7 +68,11 @@ def explain_command(
         raise ConfigError(f"unknown language '{lang}'; choose one of: {', '.join(LANGUAGES)}")
     # Without data, the seed program: its data and start from one seed, data drawn first,
     # and the seed's rate unless one was asked for.
-    source = seed_dataset(config.seed) if data is None else open_data(data, x, y)
+    if data is None:
+        source = seed_dataset(config.seed)
+    else:
+        source = open_data(data, x, y, formula, degree, config.intercept)
+        config = with_design_intercept(config, source)
     if data is None and not given(context, "lr"):
         config = config.with_options(lr=SEED_LR)
     problem = prepare(source, config)
