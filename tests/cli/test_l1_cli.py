@@ -18,7 +18,8 @@ def table(tmp_path):
     rng = np.random.default_rng(5)
     X = rng.normal(size=(60, 3))
     y = 1.0 + 2.0 * X[:, 0] - X[:, 1] + 0.5 * rng.normal(size=60)
-    rows = "".join(f"{a!r},{b!r},{c!r},{t!r}\n" for (a, b, c), t in zip(X.tolist(), y.tolist()))
+    pairs = zip(X.tolist(), y.tolist(), strict=True)
+    rows = "".join(f"{a!r},{b!r},{c!r},{t!r}\n" for (a, b, c), t in pairs)
     path = tmp_path / "t.csv"
     path.write_text("a,b,c,y\n" + rows)
     return path, X, y
