@@ -11,6 +11,7 @@ import { count, setLanguage, t } from "./i18n.js";
 import { fmt } from "./format.js";
 import { clickToData, lossUnder } from "./plots.js";
 import { failed, reset, setStatus, showPauseButton, stepOnce, stop, togglePause, train } from "./runner.js";
+import { buildModelControls, showModelState, wireModelControls } from "./models.js";
 import { fromUrl } from "./state.js";
 import { commit, store } from "./store.js";
 import {
@@ -97,6 +98,7 @@ function relabel() {
   announce("");
   buildControls(store.meta);
   buildOptimizerOptions(store.meta, state);
+  modelBlock();
   wireMoreOptions();
   showState(state, names());
   if (store.upload) showColumns(store.upload, state);
@@ -106,6 +108,13 @@ function relabel() {
     showHints();
     drawAll();
   }
+}
+
+// The model block (L1, polynomial degree): models.js keeps it apart from the rest.
+function modelBlock() {
+  buildModelControls(store.meta);
+  wireModelControls(state, changed);
+  showModelState(state);
 }
 
 function wireMoreOptions() {
@@ -252,6 +261,7 @@ async function boot() {
   }
   buildControls(store.meta);
   buildOptimizerOptions(store.meta, state);
+  modelBlock();
   wire();
   showState(state, state.init ? state.init.map((_, i) => (i === 0 ? "b" : `w${i}`)) : ["b", "a"]);
   if (state.upload) {
