@@ -13,9 +13,7 @@ from tests.web.test_browser import api_record, open_page, wait_runs, weights_sho
 pytest.importorskip("formulaic")
 
 
-def test_the_model_block_trains_the_polynomial_lasso_and_keeps_it_in_the_link(
-    page, live_server
-):
+def test_the_model_block_trains_the_polynomial_lasso_and_keeps_it_in_the_link(page, live_server):
     open_page(page, f"{live_server.url}/?anim=0&l1=5&deg=3")
     assert page.input_value("#opt-l1") == "5" and page.input_value("#opt-degree") == "3"
     assert page.locator("#model-heading").text_content() == "Model: L1 and polynomial degree"
