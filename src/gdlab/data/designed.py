@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from gdlab.data.columns import column_names, first_line, is_parquet
+from gdlab.data.columns import READ_ERRORS, column_names, first_line, is_parquet
 from gdlab.data.dataset import Dataset, from_arrays
 from gdlab.data.design import (
     Design,
@@ -44,6 +44,8 @@ from gdlab.errors import ConfigError, DataError
 
 #: Rows of the first block a design is built on.
 PROTOTYPE_ROWS = 1000
+#: A cell that reads as a number (what CSV files write; see `gdlab.data.columns`).
+NUMBER_TEXT = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$|^[+-]?(?i:inf|infinity|nan)$"
 #: The key of the design in a run record's data details.
 DESIGN_KEY = "design"
 
@@ -110,23 +112,32 @@ def record_batches(file: Path, names: list[str], rows: int) -> Iterator[tuple[An
 
 def text_columns(file: Path, names: Sequence[str]) -> list[str]:
     """The columns among `names` that hold text: by the Parquet schema, or, in a CSV, those
-    whose first block has a cell that is not a number."""
+    most of whose cells in the first block are not numbers (a column of numbers with a few
+    bad cells stays numeric, so the first bad one is reported with its row)."""
     import pyarrow.compute as pc
 
     if is_parquet(file):
         import pyarrow.parquet as pq
 
-        schema = pq.read_schema(file)
-        return [name for name in names if is_text_type(schema.field(name).type)]
+        try:
+            schema = pq.read_schema(file)
+        except READ_ERRORS as error:
+            raise DataError(f"{file}: not a readable Parquet file ({first_line(error)})") from None
+        found = []
+        for name in names:
+            index = schema.get_field_index(name)  # −1: absent or named twice (the reader says)
+            if index >= 0 and is_text_type(schema.field(index).type):
+                found.append(name)
+        return found
     batch, _ = next(record_batches(file, list(names), PROTOTYPE_ROWS), (None, 0))
     if batch is None:
         return []
     found = []
     for name in names:
         values = pc.utf8_trim_whitespace(batch.column(name).drop_null())
-        try:
-            pc.cast(values, pa.float64())
-        except pa.ArrowInvalid:
+        values = values.filter(pc.not_equal(values, ""))
+        numbers = pc.sum(pc.match_substring_regex(values, NUMBER_TEXT)).as_py() or 0
+        if len(values) and numbers < len(values) / 2:  # a typo in a number column is not text
             found.append(name)
     return found
 
