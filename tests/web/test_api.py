@@ -188,6 +188,7 @@ def test_meta_lists_the_optimizers_of_the_library(client):
         "max_steps": 100_000,
         "max_features": 100,
         "max_upload_bytes": 50 * 1024 * 1024,
+        "max_degree": 12,
     }
 
 
@@ -328,6 +329,7 @@ def test_the_command_line_reproduces_every_option_the_page_offers(client, tmp_pa
         "optimizer": "adam", "optimizer_options": {"b1": 0.8, "eps": 1e-6}, "l2": 0.1,
         "tol": 1e-9, "tol_kind": "loss", "schedule": "exp:0.999", "lr": 0.05, "steps": 40,
         "loss": "mse", "dtype": "float64", "init_std": 0.3, "seed": 5, "huber_delta": 2.0,
+        "l1": 0.05,
     }  # fmt: skip
     offered = set(body) | {"intercept", "standardize", "init", "batch_size"}
     assert offered == set(web_option_names())

@@ -17,6 +17,7 @@ import numpy as np
 
 from gdlab.data.columns import is_parquet
 from gdlab.data.dataset import default_names
+from gdlab.data.design import Design
 from gdlab.data.files import FileSource
 from gdlab.errors import ConfigError, DataError
 
@@ -121,11 +122,62 @@ def dask_files(source: FileSource) -> DaskData:
         frames.append(dask.dataframe.read_csv(text, usecols=wanted, blocksize="64MB"))
     frame = frames[0] if len(frames) == 1 else dask.dataframe.concat(frames)
     if design is not None:
-        from gdlab.data.designed import designed_dask_data
-
-        return designed_dask_data(frame, design, source.source, DaskData)
+        return designed_dask_data(frame, design, source.source)
     data = dask_frame(frame, source.feature_names, source.target_name, source.source)
     return DaskData(data.features, data.target, data.feature_names, data.target_name, source.source)
+
+
+def designed_dask(frame: Any, formula: str, source: str = "dask") -> DaskData:
+    """A dask dataframe through `formula`: the levels from a pass over only the categorical
+    columns (their ``unique()``), then the design applied partition by partition."""
+    import pandas as pd
+
+    from gdlab.data.design import build_design, categorical_calls, formula_variables
+    from gdlab.data.designed import PROTOTYPE_ROWS, frame_text_columns
+
+    dask = import_dask()
+    rhs, lhs = formula_variables(formula, [str(name) for name in frame.columns])
+    raw = list(dict.fromkeys([*rhs, *lhs]))
+    absent = [name for name in raw if name not in frame.columns]
+    if absent:
+        listed = ", ".join(map(str, frame.columns))
+        raise DataError(f"{source}: no column '{absent[0]}'; available columns: {listed}")
+    frame = frame[raw]
+    head = frame.head(PROTOTYPE_ROWS, npartitions=-1)
+    categorical = set(frame_text_columns(head, raw)) | (categorical_calls(formula) & set(raw))
+    names = [name for name in raw if name in categorical]
+    found = dask.compute(*[frame[name].unique() for name in names]) if names else ()
+    levels = {}
+    for name, values in zip(names, found, strict=True):
+        if pd.isna(values).any():
+            raise DataError(f"{source}: missing value in column '{name}'")
+        levels[name] = tuple(sorted(values.tolist()))
+    design = build_design(formula, head, levels, source)
+    return designed_dask_data(frame, design, source)
+
+
+def designed_dask_data(frame: Any, design: Design, source: str) -> DaskData:
+    """`DaskData` of the design's columns, computed partition by partition (rows are
+    numbered within each block: a dask partition does not know where it starts)."""
+    import pandas as pd
+
+    where = f"{source} (a block of it)"
+    columns = list(design.columns)
+
+    def features(part: Any) -> Any:
+        X, _ = design.apply(part.reset_index(drop=True), 0, where, target=False)
+        return pd.DataFrame(X, columns=columns, index=part.index)
+
+    def target(part: Any) -> Any:
+        _, y = design.apply(part.reset_index(drop=True), 0, where)
+        return pd.Series(y, index=part.index, name=design.target)
+
+    meta_features = pd.DataFrame({name: pd.Series(dtype=np.float64) for name in columns})
+    meta_target = pd.Series(dtype=np.float64, name=design.target)
+    X = frame.map_partitions(features, meta=meta_features)
+    y = frame.map_partitions(target, meta=meta_target)
+    extra: dict[str, Any] = {"design": design.to_record()}
+    return DaskData(X, y, design.columns, design.target, source, extra)
 
 
 def block_values(values: Any, names: Sequence[str], source: str) -> np.ndarray:

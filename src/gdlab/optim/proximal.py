@@ -25,43 +25,33 @@ array([-0.5,  0. ])
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from gdlab.optim.optimizers import GradientTransformation, LearningRate, State, check_lr
+from gdlab.optim.optimizers import (
+    FistaState,
+    GradientTransformation,
+    LearningRate,
+    State,
+    accelerated_proximal,
+    checked,
+    gd,
+    make_optimizer,
+    rate_at,
+    soft_threshold,
+)
+
+__all__ = [
+    "FistaState",
+    "fista",
+    "ista",
+    "proximal_optimizer",
+    "rate_at",
+    "soft_threshold",
+    "thresholded",
+]
 
 Array = NDArray[np.floating]
-
-
-class FistaState(NamedTuple):
-    """FISTA's previous proximal point x_{k−1}, its t_k and the update count."""
-
-    previous: Array
-    t: float
-    updates: int
-
-
-def soft_threshold(values: ArrayLike, threshold: ArrayLike) -> NDArray[np.float64]:
-    """S(v, t) = sign(v)·max(|v| − t, 0): the proximal map of t·|v|.
-
-    >>> soft_threshold([3.0, -0.5, -2.0], 1.0)
-    array([ 2.,  0., -1.])
-    """
-    v = np.asarray(values, dtype=np.float64)
-    shrunk = np.maximum(np.abs(v) - np.asarray(threshold, dtype=np.float64), 0.0)
-    return np.sign(v) * shrunk + 0.0  # + 0.0: no −0 in what is printed
-
-
-def rate_at(lr: LearningRate, update: int) -> float:
-    """η_k of update k: the constant, or the schedule's value."""
-    return float(lr(update)) if callable(lr) else float(lr)
-
-
-def checked(lr: LearningRate) -> LearningRate:
-    """A constant rate checked (a schedule checks its own)."""
-    return lr if callable(lr) else check_lr(lr)
 
 
 def thresholded(
@@ -87,8 +77,6 @@ def ista(
     lr: LearningRate, l1: float = 0.0, mask: ArrayLike | None = None
 ) -> GradientTransformation:
     """Proximal gradient descent: w ← S(w − η∇f(w), η·λ₁·m) (see the module notes)."""
-    from gdlab.optim.optimizers import gd
-
     return thresholded(gd(lr), lr, l1, mask)
 
 
@@ -96,21 +84,7 @@ def fista(
     lr: LearningRate, l1: float = 0.0, mask: ArrayLike | None = None
 ) -> GradientTransformation:
     """Accelerated proximal gradient (FISTA); with λ₁ = 0, Nesterov's accelerated GD."""
-    lr = checked(lr)
-
-    def init(params: Array) -> FistaState:
-        return FistaState(np.array(params, dtype=np.float64), 1.0, 0)
-
-    def update(grads: Array, state: State, params: Array) -> tuple[Array, State]:
-        eta = rate_at(lr, state.updates)
-        weights = 1.0 if mask is None else np.asarray(mask)
-        point = soft_threshold(params - eta * grads, eta * l1 * weights)
-        t_next = (1.0 + np.sqrt(1.0 + 4.0 * state.t**2)) / 2.0
-        ahead = point + ((state.t - 1.0) / t_next) * (point - state.previous)
-        move = (ahead - params).astype(params.dtype, copy=False)
-        return move, FistaState(point, float(t_next), state.updates + 1)
-
-    return GradientTransformation(init, update)
+    return accelerated_proximal(lr, l1, mask)
 
 
 def proximal_optimizer(
@@ -123,8 +97,6 @@ def proximal_optimizer(
     >>> opt.update(np.array([-2.0]), opt.init(np.zeros(1)), np.zeros(1))[0]
     array([1.5])
     """
-    from gdlab.optim.optimizers import make_optimizer
-
     if name == "fista":
         make_optimizer(name, lr, **options)  # its options checked as everywhere
         return fista(lr, l1, mask)

@@ -34,6 +34,7 @@ def rows_to_draw(
     Defaults: `SAMPLE_ROWS` and `READ_WHOLE_BYTES`.
 
     >>> import tempfile, pathlib
+    >>> from gdlab.data.files import open_files
     >>> path = pathlib.Path(tempfile.mkdtemp(), "d.csv")
     >>> _ = path.write_text("x,y\\n" + "".join(f"{i},{2 * i}\\n" for i in range(10)))
     >>> rows, sample_of = rows_to_draw(open_files(path, ["x"], "y"), 2, read_whole_bytes=0)

@@ -75,7 +75,7 @@ def fit(
     """
     config = configured(config, options)
     if formula is not None:
-        from gdlab.data.designed import with_formula
+        from gdlab.data.formulas import with_formula
 
         data = with_formula(data, formula)
         design = getattr(data, "extra", {}).get("design", {})
