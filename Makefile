@@ -6,22 +6,29 @@ BIN    := $(VENV)/bin
 BENCH_VENV ?= .venv-bench
 BENCH_ARGS ?=
 
-.PHONY: demo images screenshots load fluidity docs bench accuracy test lint typecheck venv venv-test browser clean
+.PHONY: demo images screenshots load fluidity docs bench accuracy test lint typecheck venv venv-web venv-test browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# Reinstall when the package definition changes.
+# Reinstall when the package definition changes. `venv` is the core install (what
+# `pip install gdlab` brings: fitting, explaining, pictures); `venv-web` adds the
+# playground (`gdlab serve`); `venv-test` every extra and the test tools.
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[test,sklearn,dask,conventions]"
+$(VENV)/.installed-web: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[web]"
 	touch $(VENV)/.installed $@
 
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[all,test,conventions]"
+	touch $(VENV)/.installed $(VENV)/.installed-web $@
+
 venv: $(VENV)/.installed
+venv-web: $(VENV)/.installed-web
 venv-test: $(VENV)/.installed-test
 
 ## demo: run the seed program, write gdlab-demo/figure.png and gdlab-demo/run.json
@@ -94,13 +101,14 @@ docs: venv
 # scikit-learn) live in their own venv, never in the core one.
 $(BENCH_VENV)/.installed: benchmarks/requirements-bench.txt pyproject.toml
 	test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
-	$(BENCH_VENV)/bin/python -m pip install --quiet -r benchmarks/requirements-bench.txt -e ".[dask]"
+	$(BENCH_VENV)/bin/python -m pip install --quiet -r benchmarks/requirements-bench.txt -e ".[dask,fast]"
 	touch $@
 
 ## bench: gdlab's engines against NumPy, PyTorch, JAX, TensorFlow and Dask, side by side;
 ##        writes benchmarks/results.md (minutes; BENCH_ARGS=--quick for a smoke run)
 bench: $(BENCH_VENV)/.installed
 	$(BENCH_VENV)/bin/python benchmarks/bench.py $(BENCH_ARGS)
+	$(BENCH_VENV)/bin/python benchmarks/statistics_cost.py $(filter --quick,$(BENCH_ARGS))
 
 ## accuracy: LRE of gdlab's engines beside NumPy, SciPy, statsmodels, scikit-learn and
 ##           PyTorch on NIST's sets and on columns far from zero; writes docs/accuracy.md

@@ -7,9 +7,13 @@ in and compiled before the clock starts, and gdlab its compiled pass loaded (a r
 that once-per-process cost); gdlab's time includes its one pass over the data.
 Every final weight vector is checked against gdlab's. Then two file runs: `gdlab fit`
 streaming a generated 1e8-row Parquet file (time, peak RSS, against pyarrow's bare read of
-it) and a 1e7 × 100-feature file. Prints the tables and writes benchmarks/results.md.
+it) and a 1e7 × 100-feature file. Then how fast gdlab starts (startup.py: each command's
+CPU time against NumPy's import) and how light it installs (install_size.py). Prints the
+tables and writes benchmarks/results.md.
 
 Run: make bench   (or: python benchmarks/bench.py [--quick] [--skip-files] [--data-dir DIR])
+Only the start-up part, quickly: make bench BENCH_ARGS=--startup (--install: the sizes);
+either rewrites just its own section of results.md.
 """
 
 from __future__ import annotations
@@ -35,7 +39,9 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from check_peers import make_problem, rel_diff  # noqa: E402
+from install_size import install_lines, measure_install, measure_passes  # noqa: E402
 from peers import PEERS, PeerUnavailable, peer_version, prepare  # noqa: E402
+from startup import measure_startup, seed_fit_seconds, startup_lines  # noqa: E402
 from timing import median_time, peak_rss_mb  # noqa: E402
 
 import gdlab  # noqa: E402
@@ -536,8 +542,70 @@ def machine_lines() -> list[str]:
     ]
 
 
-def write_results(rows: list[Row], path: Path, elapsed: float) -> None:
-    """benchmarks/results.md: the targets, the table, and how to read it."""
+#: Sections of results.md that a partial run (--startup, --install) rewrites on its own.
+STARTUP_HEADING = "## Start-up: whole-process CPU time, interleaved"
+INSTALL_HEADING = "## Install: what each extra adds"
+
+
+def startup_section() -> list[str]:
+    """The start-up section: the commands' ratios and `gdlab.fit()` at the seed size."""
+    print("== start-up: every command in a fresh process, interleaved", flush=True)
+    lines = startup_lines(measure_startup(), seed_fit_seconds())
+    notes = [
+        "",
+        f"Measured {measured_when()}. Ratios are medians over the rounds of each round's "
+        "ratio, so a busy spell of the shared machine slows a whole round, not one "
+        "command. `gdlab.fit()` returns with the spectrum and the rate bounds; the optimum, "
+        "the outlook, the conditioning, the regression table and the convergence report "
+        "(with its advice) are computed when first read (a record, a summary, explain).",
+    ]
+    return [STARTUP_HEADING, "", *lines, *notes]
+
+
+def install_section() -> list[str]:
+    """The install section: sizes in a fresh environment, and what numba buys."""
+    print("== install: a fresh environment, the core then each extra", flush=True)
+    sizes, passes = measure_install(), measure_passes()
+    core = next(row.added_mb for row in sizes if row.what == "core")
+    fast = next(row.added_mb for row in sizes if row.what == "fast")
+    load, timings = passes
+    paying = [n for n, kernel, lapack in timings if kernel + load < lapack]
+    where = f"from about {paying[0]:.0e} rows on" if paying else "on none of these sizes"
+    note = (
+        f"Measured {measured_when()}. numba is the `fast` extra, not the core: it would add "
+        f"{fast:.0f} MiB to the core's {core:.0f} MiB ({fast / core:.0%}), and its kernel, "
+        f"with its load, beats LAPACK's pass {where}; smaller data never runs it."
+    )
+    return [INSTALL_HEADING, "", *install_lines(sizes, passes), "", note]
+
+
+def measured_when() -> str:
+    """When and how busy: partial runs rewrite their section alone, so each says so."""
+    load = os.getloadavg()[0]
+    return f"{datetime.date.today().isoformat()}, load average {load:.1f} on {os.cpu_count()} CPUs"
+
+
+def replace_section(path: Path, section: list[str]) -> None:
+    """Rewrite one `## ` section of results.md in place (new: inserted before the table)."""
+    text = path.read_text() if path.exists() else ""
+    heading, body = section[0], "\n".join(section) + "\n\n"
+    start = text.find(heading)
+    if start >= 0:
+        end = text.find("\n## ", start + len(heading))
+        end = len(text) if end < 0 else end + 1
+    else:
+        start = end = text.find("## Side by side")
+        if start < 0:
+            start = end = len(text)
+    path.write_text(text[:start] + body + text[end:])
+
+
+def write_results(
+    rows: list[Row], path: Path, elapsed: float, sections: list[list[str]] | None = None
+) -> None:
+    """benchmarks/results.md: the targets, the start-up and install sections, the table,
+    and how to read it."""
+    extra = [line for section in sections or [] for line in [*section, ""]]
     text = "\n".join(
         [
             "# gdlab benchmark: the seed's gradient descent, side by side",
@@ -552,6 +620,7 @@ def write_results(rows: list[Row], path: Path, elapsed: float) -> None:
             "",
             *target_lines(rows),
             "",
+            *extra,
             "## Side by side (medians)",
             "",
             *table_lines(rows),
@@ -559,7 +628,7 @@ def write_results(rows: list[Row], path: Path, elapsed: float) -> None:
             "## How to read this",
             "",
             "- **gdlab stats (auto)** is what `gdlab.fit` runs for in-memory data with a quadratic "
-            "loss: one pass builds the QR statistics of [A | y] (DESIGN.md §3), then each step "
+            "loss: one pass builds the QR statistics of [A | y] (docs/design.md), then each step "
             "costs O(d²). Its time *includes* that pass; the note splits pass and steps. "
             "Peers' times exclude moving the data in and compiling (peers.py), "
             "so the comparison favours them.",
@@ -590,12 +659,22 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--no-dask", action="store_true", help="no dask engine rows")
     parser.add_argument("--data-dir", type=Path, default=None, help="where data files go")
     parser.add_argument("--out", type=Path, default=HERE / "results.md")
+    parser.add_argument("--startup", action="store_true", help="only the start-up part")
+    parser.add_argument("--install", action="store_true", help="only the install sizes")
     return parser.parse_args()
 
 
 def main() -> int:
     """Run everything in one go and write the results."""
     args = parse_args()
+    if args.startup or args.install:
+        for wanted, section in ((args.startup, startup_section), (args.install, install_section)):
+            if wanted:
+                lines = section()
+                print("\n".join(lines), flush=True)
+                replace_section(args.out, lines)
+        print(f"\nUpdated {args.out}")
+        return 0
     # In-memory arrays sent to a local cluster are meant to travel with the graph here.
     warnings.filterwarnings("ignore", message="Sending large graph")
     started = time.perf_counter()
@@ -606,7 +685,8 @@ def main() -> int:
             rows += run_files(data_dir, args.quick)
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
-    write_results(rows, args.out, time.perf_counter() - started)
+    sections = [startup_section(), install_section()]
+    write_results(rows, args.out, time.perf_counter() - started, sections)
     print("\n".join(["", *target_lines(rows)]))
     print(f"\nWrote {args.out} (peak RSS of this process {peak_rss_mb():.0f} MiB)")
     failed = [r for r in rows if r.rel_diff is not None and r.rel_diff > AGREE]

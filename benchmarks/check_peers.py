@@ -1,6 +1,6 @@
 """Check that every installed peer runs the same GD as the numpy peer, to 1e-9 relative.
 
-Run: /work/bench-venv/bin/python benchmarks/check_peers.py [--n 1000] [--steps 200]
+Run: .venv-bench/bin/python benchmarks/check_peers.py [--n 1000] [--steps 200]
 Exit status 0 when every available peer agrees, 1 when one disagrees or fails;
 a peer whose package is missing is reported and skipped, not failed.
 """

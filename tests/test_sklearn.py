@@ -67,6 +67,7 @@ def test_pipeline_and_grid_search_with_dataframe_names(offset_data):
     assert model.to_saved_model().target == "price"
 
 
+@pytest.mark.filterwarnings("ignore::gdlab.errors.DataWarning")  # collinear on purpose
 def test_constant_and_duplicated_columns_still_fit():
     rng = np.random.default_rng(1)
     x = rng.normal(size=60)

@@ -33,6 +33,8 @@ _EXPORTS = {
     "DivergedError": "gdlab.errors",
     "GdlabError": "gdlab.errors",
     "LearningRateWarning": "gdlab.errors",
+    "DataWarning": "gdlab.errors",
+    "ReadOptions": "gdlab.data.options",
     "predicted_losses": "gdlab.analysis.quadratic",
     "steps_to_gap": "gdlab.analysis.quadratic",
     "GDRegressor": "gdlab.sklearn",
@@ -50,18 +52,30 @@ _EXPORTS = {
     "Problem": "gdlab.training.problem",
     "prepare": "gdlab.training.problem",
     "train_problem": "gdlab.training.fit",
+    "KeptStatistics": "gdlab.onepass.keep",
+    "update": "gdlab.onepass.keep",
+    "read_statistics": "gdlab.onepass.keep",
+    "write_statistics": "gdlab.onepass.keep",
+    "open_statistics": "gdlab.onepass.keep",
+    "fit_targets": "gdlab.training.targets",
+    "prepare_targets": "gdlab.training.targets",
+    "open_targets": "gdlab.data.targets",
+    "targets_from_arrays": "gdlab.data.targets",
 }
 
 __all__ = [
     "Analysis",
     "ConfigError",
     "DataError",
+    "DataWarning",
     "Dataset",
     "DivergedError",
     "GDRegressor",
     "GdlabError",
+    "KeptStatistics",
     "LearningRateWarning",
     "Problem",
+    "ReadOptions",
     "Run",
     "RunRecord",
     "SavedModel",
@@ -75,18 +89,26 @@ __all__ = [
     "export_script",
     "fit",
     "fit_arrays",
+    "fit_targets",
     "from_arrays",
     "load_model",
     "load_record",
     "open_files",
+    "open_statistics",
+    "open_targets",
     "predicted_losses",
     "prepare",
+    "prepare_targets",
+    "read_statistics",
     "read_table",
     "save_model",
     "seed_data",
     "seed_dataset",
     "steps_to_gap",
+    "targets_from_arrays",
     "train_problem",
+    "update",
+    "write_statistics",
 ]
 
 if TYPE_CHECKING:
@@ -95,9 +117,25 @@ if TYPE_CHECKING:
     from gdlab.data.dask import dask_arrays
     from gdlab.data.dataset import Dataset, from_arrays
     from gdlab.data.files import open_files
+    from gdlab.data.options import ReadOptions
     from gdlab.data.seed import seed_data, seed_dataset
-    from gdlab.errors import ConfigError, DataError, DivergedError, GdlabError, LearningRateWarning
+    from gdlab.data.targets import open_targets, targets_from_arrays
+    from gdlab.errors import (
+        ConfigError,
+        DataError,
+        DataWarning,
+        DivergedError,
+        GdlabError,
+        LearningRateWarning,
+    )
     from gdlab.model.linear import design_matrix
+    from gdlab.onepass.keep import (
+        KeptStatistics,
+        open_statistics,
+        read_statistics,
+        update,
+        write_statistics,
+    )
     from gdlab.outputs.export import export_script
     from gdlab.outputs.savedmodel import SavedModel, load_model, save_model
     from gdlab.sklearn import GDRegressor
@@ -105,6 +143,7 @@ if TYPE_CHECKING:
     from gdlab.training.fit import dataset_for_record, demo, fit, fit_arrays, train_problem
     from gdlab.training.problem import Problem, prepare
     from gdlab.training.record import Run, RunRecord, load_record
+    from gdlab.training.targets import fit_targets, prepare_targets
 
 
 def __dir__() -> list[str]:

@@ -1,10 +1,14 @@
 """The errors gdlab raises on purpose: each one a clear, one-line message for the user.
 
-The command line turns them into exit codes (DESIGN.md §4): `DataError` and `ConfigError`
-mean bad input (exit 2), `DivergedError` a run that blew up (exit 3).
+The command line turns them into exit codes (docs/design.md, "Public contracts"):
+`DataError` and `ConfigError` mean bad input (exit 2), `DivergedError` a run that blew up
+(exit 3).
 """
 
 from __future__ import annotations
+
+import importlib.util
+import sys
 
 
 class GdlabError(Exception):
@@ -56,3 +60,44 @@ class DivergedError(GdlabError):
 
 class LearningRateWarning(UserWarning):
     """The learning rate is at or above the stable bound for this data: the run will diverge."""
+
+
+#: The optional extras and the modules each one installs (as they are imported).
+EXTRAS = {
+    "web": ("fastapi", "uvicorn", "plotly", "python_multipart"),
+    "dask": ("dask", "distributed"),
+    "sklearn": ("sklearn",),
+    "fast": ("numba",),
+}
+
+
+class MissingExtraError(ConfigError):
+    """An optional part of gdlab is not installed; the message names the extra to install."""
+
+
+def require_extra(extra: str, what: str) -> None:
+    """Raise a `MissingExtraError` (exit 2) unless every module of `extra` is installed:
+    one line that says which extra brings what is missing (`what` needs it)."""
+    missing = [name for name in EXTRAS[extra] if not installed(name)]
+    if missing:
+        raise MissingExtraError(
+            f"{what} needs the '{extra}' extra, which brings {', '.join(missing)}: "
+            f"pip install 'gdlab[{extra}]'"
+        )
+
+
+def installed(module: str) -> bool:
+    """True when `module` can be imported (found on the path, or imported already).
+
+    >>> installed("json"), installed("no_such_module_anywhere")
+    (True, False)
+    """
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ValueError, ImportError):  # in sys.modules without a spec, or a broken parent
+        return sys.modules.get(module) is not None
+
+
+class DataWarning(UserWarning):
+    """Something about the data a user should know that does not stop the run: rows left
+    out for a missing value, integers float64 rounds, columns that make the fit ambiguous."""

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import inspect
 import warnings
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -34,6 +35,8 @@ except ImportError as error:  # pragma: no cover - depends on the environment
 from gdlab.data.dataset import default_names, from_arrays
 from gdlab.errors import ConfigError, GdlabError
 from gdlab.model.linear import predict
+from gdlab.onepass.keep import KeptStatistics, column_subset, update
+from gdlab.onepass.lstsq import LeastSquaresStats
 from gdlab.outputs.savedmodel import SavedModel, fingerprint
 from gdlab.training.advice import start_of, suggest, suggestion_words
 from gdlab.training.config import AUTO, TrainingConfig, declared_options, is_real
@@ -72,7 +75,11 @@ class GDRegressor(RegressorMixin, BaseEstimator):
     `random_state` seeds the initial weights N(0, init_std²); `standardize` trains on
     standardised features (the weights are mapped back to the raw units).
 
+    `partial_fit` trains on batches: their one-pass statistics merge exactly, so after
+    batches covering the data the model is that of one pass over all of it.
+
     Learned: `coef_`, `intercept_` (raw units), `loss_curve_` (the loss after each update),
+    `validation_loss_curve_` (the held-out loss after each update, with `validation`),
     `n_iter_`, `lr_` (the rate used), `run_` (the gdlab `Run`, on the trained features),
     `n_features_in_` and, for DataFrames, `feature_names_in_`.
 
@@ -83,14 +90,23 @@ class GDRegressor(RegressorMixin, BaseEstimator):
     (1.0, array([2.]))
     """
 
+    #: The one-pass statistics of every row `partial_fit` has seen (set by it).
+    statistics_: LeastSquaresStats
+
     def __init__(self, **params: Any) -> None:
         for name, _, default in estimator_parameters():
             setattr(self, name, params.pop(name, default))
         if params:
             raise TypeError(f"GDRegressor has no parameter {', '.join(sorted(params))}")
 
-    def fit(self, X: ArrayLike, y: ArrayLike) -> GDRegressor:
-        """Train on X (N×k) and y (N) by gradient descent; return self."""
+    def fit(
+        self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None
+    ) -> GDRegressor:
+        """Train on X (N×k) and y (N) by gradient descent, each row weighted by
+        `sample_weight` (weighted least squares) when given; return self (forgetting the batches of
+        `partial_fit`)."""
+        for kept in ("statistics_", "batch_names_", "rows_fingerprint_", "weighted_"):
+            self.__dict__.pop(kept, None)
         config = self.training_config()
         target = str(getattr(y, "name", None) or "y")
         features, values = validate_data(
@@ -98,16 +114,24 @@ class GDRegressor(RegressorMixin, BaseEstimator):
         )
         names = getattr(self, "feature_names_in_", None)
         names = default_names(features.shape[1]) if names is None else tuple(map(str, names))
-        center, scale = standardisation(features, config.intercept, self.standardize)
+        weights = None
+        if sample_weight is not None:
+            from sklearn.utils.validation import _check_sample_weight
+
+            weights = _check_sample_weight(sample_weight, features, dtype=np.float64)
+        center, scale = standardisation(features, config.intercept, self.standardize, weights)
         trained = scale > 0  # constant columns add nothing: they keep weight 0
         Z = (features[:, trained] - center[trained]) / scale[trained]
         kept_names = [n for n, kept in zip(names, trained, strict=True) if kept]
-        run = self.train(Z, values, kept_names, target, config)
+        run = self.train(Z, values, kept_names, target, config, weights)
         self.coef_ = np.zeros(features.shape[1])
         self.coef_[trained] = np.asarray(run.weights[int(config.intercept) :]) / scale[trained]
         bias = float(run.weights[0]) if config.intercept else 0.0
         self.intercept_ = bias - float(self.coef_ @ center)
         self.loss_curve_ = list(run.losses)
+        self.validation_loss_curve_ = (
+            None if run.validation_losses is None else list(run.validation_losses)
+        )
         self.n_iter_ = len(run.losses)
         self.lr_ = run.config.lr
         self.run_ = run
@@ -115,6 +139,69 @@ class GDRegressor(RegressorMixin, BaseEstimator):
         self.data_fingerprint_ = fingerprint(names, target, features, values)
         warn_unless_converged(run, self.standardize)
         return self
+
+    def partial_fit(
+        self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None
+    ) -> GDRegressor:
+        """Add a batch of rows and train on every row seen so far; return self.
+
+        The batch's one-pass statistics merge exactly into those of the earlier batches
+        (`gdlab.onepass.keep.update`, kept in `statistics_`), so after batches covering the
+        data the model is trained on the same statistics as one pass over all of it, in
+        O(k²) memory whatever the number of rows. `sample_weight` weighs the batch's rows
+        (rows without weights count once). With `standardize` the scaling is that of all
+        the rows seen (from the statistics); columns constant so far keep weight 0.
+        """
+        from gdlab.data.fingerprint import RowsFingerprint
+
+        config = self.training_config()
+        first = not hasattr(self, "statistics_")
+        features, values = validate_data(
+            self, X, y, dtype=np.float64, y_numeric=True, reset=first, ensure_min_samples=1
+        )
+        weights = None
+        if sample_weight is not None:
+            from sklearn.utils.validation import _check_sample_weight
+
+            weights = _check_sample_weight(sample_weight, features, ensure_non_negative=True)
+        previous: LeastSquaresStats | None = None if first else self.statistics_
+        self.statistics_ = update(previous, features, values, weights, intercept=config.intercept)
+        if first:
+            target = str(getattr(y, "name", None) or "y")
+            names = getattr(self, "feature_names_in_", None)
+            names = default_names(features.shape[1]) if names is None else names
+            self.batch_names_ = (tuple(map(str, names)), target)
+            self.rows_fingerprint_ = RowsFingerprint([*self.batch_names_[0], target])
+            self.weighted_ = False
+        self.rows_fingerprint_.update(np.column_stack([features, values]))
+        self.weighted_ = bool(self.weighted_ or weights is not None)
+        names, target = self.batch_names_
+        weight_name = "sample_weight" if self.weighted_ else None
+        kept = KeptStatistics(self.statistics_, names, target, config.intercept, weight_name)
+        self.fit_statistics(kept, config)
+        self.data_fingerprint_ = self.rows_fingerprint_.hexdigest()
+        return self
+
+    def fit_statistics(self, kept: KeptStatistics, config: TrainingConfig) -> None:
+        """Train on kept statistics (in the data's units) and set the learned attributes.
+
+        Columns constant over the rows seen are left out (weight 0), as `fit` does.
+        """
+        kept, trained = varying_columns(kept)
+        if not kept.feature_names and not config.intercept:
+            raise ConfigError("every feature is zero and there is no intercept: nothing to fit")
+        config = config.with_options(standardize=self.standardize and bool(kept.feature_names))
+        run = train_problem(prepare(kept, config), config)
+        self.coef_ = np.zeros(trained.size)
+        self.coef_[trained] = np.asarray(run.weights[int(config.intercept) :])
+        self.intercept_ = float(run.weights[0]) if config.intercept else 0.0
+        self.loss_curve_ = list(run.losses)
+        self.n_iter_ = len(run.losses)
+        self.lr_ = run.config.lr
+        self.run_ = run
+        # The run's weights are in the data's units: the saved model scales nothing.
+        self.center_, self.scale_ = np.zeros(trained.size), np.where(trained, 1.0, 0.0)
+        warn_unless_converged(run, self.standardize)
 
     def training_config(self) -> TrainingConfig:
         """The parameters as a `TrainingConfig`, validated in one place (errors name the
@@ -141,12 +228,19 @@ class GDRegressor(RegressorMixin, BaseEstimator):
             raise ConfigError(error.spelled(spelling.get(error.option, error.option))) from None
 
     def train(
-        self, Z: Array, y: Array, names: list[str], target: str, config: TrainingConfig
+        self,
+        Z: Array,
+        y: Array,
+        names: list[str],
+        target: str,
+        config: TrainingConfig,
+        weights: Array | None = None,
     ) -> Run:
         """Prepare the (standardised) columns Z once and train on them."""
         if not names and not config.intercept:
             raise ConfigError("every feature is zero and there is no intercept: nothing to fit")
-        problem = prepare(from_arrays(Z, y, names, target), config)
+        data = from_arrays(Z, y, names, target, weights=weights, weight_name="sample_weight")
+        problem = prepare(data, config)
         return train_problem(problem, config)
 
     def predict(self, X: ArrayLike) -> Array:
@@ -204,8 +298,31 @@ GDRegressor.__init__.__signature__ = inspect.Signature(  # type: ignore[attr-def
 )
 
 
-def standardisation(X: Array, intercept: bool, standardize: bool) -> tuple[Array, Array]:
-    """Per-column centre and scale: mean and std with an intercept, 0 and RMS without.
+def varying_columns(kept: KeptStatistics) -> tuple[KeptStatistics, NDArray[np.bool_]]:
+    """The statistics without the feature columns that are constant over their rows (all
+    zero without an intercept), and which columns stay: a change of weights, no pass.
+
+    >>> stats = update(None, [[1.0, 5.0], [2.0, 5.0], [3.0, 5.0]], [2.0, 4.0, 6.0])
+    >>> kept, trained = varying_columns(KeptStatistics(stats, ("a", "c"), "y"))
+    >>> kept.feature_names, trained.tolist(), kept.statistics.optimum().round(12).tolist()
+    (('a',), [True, False], [0.0, 2.0])
+    """
+    bias = int(kept.intercept)
+    trained = kept.statistics.column_moments(kept.intercept)[2] > 0
+    if trained.all():
+        return kept, trained
+    keep = [*range(bias), *(bias + np.flatnonzero(trained)).tolist()]
+    names = tuple(name for name, kept_ in zip(kept.feature_names, trained, strict=True) if kept_)
+    statistics = column_subset(kept.statistics, keep)
+    return replace(kept, statistics=statistics, feature_names=names), trained
+
+
+def standardisation(
+    X: Array, intercept: bool, standardize: bool, weights: Array | None = None
+) -> tuple[Array, Array]:
+    """Per-column centre and scale: mean and std with an intercept, 0 and RMS without —
+    weighted by the sample weights when given, so a row of weight 2 counts as two rows
+    and a row of weight 0 as none.
 
     A zero scale marks a column that is constant (or all zero without an intercept).
 
@@ -213,11 +330,13 @@ def standardisation(X: Array, intercept: bool, standardize: bool) -> tuple[Array
     (array([2., 5.]), array([1., 0.]))
     """
     k = X.shape[1]
+    if weights is not None:
+        X, weights = X[weights > 0], weights[weights > 0]
     if not standardize:
         spread = np.ptp(X, axis=0) if intercept else np.abs(X).max(axis=0, initial=0.0)
         return np.zeros(k), np.where(spread > 0, 1.0, 0.0)
-    center = X.mean(axis=0) if intercept else np.zeros(k)
-    scale = np.sqrt(np.mean((X - center) ** 2, axis=0))
+    center = np.average(X, axis=0, weights=weights) if intercept else np.zeros(k)
+    scale = np.sqrt(np.average((X - center) ** 2, axis=0, weights=weights))
     tiny = 1e3 * np.finfo(float).eps * np.maximum(np.abs(center), scale)
     return center, np.where(scale > tiny, scale, 0.0)
 

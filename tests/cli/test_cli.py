@@ -1,4 +1,4 @@
-"""The command line: exit codes and one-line messages for every bad input (DESIGN.md §4)."""
+"""The command line: exit codes and one-line messages for every bad input (docs/design.md)."""
 
 from __future__ import annotations
 
@@ -144,7 +144,7 @@ def test_bad_data_exits_2_with_one_line(tmp_path, make, fragments):
     [
         (["--lr", "0"], ["learning rate", "> 0"]),
         (["--lr", "-1"], ["learning rate"]),
-        (["--lr", "abc"], ["--lr", "valid number"]),
+        (["--lr", "abc"], ["--lr", "'abc' is not a valid"]),
         (["--lr", "nan"], ["learning rate"]),
         (["--steps", "0"], ["steps", "≥ 1"]),
         (["--init=1,2,3"], ["--init needs 2 values", "got 3"]),

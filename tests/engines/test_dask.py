@@ -17,7 +17,7 @@ from gdlab.engines.dask import DaskEngine
 from gdlab.errors import ConfigError, DataError
 from gdlab.model.linear import design_matrix
 from gdlab.model.losses import L2, MSE
-from gdlab.onepass import dask as dask_module
+from gdlab.onepass import cluster
 from gdlab.optim.optimizers import gd
 from gdlab.training.loop import train
 from tests.conftest import PASS_ROUTES, pass_route, run_cli, write_table
@@ -93,12 +93,12 @@ def test_cli_scheduler_address_runs_the_pass_on_that_cluster(dask_client, tmp_pa
 
 
 def test_an_unreachable_scheduler_is_a_one_line_usage_error(tmp_path, monkeypatch):
-    monkeypatch.setattr(dask_module, "CONNECT_TIMEOUT", "0.5s")
+    monkeypatch.setattr(cluster, "CONNECT_SECONDS", 0.5)
     path = write_table(tmp_path / "d.csv", {"x": [1.0, 2.0, 3.0], "y": [1.0, 3.0, 2.0]})
-    for address in ("tcp://127.0.0.1:9", "nonsense://"):
+    for address, what in (("tcp://127.0.0.1:9", "no Dask scheduler"), ("nonsense://", "not a")):
         before = live_clients()
         code, _, err = run_cli("fit", str(path), "--x", "x", "--y", "y", "--scheduler", address)
-        assert code == 2 and f"--scheduler {address}: no Dask scheduler" in err, err
+        assert code == 2 and f"--scheduler {address}: {what}" in err, err
         assert err.count("\n") == 1
         # no half-made Client left for a later collection on Dask's IO loop (a deadlock)
         assert live_clients() <= before

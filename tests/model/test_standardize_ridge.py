@@ -82,6 +82,7 @@ def test_ridge_engine_adds_the_penalty_to_loss_and_gradient(rng):
         gdlab.fit(gdlab.seed_dataset(0), l2=-1.0)
 
 
+@pytest.mark.filterwarnings("ignore::gdlab.errors.DataWarning")  # collinear with the bias
 def test_a_constant_feature_is_named_when_standardizing():
     X = np.column_stack([np.arange(20.0), np.ones(20)])
     data = gdlab.from_arrays(X, np.arange(20.0), feature_names=["t", "one"])

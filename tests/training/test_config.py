@@ -43,11 +43,18 @@ SAMPLES = {
     "huber_delta": 2.0,
     "batch_size": 4,
     "scheduler": "tcp://127.0.0.1:1",
+    "validation": 0.25,
+    "early_stopping": 5,
+    "cv": 3,
+    "cov": "HC1",
 }
+#: The samples that go together in one config (cross-validation holds out folds of its own).
+TOGETHER = {name: value for name, value in SAMPLES.items() if name != "cv"}
 #: What an option needs beside it to be valid (an optimizer's options need that optimizer).
-COMPANIONS = {"optimizer_options": {"optimizer": "adam"}}
+COMPANIONS = {"optimizer_options": {"optimizer": "adam"}, "early_stopping": {"validation": 0.25}}
 #: Options the playground does not offer, on purpose: where gradients are computed.
-NOT_ON_THE_WEB = {"engine", "scheduler"}
+#: (the playground's held-out split, early stopping and folds are still to come)
+NOT_ON_THE_WEB = {"engine", "scheduler", "cov", "validation", "early_stopping", "cv"}
 #: Options GDRegressor does not take: its start is drawn per fit, and no cluster address.
 NOT_IN_THE_ESTIMATOR = {"init", "scheduler"}
 
@@ -70,7 +77,7 @@ def test_every_option_has_a_sample_and_differs_from_its_default():
     assert list(SAMPLES) == option_names()
     for name, _, default in declared_options():
         assert SAMPLES[name] != default, name
-    TrainingConfig(**SAMPLES)  # every sample is a valid value
+    TrainingConfig(**TOGETHER)  # every sample is a valid value
 
 
 @pytest.mark.parametrize("command", ["fit", "explain"])
@@ -106,7 +113,7 @@ def test_the_web_schema_offers_every_option_but_the_declared_exclusions():
 
 
 def test_the_record_keeps_every_option_and_reads_it_back():
-    config = TrainingConfig(**SAMPLES)
+    config = TrainingConfig(**TOGETHER)
     record = config.to_record()
     assert list(record) == option_names()
     assert TrainingConfig.from_record(json.loads(json.dumps(record))) == config

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import gdlab
@@ -29,6 +29,8 @@ from gdlab.model.linear import design_matrix
 IN_MEMORY_ENGINES = tuple(e for e in ENGINES if e != "stream")
 
 PROPERTY = settings(max_examples=100, deadline=None)
+#: The random problems include collinear ones, which gdlab rightly warns about.
+pytestmark = pytest.mark.filterwarnings("ignore::gdlab.errors.DataWarning")
 
 
 @st.composite
@@ -120,6 +122,9 @@ def test_scaling_x_alone_has_no_single_rate_rule_with_a_bias():
     intercept=st.booleans(),
 )
 def test_all_engines_compute_the_same_iterates(problem, fraction, loss, intercept):
+    # At the bound itself the top direction's error neither shrinks nor grows, and rounding
+    # decides whether it creeps up: engines may then rightly disagree on "diverged".
+    assume(abs(fraction - 1.0) > 0.01)
     X, y, rng = problem
     data = gdlab.from_arrays(X, y)
     lr = fraction * lr_bound(data, loss, intercept)

@@ -1,7 +1,8 @@
-"""The run record: DESIGN.md §4 keys, reproducibility, atomic saving."""
+"""The run record: the keys of docs/design.md, reproducibility, atomic saving."""
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 
@@ -69,10 +70,10 @@ def test_atomic_write_keeps_the_old_file_when_writing_fails(tmp_path, monkeypatc
     target.write_text("old")
 
     def broken_fsync(fd):
-        raise OSError("disk full")
+        raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(os, "fsync", broken_fsync)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(gdlab.DataError, match=r"run.json: cannot write here \(No space left"):
         atomic_write_text(target, "new")
     assert target.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["run.json"]

@@ -1,4 +1,4 @@
-"""The seed program through gdlab matches real TensorFlow's numbers (DESIGN.md §1)."""
+"""The seed program through gdlab matches real TensorFlow's numbers (docs/design.md)."""
 
 from __future__ import annotations
 

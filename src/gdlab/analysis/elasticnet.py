@@ -53,8 +53,9 @@ class Quadratic:
 
 def quadratic_of(stats: LeastSquaresStats, loss: Loss) -> Quadratic:
     """The smooth part of the objective from the statistics (the ridge rows, when merged in,
-    are part of them: see `gdlab.engines.ridge.ridge_statistics`)."""
-    h = loss.curvature_scale(stats.n_rows)
+    are part of them: see `gdlab.engines.ridge.ridge_statistics`). Weighted statistics
+    (rows scaled by √wᵢ) average over their mass Σwᵢ, as the engines do."""
+    h = loss.curvature_scale(stats.mass)
     R, z = stats.R, stats.z
     return Quadratic(h * (R.T @ R), h * (R.T @ z), 0.5 * h * float(z @ z + stats.rho**2))
 

@@ -13,14 +13,18 @@ what follows for a quadratic loss L(w) = L* + ½(w − w*)ᵀH(w − w*):
 
 from __future__ import annotations
 
+import hashlib
 import math
-from collections.abc import Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from gdlab.analysis.deferred import Deferred, Later
 from gdlab.analysis.regression import RegressionSummary
 from gdlab.model.losses import LOSSES, Loss
 from gdlab.onepass.lstsq import LeastSquaresStats
@@ -93,9 +97,16 @@ class Analysis:
     Weights (`optimum_weights`, and every `init` passed to the functions below) are in the
     data's units. The eigen-decomposition and the rates belong to the coordinates training
     ran in: with `to_original` = M (standardised training), those are v with w = M·v.
+
+    The optimum's weights (a refined solve), the outlook, the conditioning and the
+    regression table may be given as a `Later` (`gdlab.analysis.deferred`): each is then
+    computed when first read. `gdlab.fit` leaves them to whoever reads them.
     """
 
-    optimum_weights: NDArray[np.float64]
+    if TYPE_CHECKING:  # to type checkers a plain required field, as it is to its readers
+        optimum_weights: NDArray[np.float64]
+    else:  # a required field that may be given as a `Later`
+        optimum_weights: Deferred[NDArray[np.float64]] = Deferred()
     optimum_loss: float
     hessian_eigenvalues: NDArray[np.float64]
     lr_max_stable: float
@@ -106,18 +117,21 @@ class Analysis:
     n_rows: int = 0
     momentum_lr: float = math.nan
     momentum_beta: float = math.nan
-    outlook: Outlook | None = None
-    conditioning: Conditioning | None = None
-    regression: RegressionSummary | None = None
+    outlook: Deferred[Outlook | None] = Deferred(None)  # noqa: RUF009 (descriptor)
+    conditioning: Deferred[Conditioning | None] = Deferred(None)  # noqa: RUF009 (descriptor)
+    regression: Deferred[RegressionSummary | None] = Deferred(None)  # noqa: RUF009 (descriptor)
     to_original: NDArray[np.float64] | None = None
+    #: Σw of weighted rows (else N): what the mse loss averages over.
+    mass: float = 0.0
 
     @property
     def lr_by_loss(self) -> dict[str, dict[str, float]]:
         """The two GD rates for each loss: the Hessians differ by h, so the rates by 1/h."""
-        scale = LOSSES[self.loss].curvature_scale(self.n_rows)
+        mass = self.mass or self.n_rows
+        scale = LOSSES[self.loss].curvature_scale(mass)
         rates = {}
         for name, other in LOSSES.items():
-            ratio = scale / other.curvature_scale(self.n_rows)
+            ratio = scale / other.curvature_scale(mass)
             rates[name] = {
                 "lr_max_stable": self.lr_max_stable * ratio,
                 "lr_optimal": self.lr_optimal * ratio,
@@ -139,7 +153,7 @@ class Analysis:
         return table(["", f"loss {self.loss}, {self.n_rows:,} rows"], rows, "Analysis")
 
     def to_record(self) -> dict[str, object]:
-        """The run record's `analysis` section (DESIGN.md §4 keys first, then the rest)."""
+        """The run record's `analysis` section (the keys of docs/design.md first, then the rest)."""
         record: dict[str, object] = {
             "lr_max_stable": self.lr_max_stable,
             "lr_optimal": self.lr_optimal,
@@ -158,10 +172,40 @@ class Analysis:
 
 def hessian_eigen(stats: LeastSquaresStats, loss: Loss) -> tuple[Array, Array]:
     """Eigenvalues (ascending) and eigenvectors (columns) of H = h·RᵀR via the SVD of R."""
-    _, singular, vt = np.linalg.svd(stats.R)
+    singular, vt = r_svd(stats.R)
     order = np.argsort(singular)
-    eigenvalues = loss.curvature_scale(stats.n_rows) * singular[order] ** 2
+    eigenvalues = loss.curvature_scale(stats.mass) * singular[order] ** 2
     return eigenvalues, vt[order].T
+
+
+#: SVDs of R kept (by its bytes): a run analyses the same R several times (the run, the
+#: data before and after standardising, the advice), and a wide R costs O(p³) each time.
+SVD_CACHE_ENTRIES = 4
+_svd_cache: OrderedDict[bytes, tuple[Array, Array]] = OrderedDict()
+_svd_lock = threading.Lock()
+
+
+def r_svd(R: Array) -> tuple[Array, Array]:
+    """(σ, Vᵀ) of R = UΣVᵀ, computed once for the same R (a copy each call).
+
+    >>> singular, vt = r_svd(np.diag([3.0, 4.0]))
+    >>> singular.tolist(), np.abs(vt).tolist()
+    ([4.0, 3.0], [[0.0, 1.0], [1.0, 0.0]])
+    """
+    R = np.ascontiguousarray(R, dtype=np.float64)
+    key = str(R.shape).encode() + hashlib.blake2b(R.tobytes(), digest_size=16).digest()
+    with _svd_lock:
+        found = _svd_cache.get(key)
+        if found is not None:
+            _svd_cache.move_to_end(key)
+    if found is None:
+        _, singular, vt = np.linalg.svd(R)
+        found = (singular, vt)
+        with _svd_lock:
+            _svd_cache[key] = found
+            while len(_svd_cache) > SVD_CACHE_ENTRIES:
+                _svd_cache.popitem(last=False)
+    return found[0].copy(), found[1].copy()
 
 
 def hessian_eigenvalues(stats: LeastSquaresStats, loss: Loss) -> NDArray[np.float64]:
@@ -175,7 +219,7 @@ def stable_lr_bound(eigenvalues: NDArray[np.float64]) -> float:
     >>> stable_lr_bound(np.array([1.0, 4.0]))
     0.5
     """
-    return float(2.0 / eigenvalues[-1])
+    return 2.0 / float(eigenvalues[-1]) if eigenvalues[-1] > 0 else math.inf
 
 
 def optimal_constant_lr(eigenvalues: NDArray[np.float64]) -> float:
@@ -184,7 +228,8 @@ def optimal_constant_lr(eigenvalues: NDArray[np.float64]) -> float:
     >>> optimal_constant_lr(np.array([1.0, 3.0]))
     0.5
     """
-    return float(2.0 / (eigenvalues[0] + eigenvalues[-1]))
+    total = float(eigenvalues[0] + eigenvalues[-1])
+    return 2.0 / total if total > 0 else math.inf
 
 
 def condition_number(eigenvalues: NDArray[np.float64]) -> float:
@@ -199,7 +244,9 @@ def heavy_ball_parameters(eigenvalues: NDArray[np.float64]) -> tuple[float, floa
     >>> heavy_ball_parameters(np.array([1.0, 9.0]))
     (0.25, 0.25)
     """
-    low, high = math.sqrt(max(eigenvalues[0], 0.0)), math.sqrt(eigenvalues[-1])
+    low, high = math.sqrt(max(eigenvalues[0], 0.0)), math.sqrt(max(eigenvalues[-1], 0.0))
+    if high + low == 0:  # no curvature at all: any rate, no momentum
+        return math.inf, 0.0
     return 4.0 / (high + low) ** 2, ((high - low) / (high + low)) ** 2
 
 
@@ -210,7 +257,8 @@ def momentum_lr_bound(eigenvalues: NDArray[np.float64], beta: float, nesterov: b
     >>> momentum_lr_bound(np.array([1.0, 4.0]), 0.5, nesterov=False)
     0.75
     """
-    return float(2 * (1 + beta) / ((1 + 2 * beta if nesterov else 1.0) * eigenvalues[-1]))
+    curvature = (1 + 2 * beta if nesterov else 1.0) * float(eigenvalues[-1])
+    return 2 * (1 + beta) / curvature if curvature > 0 else math.inf
 
 
 def momentum_growth(lr: float, eigenvalue: float, beta: float, nesterov: bool) -> float:
@@ -224,6 +272,8 @@ def momentum_growth(lr: float, eigenvalue: float, beta: float, nesterov: bool) -
     0.5
     """
     shrink = 1 - lr * eigenvalue
+    if not math.isfinite(shrink):  # a rate past float64's range
+        return math.inf
     if nesterov:
         iteration = np.array([[(1 + beta) * shrink, -beta * shrink], [1.0, 0.0]])
     else:
@@ -271,33 +321,59 @@ def steps_to_gap(analysis: Analysis, init: ArrayLike, lr: float, gap: float) -> 
     Each term of the exact excess shrinks geometrically, so the first k is found by
     bisection below the bound log(gap/E₀)/(2·log max|1 − ηλ_i|).
     """
-    eigenvalues = analysis.hessian_eigenvalues
-    weights = eigenvalues * mode_coordinates(analysis, init) ** 2
-    active = weights > 0
+    return steps_within(analysis.hessian_eigenvalues, mode_weights(analysis, init), lr, gap)
+
+
+def steps_within(eigenvalues: Array, weights: Array, lr: float, gap: float) -> int | None:
+    """`steps_to_gap` for the per-direction weights λ_i c_i² of a start (`mode_weights`)."""
     if excess_after(eigenvalues, weights, lr, 0) <= gap:
         return 0
-    if not np.any(active) or not np.all(np.isfinite(weights)):
-        return None  # a start beyond float64 (its excess overflows): no prediction
-    slowest = float(np.max(np.abs(1.0 - lr * eigenvalues[active])))
+    active = weights > 0  # directions the start has no share in never count
+    if not np.isfinite(weights).all() or not active.any():
+        return None  # a start so far out that its excess overflows float64
+    eigenvalues, weights = eigenvalues[active], weights[active]
+    with np.errstate(over="ignore"):
+        slowest = float(np.max(np.abs(1.0 - lr * eigenvalues)))
     if slowest >= 1.0 or gap <= 0:
         return None
     if slowest == 0.0:
         return 1
     high = max(1, math.ceil(math.log(gap / (0.5 * weights.sum())) / (2 * math.log(slowest))))
+    excess = excess_curve(eigenvalues, weights, lr)
     low = 0  # excess(low) > gap ≥ excess(high)
     while high - low > 1:
         middle = (low + high) // 2
-        if excess_after(eigenvalues, weights, lr, middle) <= gap:
+        if excess(middle) <= gap:
             high = middle
         else:
             low = middle
     return high
 
 
+#: Up to this many directions `excess_curve` sums on Python floats (cheaper than numpy calls,
+#: and numpy sums fewer than 8 terms in this same order).
+SCALAR_EXCESS_MAX_TERMS = 7
+
+
+def excess_curve(eigenvalues: Array, weights: Array, lr: float) -> Callable[[int], float]:
+    """k ↦ `excess_after(eigenvalues, weights, lr, k)` for directions that all shrink
+    (|1 − ηλ_i| < 1): what `steps_to_gap` bisects on, a dozen times per call."""
+    if weights.size > SCALAR_EXCESS_MAX_TERMS:
+        return lambda k: excess_after(eigenvalues, weights, lr, k)
+    pairs = zip(weights.tolist(), eigenvalues.tolist(), strict=True)
+    terms = [(w, abs(1.0 - lr * e)) for w, e in pairs]
+    return lambda k: 0.5 * sum(w * f ** (2.0 * k) for w, f in terms)
+
+
+def mode_weights(analysis: Analysis, init: ArrayLike) -> Array:
+    """λ_i c_i²: each eigen-direction's share of the starting excess (inf past float64)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return analysis.hessian_eigenvalues * mode_coordinates(analysis, init) ** 2
+
+
 def start_excess(analysis: Analysis, init: ArrayLike) -> float:
     """L(w₀) − L* = ½ Σ λ_i c_i²: how far above its minimum the loss starts."""
-    eigenvalues = analysis.hessian_eigenvalues
-    return excess_after(eigenvalues, eigenvalues * mode_coordinates(analysis, init) ** 2, 0.0, 0)
+    return excess_after(analysis.hessian_eigenvalues, mode_weights(analysis, init), 0.0, 0)
 
 
 def convergence_gap(optimum_loss: float, initial_loss: float) -> float:
@@ -311,17 +387,19 @@ def convergence_gap(optimum_loss: float, initial_loss: float) -> float:
 def gd_outlook(analysis: Analysis, init: ArrayLike, lr: float) -> Outlook:
     """How plain GD at rate `lr` from `init` will fare: stability, speed, steps to the gap."""
     eigenvalues = analysis.hessian_eigenvalues
-    gap = convergence_gap(
-        analysis.optimum_loss, analysis.optimum_loss + start_excess(analysis, init)
-    )
-    factors = np.abs(1.0 - lr * eigenvalues)
+    weights = mode_weights(analysis, init)
+    start = excess_after(eigenvalues, weights, 0.0, 0)
+    gap = convergence_gap(analysis.optimum_loss, analysis.optimum_loss + start)
+    with np.errstate(over="ignore"):  # a rate past float64's range: an infinite factor
+        factors = np.abs(1.0 - lr * eigenvalues)
+        ratio = lr / analysis.lr_max_stable
     return Outlook(
         lr=float(lr),
-        ratio_to_bound=float(lr / analysis.lr_max_stable),
+        ratio_to_bound=float(ratio),
         contraction=float(factors.max()),
         slowest_eigenvalue=float(eigenvalues[int(np.argmax(factors))]),
         gap=gap,
-        steps_to_gap=steps_to_gap(analysis, init, lr, gap),
+        steps_to_gap=steps_within(eigenvalues, weights, lr, gap),
     )
 
 
@@ -330,11 +408,13 @@ def compare_conditioning(
 ) -> Conditioning:
     """κ and the steps to the optimum at each problem's best constant rate from one start
     (weights in the data's units; `after` maps its coordinates with `to_original`)."""
-    gap = convergence_gap(before.optimum_loss, before.optimum_loss + start_excess(before, init))
+    weights = mode_weights(before, init)
+    start = excess_after(before.hessian_eigenvalues, weights, 0.0, 0)
+    gap = convergence_gap(before.optimum_loss, before.optimum_loss + start)
     return Conditioning(
         condition_before=before.condition_number,
         condition_after=after.condition_number,
-        steps_before=steps_to_gap(before, init, before.lr_optimal, gap),
+        steps_before=steps_within(before.hessian_eigenvalues, weights, before.lr_optimal, gap),
         steps_after=steps_to_gap(after, init, after.lr_optimal, gap),
         applied=applied,
     )
@@ -346,14 +426,21 @@ def analyze(
     *,
     init: ArrayLike | None = None,
     lr: float | None = None,
+    optimum: ArrayLike | Later | None = None,
 ) -> Analysis:
     """Optimum, eigen-decomposition and learning-rate bounds for `loss` on data with `stats`;
-    with `init` and `lr`, also the `Outlook` of plain GD from there."""
+    with `init` and `lr`, also the `Outlook` of plain GD from there. An `optimum` known
+    already (the same point in other coordinates, say) spares solving for it again; a
+    `Later` one is solved for when first read."""
     eigenvalues, eigenvectors = hessian_eigen(stats, loss)
     momentum_lr, momentum_beta = heavy_ball_parameters(eigenvalues)
+    if optimum is None:
+        optimum = stats.optimum()
     analysis = Analysis(
-        optimum_weights=stats.optimum(),
-        optimum_loss=loss.sum_weight(stats.n_rows) * stats.rho**2,
+        optimum_weights=cast(
+            Any, optimum if isinstance(optimum, Later) else np.asarray(optimum, float)
+        ),
+        optimum_loss=loss.sum_weight(stats.mass) * stats.rho**2,
         hessian_eigenvalues=eigenvalues,
         lr_max_stable=stable_lr_bound(eigenvalues),
         lr_optimal=optimal_constant_lr(eigenvalues),
@@ -361,6 +448,7 @@ def analyze(
         hessian_eigenvectors=eigenvectors,
         loss=loss.name,
         n_rows=stats.n_rows,
+        mass=stats.mass,
         momentum_lr=momentum_lr,
         momentum_beta=momentum_beta,
     )

@@ -1,8 +1,9 @@
 """The `gdlab` command: a thin shell that parses, calls the library and renders.
 
-Library errors become one line on stderr and the exit codes of DESIGN.md §4:
+Library errors become one line on stderr and the exit codes of docs/design.md ("Public contracts"):
 0 success, 2 bad usage or data, 3 a diverged run, 1 anything else. Heavy libraries are
-imported inside the commands, so `gdlab --help` starts fast.
+imported inside the commands, so `gdlab --help` starts fast. Ctrl-C ends any command with
+exit 130 and the one line "gdlab: interrupted" (`gdlab.cli.interrupts`).
 """
 
 from __future__ import annotations
@@ -10,9 +11,13 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-import typer
+from gdlab.cli import interrupts
 
-from gdlab.cli import demo, explain, export, fit, plot, predict, serve, sweep
+interrupts.defer_during_startup()  # a Ctrl-C during the imports below ends in exit 130 too
+
+import typer  # noqa: E402
+
+from gdlab.cli import demo, explain, export, fit, plot, predict, serve, stats, sweep  # noqa: E402
 
 app = typer.Typer(
     name="gdlab",
@@ -22,18 +27,32 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-for module in (demo, fit, explain, sweep, plot, predict, export, serve):
+for module in (demo, fit, stats, explain, sweep, plot, predict, export, serve):
     module.register(app)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return (and, as a script, exit with) the exit status."""
+    with interrupts.watching() as watch:
+        try:
+            code = run_command(argv)
+        except KeyboardInterrupt:  # between the command's own handlers
+            watch.interrupted, code = True, interrupts.EXIT_STATUS
+    if watch.interrupted and not watch.reported:  # typer's silent 130, or it was swallowed
+        return fail(interrupts.MESSAGE, interrupts.EXIT_STATUS)
+    return code
+
+
+def run_command(argv: Sequence[str] | None) -> int:
+    """Parse `argv`, run the command, turn its errors into one line and an exit status."""
+    from gdlab.cli.notices import warnings_as_lines
     from gdlab.errors import GdlabError
     from gdlab.training.config import cli_flag
 
     command = typer.main.get_command(app)
     try:
-        result = command.main(args=argv, prog_name="gdlab", standalone_mode=False)
+        with warnings_as_lines():  # a warning is one "gdlab: warning: …" line, never two
+            result = command.main(args=argv, prog_name="gdlab", standalone_mode=False)
     except typer.Abort:
         return fail("gdlab: aborted", 130)
     except typer.TyperException as error:  # usage errors: bad or missing options
@@ -54,13 +73,18 @@ def fail(message: str, code: int) -> int:
     """Print a one-line error on stderr and return the exit code.
 
     Control characters from the input (a NUL or an escape sequence in a column name) are
-    shown escaped, so a hostile file cannot drive the terminal.
+    shown escaped, so a hostile file cannot drive the terminal. After a Ctrl-C, whatever
+    error it turned into, the line is "gdlab: interrupted" and the code 130.
     """
-    line = " ".join(message.split())
-    print("".join(c if c.isprintable() else repr(c)[1:-1] for c in line), file=sys.stderr)
+    from gdlab.cli.notices import printable
+
+    watch = interrupts.current()
+    if watch is not None and watch.interrupted:
+        message, code, watch.reported = interrupts.MESSAGE, interrupts.EXIT_STATUS, True
+    print(printable(message), file=sys.stderr)
     return code
 
 
 def run() -> None:
     """Console-script entry point."""
-    sys.exit(main())
+    interrupts.exit_program(main())

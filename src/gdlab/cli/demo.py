@@ -35,7 +35,7 @@ def demo_command(
 
     Example: gdlab demo --seed 1 --out demo
     """
-    from gdlab.atomic import make_folder
+    from gdlab.atomic import make_folder, output_set
     from gdlab.cli.fit import warnings_to_stderr
     from gdlab.cli.options import parse_rate
     from gdlab.cli.plot import plot_kinds, write_plots
@@ -51,12 +51,13 @@ def demo_command(
         kinds.append("landscape")  # the picture of what went wrong
     make_folder(out)
     written = []
-    if not no_plot and run.problem is not None and run.problem.rows is not None:
-        save_seed_figure(run, run.problem.rows, out / "figure.png")
-        written.append(out / "figure.png")
-    run.save(out / "run.json")
-    written.append(out / "run.json")
-    written += write_plots(run, kinds, out, compare)
+    with output_set():  # the figure, run.json and the pictures appear together
+        if not no_plot and run.problem is not None and run.problem.rows is not None:
+            save_seed_figure(run, run.problem.rows, out / "figure.png")
+            written.append(out / "figure.png")
+        run.save(out / "run.json")
+        written.append(out / "run.json")
+        written += write_plots(run, kinds, out, compare)
     print_summary(run, title="gdlab demo: the seed program", allowed=DEMO_OPTIONS)
     typer.echo("Wrote " + " and ".join(str(path) for path in written))
     if diverged:

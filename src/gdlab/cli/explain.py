@@ -10,15 +10,19 @@ import typer
 from gdlab.cli.options import (
     DegreeOption,
     FormulaOption,
+    WeightsOption,
     XOption,
     YOption,
     open_data,
+    read_options,
     training_options,
     with_design_intercept,
 )
+from gdlab.data.options import ReadOptions
 from gdlab.training.config import TrainingConfig
 
 
+@read_options
 @training_options
 def explain_command(
     context: typer.Context,
@@ -32,6 +36,8 @@ def explain_command(
     y: YOption = None,
     formula: FormulaOption = None,
     degree: DegreeOption = None,
+    weights: WeightsOption = None,
+    read: ReadOptions | None = None,  # replaced by the flags of reading the data
     config: TrainingConfig | None = None,  # replaced by every training flag
     lang: Annotated[str, typer.Option(help="Language of the text: en or ko.")] = "en",
     step: Annotated[
@@ -56,6 +62,7 @@ def explain_command(
     """
     import warnings
 
+    from gdlab.cli.fit import warnings_to_stderr
     from gdlab.data.seed import seed_dataset
     from gdlab.errors import ConfigError, LearningRateWarning
     from gdlab.explain import LANGUAGES, explain
@@ -68,17 +75,18 @@ def explain_command(
         raise ConfigError(f"unknown language '{lang}'; choose one of: {', '.join(LANGUAGES)}")
     # Without data, the seed program: its data and start from one seed, data drawn first,
     # and the seed's rate unless one was asked for.
-    if data is None:
-        source = seed_dataset(config.seed)
-    else:
-        source = open_data(data, x, y, formula, degree, config.intercept)
-        config = with_design_intercept(config, source)
-    if data is None and not given(context, "lr"):
-        config = config.with_options(lr=SEED_LR)
-    problem = prepare(source, config)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", LearningRateWarning)  # explained below
-        run = train_problem(problem, config, raise_on_divergence=False)
+    with warnings_to_stderr():
+        if data is None:
+            source = seed_dataset(config.seed)
+        else:
+            source = open_data(data, x, y, read, weights, formula, degree, config.intercept)
+            config = with_design_intercept(config, source)
+        if data is None and not given(context, "lr"):
+            config = config.with_options(lr=SEED_LR)
+        problem = prepare(source, config)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", LearningRateWarning)  # explained below
+            run = train_problem(problem, config, raise_on_divergence=False)
     typer.echo(explain(run, lang, step=step), nl=False)
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,13 +12,14 @@ import typer
 from gdlab.cli.options import (
     DegreeOption,
     FormulaOption,
+    WeightsOption,
     XOption,
     YOption,
-    open_data,
+    read_options,
     training_options,
-    with_design_intercept,
 )
 from gdlab.cli.plot import CompareOption, PlotOption
+from gdlab.data.options import ReadOptions
 from gdlab.training.config import TrainingConfig
 
 if TYPE_CHECKING:
@@ -30,18 +29,23 @@ if TYPE_CHECKING:
 FIGURE_MAX_ROWS = 100_000
 
 
+@read_options
 @training_options
 def fit_command(
     data: Annotated[
-        Path,
+        list[Path],
         typer.Argument(
-            help="CSV or Parquet file, a glob of them, or a directory.", show_default=False
+            help="CSV or Parquet file, a glob of them, or a directory; or statistics files "
+            "(.gdstats, one, several or a glob) from `gdlab stats`, merged.",
+            show_default=False,
         ),
     ],
     x: XOption = None,
     y: YOption = None,
     formula: FormulaOption = None,
     degree: DegreeOption = None,
+    weights: WeightsOption = None,
+    read: ReadOptions | None = None,  # replaced by the flags of reading the data
     config: TrainingConfig | None = None,  # replaced by every training flag
     out: Annotated[Path | None, typer.Option(help="Folder for run.json (and figure).")] = None,
     json_out: Annotated[
@@ -86,23 +90,38 @@ def fit_command(
     diverges still writes its record and pictures into --out, then exits with status 3.
     Schedules: constant, step:EVERY:FACTOR, exp:DECAY, cosine[:FLOOR].
 
+    Several targets (--y y1,y2) are fitted from one pass: --json prints {"runs": [record,
+    …]}, one record per target, and --out DIR writes DIR/<target>/run.json for each.
+
     Example: gdlab fit points.csv --x x --y y --out result --plot landscape
     """
+    from gdlab.atomic import output_set
+    from gdlab.cli.options import with_design_intercept
     from gdlab.cli.plot import plot_kinds, write_plots
     from gdlab.cli.render import print_summary, save_seed_figure
+    from gdlab.cli.sources import open_fit_data, refuse_save_of_kept
+    from gdlab.cli.targets import Shown, fit_each_target, refuse_one_file_options
+    from gdlab.data.targets import SeveralTargets
     from gdlab.outputs.savedmodel import save_model
     from gdlab.training.fit import diverged_error, train_problem
     from gdlab.training.problem import prepare
 
     assert config is not None  # `training_options` parses the training flags into it
     kinds = plot_kinds(plot, compare, out)
-    source = open_data(data, x, y, formula, degree, config.intercept)
-    config = with_design_intercept(config, source)
-    design = getattr(source, "design", None)
-    # One pass over the data: the statistics, and on the way the sample the pictures draw
-    # and the fingerprint the saved model keeps.
-    problem = prepare(source, config, fingerprint=save is not None, sample=bool(kinds))
+    title = f"gdlab fit {' '.join(map(str, data))}"
     with warnings_to_stderr():
+        source = open_fit_data(data, x, y, weights, read, formula, degree, config.intercept)
+        config = with_design_intercept(config, source)
+        design = getattr(source, "design", None)
+        refuse_save_of_kept(source, save)
+        if isinstance(source, SeveralTargets):  # one pass, one run per target
+            refuse_one_file_options(trace=trace, save=save)
+            shown = Shown(warnings_to_stderr, print_regression)
+            fit_each_target(source, config, out, json_out, summary, kinds, compare, title, shown)
+            return
+        # One pass over the data: the statistics, and on the way the sample the pictures draw
+        # and the fingerprint the saved model keeps.
+        problem = prepare(source, config, fingerprint=save is not None, sample=bool(kinds))
         run = train_problem(problem, config, raise_on_divergence=False)
     if l1_path:
         run = with_path(run, problem, config)
@@ -111,26 +130,27 @@ def fit_command(
     if diverged and out is not None and len(run.weight_names) >= 2 and "landscape" not in kinds:
         kinds.append("landscape")  # the picture of what went wrong: the zig-zag growing
     pictures: list[Path] = []
-    if out is not None:
-        rows = problem.rows
-        line_fit = source.n_features == 1 and config.intercept and design is None
-        if line_fit and rows is not None and rows.n_rows <= FIGURE_MAX_ROWS:
-            save_seed_figure(run, rows, out / "figure.png")
-            pictures.append(out / "figure.png")
-        elif is_curve(design) and "curve" not in kinds:
-            pictures += write_plots(run, ["curve"], out, None)  # the fitted curve, not a line
-        pictures += write_plots(run, kinds, out, compare)
-        run.save(out / "run.json")
-    if save is not None and not diverged:
-        save_model(run, None, save)  # the fingerprint was taken during the pass
-    if trace is not None:
-        from gdlab.outputs.trace import write_trace
+    with output_set():  # --out, --save and --trace appear together, or not at all
+        if out is not None:
+            rows = problem.rows
+            line_fit = source.n_features == 1 and config.intercept and design is None
+            if line_fit and rows is not None and rows.n_rows <= FIGURE_MAX_ROWS:
+                save_seed_figure(run, rows, out / "figure.png")
+                pictures.append(out / "figure.png")
+            elif is_curve(design) and "curve" not in kinds:
+                pictures += write_plots(run, ["curve"], out, None)  # the fitted curve, not a line
+            pictures += write_plots(run, kinds, out, compare)
+            run.save(out / "run.json")
+        if save is not None and not diverged:
+            save_model(run, None, save)  # the fingerprint was taken during the pass
+        if trace is not None:
+            from gdlab.outputs.trace import write_trace
 
-        write_trace(run, trace)
+            write_trace(run, trace)
     if json_out:
         typer.echo(run.to_json(), nl=False)
     else:
-        print_summary(run, title=f"gdlab fit {data}")
+        print_summary(run, title=title)
         if summary:
             print_regression(run)
         if run.regularization_path is not None:
@@ -146,14 +166,13 @@ def fit_command(
 
 def with_path(run: Run, problem: Any, config: TrainingConfig) -> Run:
     """The run with its L1 regularisation path (a quadratic loss only)."""
-    from dataclasses import replace
-
+    from gdlab.analysis.deferred import replace_unread
     from gdlab.errors import ConfigError
     from gdlab.training.lasso_path import lasso_path
 
     if not config.is_quadratic:
         raise ConfigError(f"--path needs a quadratic loss (l2 or mse), not {config.loss}")
-    return replace(run, regularization_path=lasso_path(problem, config).to_record())
+    return replace_unread(run, regularization_path=lasso_path(problem, config).to_record())
 
 
 def path_line(run: Run) -> str:
@@ -202,14 +221,9 @@ def print_regression(run: Run) -> None:
 @contextmanager
 def warnings_to_stderr() -> Iterator[None]:
     """Show gdlab's warnings as one clean line each on stderr ("gdlab: warning: …")."""
-    from gdlab.errors import LearningRateWarning
+    from gdlab.cli.notices import warnings_as_lines
 
-    def show(message: Warning | str, category: type[Warning], *args: Any, **kw: Any) -> None:
-        print(f"gdlab: warning: {' '.join(str(message).split())}", file=sys.stderr)
-
-    with warnings.catch_warnings():  # restores the filters and showwarning on exit
-        warnings.simplefilter("always", LearningRateWarning)
-        warnings.showwarning = show
+    with warnings_as_lines():
         yield
 
 

@@ -2,7 +2,10 @@
 `gdlab.training.config.TrainingConfig` (one flag per option, declared there once).
 
 `training_options` adds every training flag to a command; the command receives the parsed
-`TrainingConfig`. Nothing here imports NumPy (the CLI must start fast).
+`TrainingConfig`. `read_options` adds the flags of reading the data, generated likewise from
+`gdlab.data.options.ReadOptions` (--missing, --delimiter, --encoding), and --verbose; the
+command receives the parsed `ReadOptions`. Nothing here imports NumPy (the CLI must start
+fast).
 """
 
 from __future__ import annotations
@@ -50,6 +53,14 @@ DegreeOption = Annotated[
         min=1,
     ),
 ]
+WeightsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--weights",
+        help="Column of sample weights w ≥ 0: weighted least squares (Σw·e²).",
+        rich_help_panel=DATA,
+    ),
+]
 
 #: What each option's values look like on the command line (by its declared type).
 CLI_TYPES: dict[str, Any] = {
@@ -62,6 +73,7 @@ CLI_TYPES: dict[str, Any] = {
     "int | None": int | None,
     "str | None": str | None,
     "tuple[float, ...] | None": str | None,  # --init=b,a,…
+    "float | str | None": str | None,  # --validation FRACTION or FILE
     "Mapping[str, float]": list[str] | None,  # --optimizer-option KEY=VALUE, repeatable
 }
 #: A shortcut flag: `--momentum B` is `--optimizer-option momentum=B`.
@@ -196,16 +208,88 @@ def parse_settings(items: list[str] | None, momentum: float | None) -> dict[str,
     return settings
 
 
+#: --verbose: not an option of reading or training, a flag of the commands that read data.
+VERBOSE = inspect.Parameter(
+    "verbose",
+    inspect.Parameter.KEYWORD_ONLY,
+    default=False,
+    annotation=Annotated[
+        bool,
+        typer.Option(
+            "--verbose",
+            help="Also show the logs of the libraries gdlab drives (Dask's distributed).",
+        ),
+    ],
+)
+
+
+def read_parameters() -> list[inspect.Parameter]:
+    """One parameter per read option (`ReadOptions`), then --verbose."""
+    from gdlab.data.options import declared_read_options
+
+    parameters = []
+    for name, declared, default in declared_read_options():
+        info = typer.Option(
+            "--" + name.replace("_", "-"),
+            help=declared.help,
+            rich_help_panel=DATA,
+            show_default=default is not None,
+        )
+        kind: Any = str if default is not None else str | None
+        annotation = Annotated[kind, info]
+        parameters.append(
+            inspect.Parameter(
+                name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation
+            )
+        )
+    return [*parameters, VERBOSE]
+
+
+def read_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Give `command` the flags of reading the data in place of its `read` parameter.
+
+    Their values are parsed into a `ReadOptions` passed as `read`; with --verbose the logs
+    of Dask's distributed reach stderr while the command runs (they are kept back otherwise).
+    """
+    signature = inspect.signature(command, eval_str=True)
+    generated = read_parameters()
+    names = {parameter.name for parameter in generated}
+    parameters: list[inspect.Parameter] = []
+    for parameter in signature.parameters.values():
+        if parameter.name == "read":
+            parameters += generated
+        else:
+            parameters.append(parameter.replace(kind=inspect.Parameter.KEYWORD_ONLY))
+
+    @functools.wraps(command)
+    def with_read(**values: Any) -> Any:
+        from gdlab.data.options import ReadOptions
+        from gdlab.onepass.cluster import library_logs
+
+        flags = {name: values.pop(name) for name in list(values) if name in names}
+        verbose = flags.pop("verbose")
+        with library_logs(shown=verbose):
+            return command(**values, read=ReadOptions(**flags))
+
+    with_read.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+    with_read.__annotations__ = {p.name: p.annotation for p in parameters}
+    del with_read.__wrapped__  # typer must read the new signature, not the command's
+    return with_read
+
+
 def open_data(
     data: Path,
     x: str | None,
     y: str | None,
+    read: Any = None,
+    weights: str | None = None,
     formula: str | None = None,
     degree: int | None = None,
     intercept: bool = True,
 ) -> Any:
     """The files named by DATA (a file, a glob or a directory), --x and --y (or --formula,
-    --degree), not yet read; text columns in --x are one-hot encoded
+    --degree), not yet read, to be read as `read` (`ReadOptions`) says, with the sample
+    weights of `weights`; text columns in --x are one-hot encoded
     (`gdlab.data.designed.open_design`)."""
     from gdlab.data.designed import open_design
 
@@ -214,7 +298,9 @@ def open_data(
             if value is None:
                 raise ConfigError(f"missing option '{option}': name the column(s) of {data} to use")
     names = split_names(x, "--x") if x is not None else None
-    return open_design(data, names, y.strip() if y else None, formula, degree, intercept)
+    target = y.strip() if y else None
+    source = open_design(data, names, target, formula, degree, intercept, read)
+    return source.with_columns(weights=weights.strip()) if weights else source
 
 
 def with_design_intercept(config: TrainingConfig, source: Any) -> TrainingConfig:

@@ -15,9 +15,12 @@ if TYPE_CHECKING:
 #: The kinds of picture, as `gdlab.plots.KINDS` names them (kept light: no matplotlib here;
 #: tests/cli/test_plot_command.py checks the two lists agree).
 KIND_NAMES = (
-    "seed, seed-styled, landscape, compare, animation, diagnostics, lr-sweep, eigen, momentum-map"
+    "seed, seed-styled, landscape, compare, animation, diagnostics, lr-sweep, eigen, momentum-map, "
+    "validation"
 )
 KIND_HELP = f"One of: {KIND_NAMES} (default: landscape)."
+#: Pixels per inch a picture may be drawn at: fewer collapse its text, more exhaust memory.
+MIN_DPI, MAX_DPI = 30, 1200
 
 #: `--plot` and `--compare` as `fit` and `demo` take them.
 PlotOption = Annotated[
@@ -67,7 +70,12 @@ def plot_command(
     theme: Annotated[str, typer.Option(help="light or dark.")] = "light",
     dpi: Annotated[
         int | None,
-        typer.Option(help="Pixels per inch (default 100; 80 for animations).", show_default=False),
+        typer.Option(
+            help=f"Pixels per inch, {MIN_DPI} to {MAX_DPI} (default 100; 80 for animations).",
+            show_default=False,
+            min=MIN_DPI,
+            max=MAX_DPI,
+        ),
     ] = None,
     data: Annotated[
         Path | None,
@@ -152,6 +160,8 @@ def write_plots(run: Run, kinds: list[str], out: Path, compare: str | None = Non
     The pictures draw the points the run's one pass kept (every row, or an even sample of
     large files) and compute everything else from its statistics.
     """
+    if not kinds:
+        return []  # no pictures: matplotlib is never imported
     from gdlab.plots import default_filename, plot_run
 
     return [plot_run(run, kind, out / default_filename(kind), compare=compare) for kind in kinds]

@@ -7,7 +7,11 @@ from typing import Annotated
 
 import typer
 
+from gdlab.cli.options import read_options
+from gdlab.data.options import ReadOptions
 
+
+@read_options
 def predict_command(
     model: Annotated[
         Path, typer.Argument(help="Model file written by `gdlab fit … --save`.", show_default=False)
@@ -31,6 +35,7 @@ def predict_command(
             show_default=False,
         ),
     ] = None,
+    read: ReadOptions | None = None,  # replaced by the flags of reading the data
 ) -> None:
     """Predict the target for every row of DATA with a model saved by `gdlab fit --save`.
 
@@ -42,6 +47,7 @@ def predict_command(
 
     Example: gdlab predict model.json new_points.csv --keep id --out predictions.parquet
     """
+    from gdlab.cli.fit import warnings_to_stderr
     from gdlab.cli.options import split_names
     from gdlab.outputs.predictions import (
         csv_text,
@@ -55,7 +61,8 @@ def predict_command(
         output_format(out)  # an unknown format fails before any reading
     kept = split_names(keep, "--keep") if keep is not None else []
     saved = load_model(model)
-    predictions = predictions_of_file(saved, data, kept)
+    with warnings_to_stderr():
+        predictions = predictions_of_file(saved, data, kept, read)
     if out is None:
         typer.echo(csv_text(predictions), nl=False)
     else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Collection
 from pathlib import Path
 
@@ -26,7 +27,7 @@ def summary_lines(run: Run, title: str, allowed: Collection[str] | None = None) 
     after = f"after {steps_word(steps)}"
     lines = [
         f"{title}",
-        f"{run.data.n_rows} rows, lr {run.config.lr:g}, {steps_word(steps)} of "
+        f"{rows_words(run)}, lr {run.config.lr:g}, {steps_word(steps)} of "
         f"{run.config.optimizer}, loss {run.config.loss}{penalty_words(run)}",
     ]
     design = run.data.details.get("design")
@@ -52,6 +53,7 @@ def summary_lines(run: Run, title: str, allowed: Collection[str] | None = None) 
         lines.append("  " + sparsity_line(run))
     if run.stop_reason == "tol":
         lines.append(f"  stopped early: the --tol rule held after {steps_word(steps)}")
+    lines += held_out_lines(run)
     conditioning = run.analysis.conditioning
     if conditioning is not None and conditioning.applied and run.config.l1 > 0:
         lines.append(  # the steps predicted are a quadratic's, not the L1 problem's
@@ -92,6 +94,42 @@ def sparsity_line(run: Run) -> str:
         f"the optimum (coordinate descent), {int(np.sum(trained == 0))} after the "
         f"{how}"
     )
+
+
+def rows_words(run: Run) -> str:
+    """ "N rows", with how many were held out and what weighed them."""
+    details = run.data.details
+    words = f"{run.data.n_rows} rows"
+    if run.validation_losses is not None and "held_out_rows" in details:
+        words += f" (+{details['held_out_rows']} held out)"
+    if details.get("weights"):
+        words += f" weighted by {details['weights']}"
+    return words
+
+
+def held_out_lines(run: Run) -> list[str]:
+    """The held-out loss (`--validation`) and the K-fold summary (`--cv`), in numbers."""
+    lines = []
+    if run.validation_losses:
+        check = run.validation or {}
+        lines.append(
+            f"  held-out loss: {run.validation_losses[-1]:.6g} after the last step, lowest "
+            f"{check.get('best_loss', math.nan):.6g} after {steps_word(check.get('best_step', 0))}"
+        )
+        if run.stop_reason == "early_stopping":
+            patience = check.get("early_stopping", {}).get("patience", 0)
+            lines.append(
+                f"  stopped early: the held-out loss did not improve for {steps_word(patience)}"
+            )
+    if run.cv:
+        cv = run.cv
+        best = int(cv["best_step"])
+        spread = cv["losses_std"][best - 1] if best >= 1 else math.nan
+        lines.append(
+            f"  {cv['folds']}-fold cross-validation: held-out loss {cv['best_loss']:.6g} "
+            f"± {spread:.3g} (mean ± sd over the folds) at its best, after {steps_word(best)}"
+        )
+    return lines
 
 
 def bounds_line(run: Run) -> str:

@@ -9,10 +9,19 @@ from typing import Annotated
 
 import typer
 
-from gdlab.cli.options import XOption, YOption, open_data, training_options
+from gdlab.cli.options import (
+    WeightsOption,
+    XOption,
+    YOption,
+    open_data,
+    read_options,
+    training_options,
+)
+from gdlab.data.options import ReadOptions
 from gdlab.training.config import TrainingConfig
 
 
+@read_options
 @training_options
 def sweep_command(
     data: Annotated[
@@ -23,6 +32,8 @@ def sweep_command(
     ] = None,
     x: XOption = None,
     y: YOption = None,
+    weights: WeightsOption = None,
+    read: ReadOptions | None = None,  # replaced by the flags of reading the data
     config: TrainingConfig | None = None,  # replaced by every training flag
     lrs: Annotated[
         str | None,
@@ -48,13 +59,15 @@ def sweep_command(
 
     Example: gdlab sweep --steps 50 --out sweep.png
     """
+    from gdlab.cli.fit import warnings_to_stderr
     from gdlab.data.seed import seed_dataset
     from gdlab.training.problem import prepare
     from gdlab.training.sweep import parse_rates, sweep
 
     assert config is not None  # `training_options` parses the training flags into it
-    source = seed_dataset(config.seed) if data is None else open_data(data, x, y)
-    problem = prepare(source, config)
+    with warnings_to_stderr():
+        source = seed_dataset(config.seed) if data is None else open_data(data, x, y, read, weights)
+        problem = prepare(source, config)
     result = sweep(problem, config, parse_rates(lrs) if lrs is not None else None)
     written = None
     if out is not None:

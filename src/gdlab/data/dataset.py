@@ -7,7 +7,7 @@ carries the offset b, *first*, so weights read (b, a1, a2, …) as in the seed p
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -17,11 +17,18 @@ from gdlab.errors import DataError
 
 #: The largest |value| a data cell may hold: squares of errors on such data stay finite.
 MAX_MAGNITUDE = 1e100
+#: The most feature columns a fit takes: its analysis (SVDs of the p×p factor) costs O(p³),
+#: about a second at this width.
+MAX_FEATURES = 1000
 
 
 @dataclass(frozen=True)
 class Dataset:
-    """Feature columns (N×k), a target (N), their names and where they came from."""
+    """Feature columns (N×k), a target (N), their names and where they came from.
+
+    `weights`, when set, are the rows' sample weights wᵢ ≥ 0 (weighted least squares: row i
+    counts wᵢ times), read from the column `weight_name`.
+    """
 
     features: NDArray[np.float64]
     target: NDArray[np.float64]
@@ -29,6 +36,11 @@ class Dataset:
     target_name: str = "y"
     source: str = "arrays"
     extra: dict[str, object] = field(default_factory=dict)
+    weights: NDArray[np.float64] | None = None
+    weight_name: str | None = None
+    #: Each row's cluster (`--cov cluster:COL`), read from the column `cluster_name`.
+    clusters: NDArray[np.float64] | None = None
+    cluster_name: str | None = None
 
     @property
     def n_rows(self) -> int:
@@ -40,6 +52,22 @@ class Dataset:
         """Number of feature columns k (weights are k+1 with the bias)."""
         return int(self.features.shape[1])
 
+    def rows(self) -> NDArray[np.float64]:
+        """The rows [x₁ … x_k y] side by side (what groups and fingerprints hash)."""
+        return np.column_stack([self.features, self.target])
+
+    def subset(self, keep: NDArray[np.bool_]) -> Dataset:
+        """The rows where `keep` is True (their weights too), in order."""
+        weights = None if self.weights is None else self.weights[keep]
+        clusters = None if self.clusters is None else self.clusters[keep]
+        return replace(
+            self,
+            features=self.features[keep],
+            target=self.target[keep],
+            weights=weights,
+            clusters=clusters,
+        )
+
 
 def from_arrays(
     features: ArrayLike,
@@ -47,12 +75,15 @@ def from_arrays(
     feature_names: Sequence[str] | None = None,
     target_name: str | None = None,
     source: str = "arrays",
+    weights: ArrayLike | None = None,
+    weight_name: str | None = None,
 ) -> Dataset:
     """Validate in-memory data (1-D or 2-D features, 1-D target) into a `Dataset`.
 
     Features and target may be numpy arrays, lists, pandas or polars DataFrames/Series or
     Dask collections; a frame's column names become the feature names and a Series' name
-    the target's, unless `feature_names` / `target_name` are given.
+    the target's, unless `feature_names` / `target_name` are given. `weights` are sample
+    weights, one finite wᵢ ≥ 0 per row, not all zero (`check_weights`).
     """
     X, column_names = feature_matrix(features)
     y, series_name = target_vector(target)
@@ -75,7 +106,32 @@ def from_arrays(
     check_finite(y[:, None], (target_name,), source)
     if X.shape[0] < 2:
         raise DataError(f"{source}: need at least 2 rows to fit a line, got {X.shape[0]}")
-    return Dataset(X, y, names, target_name, source)
+    w = None
+    if weights is not None:
+        w, weight_name = target_vector(weights)[0], weight_name or "weights"
+        if w.shape != y.shape:
+            raise DataError(f"{source}: {w.size} sample weights for {y.size} rows")
+        check_weights(w, weight_name, source)
+    return Dataset(X, y, names, target_name, source, weights=w, weight_name=weight_name)
+
+
+def check_weights(weights: NDArray[np.float64], name: str, source: str, first_row: int = 0) -> None:
+    """Sample weights must be finite and ≥ 0 (a zero drops the row); say which one is not.
+
+    >>> try:
+    ...     check_weights(np.array([1.0, -2.0]), "w", "d.csv")
+    ... except DataError as error:
+    ...     print(error)
+    d.csv: sample weight -2 in column 'w' at data row 2 is negative; weights must be ≥ 0
+    """
+    check_finite(weights[:, None], (name,), source)
+    negative = weights < 0
+    if negative.any():
+        row = int(np.argmax(negative))
+        raise DataError(
+            f"{source}: sample weight {weights[row]:g} in column '{name}' at data row "
+            f"{first_row + row + 1} is negative; weights must be ≥ 0"
+        )
 
 
 def default_names(k: int) -> tuple[str, ...]:

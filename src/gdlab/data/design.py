@@ -37,6 +37,12 @@ EXTRA = "pip install 'gdlab[formula]'"
 INTERCEPT = "Intercept"
 #: Columns named inside C(…) are categorical even when they hold numbers.
 NAME = re.compile(r"`([^`]+)`|([A-Za-z_][A-Za-z0-9_]*)")
+#: Why --missing drop is refused with a design: a left-out row would shift the row numbers
+#: a design's errors (an unseen level, the log of 0) name.
+MISSING_DROP_REFUSED = (
+    "--missing drop does not work with a formula, --degree or text columns yet: fill or "
+    "remove the rows with missing cells first"
+)
 CATEGORICAL_CALL = re.compile(r"\bC\(\s*(`[^`]+`|[A-Za-z_][A-Za-z0-9_.]*)")
 
 

@@ -13,16 +13,19 @@ one-hot encodes the text columns (the first level the reference, with an interce
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pyarrow as pa
 
-from gdlab.data.columns import READ_ERRORS, column_names, first_line, is_parquet
-from gdlab.data.dataset import Dataset, from_arrays
+from gdlab.data.batches import Batch
+from gdlab.data.cells import column_values, holds_text
+from gdlab.data.columns import column_names, first_line, is_parquet, read_errors, text_options
+from gdlab.data.csvformat import csv_format, open_stream
+from gdlab.data.dataset import Dataset, check_weights, from_arrays
 from gdlab.data.design import (
+    MISSING_DROP_REFUSED,
     Design,
     build_design,
     categorical_calls,
@@ -31,59 +34,75 @@ from gdlab.data.design import (
     formula_variables,
 )
 from gdlab.data.files import (
-    Batch,
     FileSource,
     check_file_columns,
-    column_array,
+    checked_files,
     default_batch_rows,
     open_files,
-    resolve_files,
-    text_options,
 )
+from gdlab.data.options import ReadOptions, recorded_read_options
+from gdlab.data.stamps import check_unchanged
 from gdlab.errors import ConfigError, DataError
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 #: Rows of the first block a design is built on.
 PROTOTYPE_ROWS = 1000
-#: A cell that reads as a number (what CSV files write; see `gdlab.data.columns`).
-NUMBER_TEXT = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$|^[+-]?(?i:inf|infinity|nan)$"
 #: The key of the design in a run record's data details.
 DESIGN_KEY = "design"
 
 
 def is_text_type(kind: pa.DataType) -> bool:
     """True for Arrow's text columns (plain or dictionary-encoded)."""
+    import pyarrow as pa
+
     if pa.types.is_dictionary(kind):
         kind = kind.value_type
     return bool(pa.types.is_string(kind) or pa.types.is_large_string(kind))
 
 
 def raw_frames(
-    file: Path, names: Sequence[str], text: Sequence[str], rows: int
+    file: Path,
+    names: Sequence[str],
+    text: Sequence[str],
+    rows: int,
+    options: ReadOptions | None = None,
 ) -> Iterator[tuple[Any, int, int]]:
     """Blocks of a file's raw columns as pandas frames: (frame, first data row, bytes read).
 
-    Numbers are checked cell by cell as `gdlab.data.files` checks them; `text` columns stay
-    text (None where a cell is empty).
+    Numbers are checked cell by cell as every reader checks them (`gdlab.data.cells`);
+    `text` columns stay text (trimmed; None where a cell is empty).
     """
     import pandas as pd
 
-    done = 0
-    for record_batch, read in record_batches(file, list(names), rows):
+    done, warned = 0, set[str]()
+    for record_batch, read in record_batches(file, list(names), rows, options):
         columns = {}
         for name in names:
             column = record_batch.column(name)
             if name in text:
-                columns[name] = pd.Series(column.to_pylist(), dtype=object)
+                columns[name] = pd.Series(trimmed(column.to_pylist()), dtype=object)
             else:
-                columns[name] = column_array(column, name, file, done)
+                columns[name] = column_values(column, name, file, done, warned=warned, hint=False)
         yield pd.DataFrame(columns), done, read
         done += record_batch.num_rows
     if done == 0:
         raise DataError(f"{file}: no data rows (only a header?)")
 
 
-def record_batches(file: Path, names: list[str], rows: int) -> Iterator[tuple[Any, int]]:
-    """Arrow record batches of the named columns (CSV cells as text), with bytes read."""
+def trimmed(cells: list[Any]) -> list[Any]:
+    """Text cells without surrounding blanks, an empty one as None (as numbers are read)."""
+    return [cell.strip() or None if isinstance(cell, str) else cell for cell in cells]
+
+
+def record_batches(
+    file: Path, names: list[str], rows: int, options: ReadOptions | None = None
+) -> Iterator[tuple[Any, int]]:
+    """Arrow record batches of the named columns (CSV cells as text, its separator and
+    encoding as `options` give or the file shows), with bytes read."""
+
+    fmt = None
     try:
         if is_parquet(file):
             import pyarrow.parquet as pq
@@ -96,54 +115,59 @@ def record_batches(file: Path, names: list[str], rows: int) -> Iterator[tuple[An
             return
         from pyarrow import csv
 
+        fmt = csv_format(file, options)
         block = max(1 << 20, rows * 16 * len(names))
-        with pa.input_stream(file) as stream:
+        stream, position = open_stream(file)
+        with stream:
             reader = csv.open_csv(
                 stream,
-                read_options=csv.ReadOptions(block_size=block),
+                read_options=fmt.read_options(block_size=block),
+                parse_options=fmt.parse_options(),
                 convert_options=text_options(names),
             )
             for batch in reader:  # blocks of bytes, cut to at most `rows` rows
                 for start in range(0, batch.num_rows, rows):
-                    yield batch.slice(start, rows), stream.tell()
-    except (pa.ArrowInvalid, OSError) as error:
+                    yield batch.slice(start, rows), position()
+    except read_errors() as error:
+        if fmt is not None:
+            from gdlab.data.columns import csv_error
+
+            raise csv_error(file, fmt, error) from None
         raise DataError(f"{file}: {first_line(error)}") from None
 
 
-def text_columns(file: Path, names: Sequence[str]) -> list[str]:
-    """The columns among `names` that hold text: by the Parquet schema, or, in a CSV, those
-    most of whose cells in the first block are not numbers (a column of numbers with a few
-    bad cells stays numeric, so the first bad one is reported with its row)."""
-    import pyarrow.compute as pc
-
+def text_columns(file: Path, names: Sequence[str], options: ReadOptions | None = None) -> list[str]:
+    """The columns among `names` that hold text: those of a text type whose first cells are
+    mostly words (`gdlab.data.cells.holds_text`, which the readers use too): a column of
+    numbers with a few bad cells stays numeric, so the first bad one is reported with its
+    row. A Parquet column of numbers is never text."""
     if is_parquet(file):
         import pyarrow.parquet as pq
 
         try:
             schema = pq.read_schema(file)
-        except READ_ERRORS as error:
+        except read_errors() as error:
             raise DataError(f"{file}: not a readable Parquet file ({first_line(error)})") from None
-        found = []
+        candidates = []
         for name in names:
             index = schema.get_field_index(name)  # −1: absent or named twice (the reader says)
             if index >= 0 and is_text_type(schema.field(index).type):
-                found.append(name)
-        return found
-    batch, _ = next(record_batches(file, list(names), PROTOTYPE_ROWS), (None, 0))
+                candidates.append(name)
+    else:
+        candidates = list(names)
+    if not candidates:
+        return []
+    batch, _ = next(record_batches(file, candidates, PROTOTYPE_ROWS, options), (None, 0))
     if batch is None:
         return []
-    found = []
-    for name in names:
-        values = pc.utf8_trim_whitespace(batch.column(name).drop_null())
-        values = values.filter(pc.not_equal(values, ""))
-        numbers = pc.sum(pc.match_substring_regex(values, NUMBER_TEXT)).as_py() or 0
-        if len(values) and numbers < len(values) / 2:  # a typo in a number column is not text
-            found.append(name)
-    return found
+    return [name for name in candidates if holds_text(trimmed(batch.column(name).to_pylist()))]
 
 
 def file_levels(
-    files: Sequence[Path], categorical: Sequence[str], text: Sequence[str]
+    files: Sequence[Path],
+    categorical: Sequence[str],
+    text: Sequence[str],
+    options: ReadOptions | None = None,
 ) -> dict[str, tuple[Any, ...]]:
     """The sorted levels of each categorical column over every file: a pass that reads only
     those columns. A missing cell is an error naming its file and row."""
@@ -152,7 +176,7 @@ def file_levels(
         return {}
     for file in files:
         rows = default_batch_rows(len(categorical))
-        for frame, first_row, _ in raw_frames(file, categorical, text, rows):
+        for frame, first_row, _ in raw_frames(file, categorical, text, rows, options):
             for name in categorical:
                 values = frame[name]
                 missing = np.flatnonzero(values.isna().to_numpy())
@@ -177,35 +201,56 @@ class DesignedFiles(FileSource):
         return list(dict.fromkeys([*self.design.variables, *self.design.target_variables]))
 
     @property
+    def wanted(self) -> list[str]:
+        """Every file column a pass reads: the formula's, then weights and clusters."""
+        return list(dict.fromkeys([*self.raw_names, *self.extra_names]))
+
+    @property
     def extra(self) -> dict[str, Any]:
-        """Details for the run record: the file count, and the design."""
+        """Details for the run record: the file count, the read options, and the design."""
         return {**super().extra, DESIGN_KEY: self.design.to_record()}
 
     def batches(self, batch_rows: int | None = None) -> Iterator[Batch]:
-        """The design columns and the target, block by block, file after file."""
-        raw = self.raw_names
-        rows = batch_rows or default_batch_rows(len(raw) + self.n_features + 1)
-        for file in self.files:
-            for frame, first_row, read in raw_frames(file, raw, self.text, rows):
+        """The design columns and the target (and the weights and clusters read beside
+        them), block by block, file after file; a file that changed meanwhile is refused."""
+        wanted = self.wanted
+        rows = batch_rows or default_batch_rows(len(wanted) + self.n_features + 1)
+        for file, before in zip(self.files, self.stamps, strict=True):
+            for frame, first_row, read in raw_frames(file, wanted, self.text, rows, self.options):
                 X, y = self.design.apply(frame, first_row, str(file))
                 assert y is not None
                 columns = tuple(np.ascontiguousarray(X[:, j]) for j in range(X.shape[1]))
-                yield Batch((*columns, y), file, first_row, read)
+                weights = clusters = None
+                if self.weight_name:
+                    weights = frame[self.weight_name].to_numpy(np.float64)
+                    check_weights(weights, self.weight_name, str(file), first_row)
+                if self.cluster_name:
+                    clusters = frame[self.cluster_name].to_numpy(np.float64)
+                yield Batch((*columns, y), file, first_row, read, weights, clusters)
+            check_unchanged(file, before)
 
     def read(self) -> Dataset:
-        """Every row's design columns in memory."""
+        """Every row's design columns in memory (with their weights and clusters)."""
         parts = list(self.batches())
         X = np.concatenate([part.features for part in parts])
         y = np.concatenate([part.target for part in parts])
-        dataset = from_arrays(X, y, self.feature_names, self.target_name, self.source)
-        return Dataset(
-            dataset.features,
-            dataset.target,
-            dataset.feature_names,
-            dataset.target_name,
-            dataset.source,
-            {DESIGN_KEY: self.design.to_record()},
+        weights = clusters = None
+        if self.weight_name:
+            weights = np.concatenate([part.weights for part in parts if part.weights is not None])
+        if self.cluster_name:
+            clusters = np.concatenate([p.clusters for p in parts if p.clusters is not None])
+        data = from_arrays(
+            X,
+            y,
+            self.feature_names,
+            self.target_name,
+            self.source,
+            weights=weights,
+            weight_name=self.weight_name,
         )
+        if clusters is not None:
+            data = replace(data, clusters=clusters, cluster_name=self.cluster_name)
+        return replace(data, extra=self.extra)
 
 
 def open_design(
@@ -215,9 +260,11 @@ def open_design(
     formula: str | None = None,
     degree: int | None = None,
     intercept: bool = True,
+    options: ReadOptions | None = None,
 ) -> FileSource:
     """The source a command reads: files with a formula (--formula), a polynomial of one
-    feature (--degree), text columns one-hot encoded, or plain numeric columns."""
+    feature (--degree), text columns one-hot encoded, or plain numeric columns, read as
+    `options` say."""
     if formula is not None and (x_columns or y_column or degree):
         raise ConfigError("--formula names the columns itself: leave out --x, --y and --degree")
     note = False
@@ -231,30 +278,43 @@ def open_design(
                 )
             formula = degree_formula(x_columns[0], y_column, degree, intercept)
         else:
-            files = resolve_files(str(path))
-            for file in files:
-                check_file_columns(file, [*x_columns, y_column])
-            if not text_columns(files[0], x_columns):
-                return open_files(path, x_columns, y_column)
+            plain = open_files(path, x_columns, y_column, options)
+            if not text_columns(plain.files[0], x_columns, plain.options):
+                return plain
             formula, note = formula_of_columns(x_columns, y_column, intercept), True
-    return designed_files(path, formula, note)
+    return designed_files(path, formula, note, options)
 
 
-def designed_files(path: str | Path, formula: str, note: bool = False) -> DesignedFiles:
+def designed_files(
+    path: str | Path, formula: str, note: bool = False, options: ReadOptions | None = None
+) -> DesignedFiles:
     """Files through `formula`: the levels first (a pass over only the categorical columns),
-    the design built on the first rows."""
-    files = resolve_files(str(path))
-    rhs, lhs = formula_variables(formula, column_names(files[0]))
+    the design built on the first rows. Rows with a missing cell cannot be left out
+    (--missing drop): the design's errors name rows by their place in the file."""
+    options = options or ReadOptions()
+    if options.drops_missing:
+        raise ConfigError(MISSING_DROP_REFUSED)
+    from gdlab.data.paths import resolve_files
+
+    found = resolve_files(str(path))
+    rhs, lhs = formula_variables(formula, column_names(found[0], options))
     raw = list(dict.fromkeys([*rhs, *lhs]))
-    for file in files:
-        check_file_columns(file, raw)
-    text = text_columns(files[0], raw)
+    files, stamps, formats = checked_files(found, raw, options)
+    text = text_columns(files[0], raw, options)
     categorical = [name for name in raw if name in text or name in categorical_calls(formula)]
-    levels = file_levels(files, categorical, text)
-    prototype, _, _ = next(raw_frames(files[0], raw, text, PROTOTYPE_ROWS))
+    levels = file_levels(files, categorical, text, options)
+    prototype, _, _ = next(raw_frames(files[0], raw, text, PROTOTYPE_ROWS, options))
     design = build_design(formula, prototype, levels, str(files[0]), note_text_columns=note)
     return DesignedFiles(
-        files, design.columns, design.target, str(path), design=design, text=tuple(text)
+        files,
+        design.columns,
+        design.target,
+        str(path),
+        options,
+        stamps,
+        formats,
+        design=design,
+        text=tuple(text),
     )
 
 
@@ -327,7 +387,7 @@ def design_of(details: Mapping[str, Any], where: str = "run record") -> Design |
 
 
 def design_rows(
-    file: Path, design: Design, with_target: bool
+    file: Path, design: Design, with_target: bool, options: ReadOptions | None = None
 ) -> tuple[dict[str, Any], np.ndarray, np.ndarray | None]:
     """A file's raw columns (numbers as float64, text as lists), the design's columns and,
     `with_target`, the left side's values: what predicting a file needs."""
@@ -336,10 +396,11 @@ def design_rows(
     raw = list(design.variables)
     if with_target:
         raw = list(dict.fromkeys([*raw, *design.target_variables]))
-    check_file_columns(file, raw)
-    text = text_columns(file, raw)
+    check_file_columns(file, raw, options)
+    text = text_columns(file, raw, options)
     frames, designs, targets = [], [], []
-    for frame, first_row, _ in raw_frames(file, raw, text, default_batch_rows(len(raw) + 1)):
+    rows = default_batch_rows(len(raw) + 1)
+    for frame, first_row, _ in raw_frames(file, raw, text, rows, options):
         X, y = design.apply(frame, first_row, str(file), target=with_target)
         frames.append(frame)
         designs.append(X)
@@ -356,9 +417,11 @@ def design_rows(
 def files_of_record(
     location: str | Path, features: Sequence[str], target: str, details: Mapping[str, Any]
 ) -> FileSource:
-    """The files a run record was trained on, read as it read them: through its formula
-    when its data details keep one (the same design columns), else the plain columns."""
+    """The files a run record was trained on, read as it read them (its read options):
+    through its formula when its data details keep one (the same design columns), else the
+    plain columns."""
+    read = recorded_read_options(details)
     design = details.get(DESIGN_KEY)
     if isinstance(design, Mapping) and isinstance(design.get("formula"), str):
-        return designed_files(location, design["formula"])
-    return open_files(location, list(features), target)
+        return designed_files(location, design["formula"], options=read)
+    return open_files(location, list(features), target, read)

@@ -102,6 +102,9 @@ class RowsFingerprint:
 
     @classmethod
     def of_dataset(cls, data: Dataset) -> RowsFingerprint:
-        """The fingerprint of a table in memory."""
+        """The fingerprint of a table in memory (its sample weights a last column)."""
         names = [*data.feature_names, data.target_name]
-        return cls(names).update(np.column_stack([data.features, data.target]))
+        if data.weights is None:
+            return cls(names).update(np.column_stack([data.features, data.target]))
+        block = np.column_stack([data.features, data.target, data.weights])
+        return cls([*names, str(data.weight_name)]).update(block)

@@ -18,8 +18,11 @@ def with_formula(data: Any, formula: str) -> Any:
     `open_files` or a path, or a dask dataframe."""
     if isinstance(data, DesignedFiles | Dataset):
         raise DataError("give the raw columns with a formula: a DataFrame, a path or files")
-    if isinstance(data, FileSource):
-        return designed_files(data.source, formula)
+    if isinstance(data, FileSource):  # read as it says, with its weights and clusters
+        designed = designed_files(data.source, formula, options=data.options)
+        if data.extra_names:
+            return designed.with_columns(weights=data.weight_name, clusters=data.cluster_name)
+        return designed
     if isinstance(data, str | Path):
         return designed_files(data, formula)
     if is_dask_collection(data):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import cached_property
 
 import numpy as np
@@ -40,7 +41,11 @@ def check_range(A: NDArray[np.float64], y: NDArray[np.float64], dtype: np.dtype)
 
 
 class DenseEngine:
-    """L(w) and ∇L(w) = Aᵀ·dL/de from the full design matrix, in the chosen dtype."""
+    """L(w) and ∇L(w) = Aᵀ·dL/de from the full design matrix, in the chosen dtype.
+
+    Rows of weighted least squares come scaled by √wᵢ; `mass` is then Σwᵢ (else N), what
+    an averaged loss divides by.
+    """
 
     name = "dense"
 
@@ -51,6 +56,7 @@ class DenseEngine:
         loss: Loss,
         dtype: str = "float64",
         statistics: LeastSquaresStats | None = None,
+        mass: float | None = None,
     ) -> None:
         self.dtype = resolve_dtype(dtype)
         if statistics is not None:
@@ -62,15 +68,20 @@ class DenseEngine:
         self.y = self._y64.astype(self.dtype, copy=False)
         self.loss = loss
         self.n_rows, self.n_weights = self.A.shape
+        self.mass = float(self.n_rows if mass is None else mass)
 
     def loss_and_grad(self, w: NDArray[np.floating]) -> tuple[float, NDArray[np.floating]]:
         """One pass over the rows: e = Aw − y, L(e), Aᵀ·dL/de."""
         residual = self.A @ w - self.y
-        return self.loss.value(residual), self.A.T @ self.loss.residual_gradient(residual)
+        slope = self.loss.residual_gradient(residual, self.mass)
+        return self.loss.value(residual, self.mass), self.A.T @ slope
 
     @cached_property
     def _stats(self) -> LeastSquaresStats:
-        return LeastSquaresStats.from_arrays(self._A64, self._y64)
+        stats = LeastSquaresStats.from_arrays(self._A64, self._y64)
+        if self.mass == self.n_rows:
+            return stats
+        return replace(stats, weight_total=self.mass)  # rows scaled by √w: their Σw
 
     def statistics(self) -> LeastSquaresStats:
         """The QR statistics of the float64 data (given, or computed once on first use)."""
@@ -84,4 +95,4 @@ class DenseEngine:
             weights = huber_minimum(self._A64, self._y64, self.loss)
         else:
             weights = self._stats.optimum()
-        return weights, self.loss.value(self._A64 @ weights - self._y64)
+        return weights, self.loss.value(self._A64 @ weights - self._y64, self.mass)

@@ -35,8 +35,9 @@ class MiniBatchEngine(DenseEngine):
         batch_size: int,
         rng: np.random.Generator,
         dtype: str = "float64",
+        mass: float | None = None,
     ) -> None:
-        super().__init__(A, y, loss, dtype=dtype)
+        super().__init__(A, y, loss, dtype=dtype, mass=mass)
         self.batch_size = min(check_batch_size(batch_size), self.n_rows)
         self._rng = rng
         self._order = np.arange(0)
@@ -55,7 +56,7 @@ class MiniBatchEngine(DenseEngine):
         """L(w) over all N rows (from the QR statistics when the loss is quadratic)."""
         if self.loss.is_quadratic:
             stats = self.statistics()
-            return self.loss.sum_weight(self.n_rows) * stats.sum_squared_errors(w)
+            return self.loss.sum_weight(self.mass) * stats.sum_squared_errors(w)
         return self.loss.value(self.A @ w - self.y)
 
     def loss_and_grad(self, w: NDArray[np.floating]) -> tuple[float, NDArray[np.floating]]:
@@ -63,5 +64,5 @@ class MiniBatchEngine(DenseEngine):
         rows = self.next_batch()
         A_batch = self.A[rows]
         residual = A_batch @ w - self.y[rows]
-        slope = self.loss.residual_gradient(residual, n_rows=self.n_rows)
+        slope = self.loss.residual_gradient(residual, self.mass)
         return self.full_loss(w), (self.n_rows / rows.size) * (A_batch.T @ slope)

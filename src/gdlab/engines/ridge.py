@@ -45,10 +45,10 @@ def ridge_statistics(
     """Statistics of the penalised problem: the data's merged with rows √(λ/2s)·e_j, y = 0."""
     if l2 == 0:
         return stats
-    weight = np.sqrt(l2 / (2 * loss.sum_weight(stats.n_rows)))
+    weight = np.sqrt(l2 / (2 * loss.sum_weight(stats.mass)))
     rows = np.diag(weight * mask)[mask > 0]
     extra = LeastSquaresStats.from_arrays(rows, np.zeros(rows.shape[0]))
-    return replace(stats.merge(extra), n_rows=stats.n_rows)
+    return replace(stats.merge(extra), n_rows=stats.n_rows, weight_total=stats.weight_total)
 
 
 class RidgeEngine:

@@ -1,6 +1,7 @@
 """The stats engine: one pass builds the QR statistics, then every step costs O(p²), whatever N.
 
-For a quadratic loss L = s·Σe² (DESIGN.md §3), with R, z, ρ the triangular factor of [A | y]:
+For a quadratic loss L = s·Σe² (docs/design.md, "one pass"), with R, z, ρ the triangular
+factor of [A | y]:
 
 * L(w) = s·(‖Rw − z‖² + ρ²)            (a sum of squares: exact near a perfect fit)
 * ∇L(w) = h·Rᵀ(Rw − z)                  (h = 2s: 1 for l2, 2/N for mse)
@@ -30,6 +31,20 @@ Array = NDArray[np.floating]
 SCALAR_LOOP_MAX_WEIGHTS = 6
 
 
+def check_statistics_range(stats: LeastSquaresStats, dtype: np.dtype) -> None:
+    """float32 squares overflow beyond ≈1.8e19: refuse statistics whose squares could reach
+    that (the data's check, `check_range`, for passes that never held the rows)."""
+    if dtype == np.float64:
+        return
+    limit = float(np.sqrt(np.finfo(dtype).max)) / 1e3
+    largest = float(np.max(np.abs(stats.factor()), initial=0.0))
+    if not largest <= limit:
+        raise ConfigError(
+            f"the data's one-pass statistics reach {largest:.3g}, too large for {dtype.name}: "
+            f"squared errors would overflow; use float64 or rescale the data"
+        )
+
+
 def require_quadratic(loss: Loss, engine: str) -> None:
     """Statistics engines run quadratic losses only; say which engine can run the others."""
     if not loss.is_quadratic:
@@ -55,12 +70,13 @@ class StatsEngine:
             self.name = name  # the pass that built the statistics: stats, stream or dask
         require_quadratic(loss, self.name)
         self.dtype = resolve_dtype(dtype)
+        check_statistics_range(stats, self.dtype)
         self.loss = loss
         self.stats = stats
         self.n_rows = stats.n_rows
         self.n_weights = stats.n_weights
-        self._sum_weight = loss.sum_weight(stats.n_rows)
-        self._curvature = loss.curvature_scale(stats.n_rows)
+        self._sum_weight = loss.sum_weight(stats.mass)  # N, or Σw of weighted rows
+        self._curvature = loss.curvature_scale(stats.mass)
         self._R = stats.R.astype(self.dtype)
         self._z = stats.z.astype(self.dtype)
         self._rho_squared = stats.rho**2
@@ -105,10 +121,10 @@ class StatsEngine:
         b = −factor·h·c (G = RᵀR, c = Rᵀz) each is w ← w − (Kw − b). The loss at every
         point then comes in one go from the sum of squares s·(‖Rw − z‖² + ρ²).
         """
-        K = (-factor * self._curvature) * self._gram
-        b = (-factor * self._curvature) * self._moment
         start = np.asarray(w0, dtype=self.dtype)
-        with np.errstate(over="ignore", invalid="ignore"):
+        with np.errstate(over="ignore", invalid="ignore"):  # a diverging run: the loop says so
+            K = (-factor * self._curvature) * self._gram
+            b = (-factor * self._curvature) * self._moment
             if self.dtype == np.float64 and self.n_weights <= SCALAR_LOOP_MAX_WEIGHTS:
                 path = scalar_descent(K, b, start, steps)
             else:
@@ -120,7 +136,8 @@ class StatsEngine:
     def path_gradients(self, path: ArrayLike) -> Array:
         """∇L(w) = h·(Gw − c) at every row w of `path`, in one matrix product (for traces)."""
         points = np.asarray(path, dtype=np.float64)
-        gradients = self._curvature * (points @ self._gram - self._moment)
+        with np.errstate(over="ignore", invalid="ignore"):  # a diverging path's are inf/NaN
+            gradients = self._curvature * (points @ self._gram - self._moment)
         return gradients.astype(self.dtype, copy=False)
 
 

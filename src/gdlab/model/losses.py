@@ -30,20 +30,20 @@ class Loss:
     averaged: bool
     is_quadratic = True
 
-    def sum_weight(self, n_rows: int) -> float:
+    def sum_weight(self, n_rows: float) -> float:
         """The factor s in L = s·Σe²: ½ for l2, 1/N for mse."""
         return self.factor / n_rows if self.averaged else self.factor
 
-    def curvature_scale(self, n_rows: int) -> float:
+    def curvature_scale(self, n_rows: float) -> float:
         """The factor h in Hessian = h·AᵀA (= 2s): 1 for l2, 2/N for mse."""
         return 2.0 * self.sum_weight(n_rows)
 
-    def value(self, residual: NDArray[np.floating], n_rows: int | None = None) -> float:
+    def value(self, residual: NDArray[np.floating], n_rows: float | None = None) -> float:
         """L(e) for a vector of residuals (of N = `n_rows` rows, by default all of them)."""
         return float(self.sum_weight(n_rows or residual.shape[0]) * (residual @ residual))
 
     def residual_gradient(
-        self, residual: NDArray[np.floating], n_rows: int | None = None
+        self, residual: NDArray[np.floating], n_rows: float | None = None
     ) -> NDArray[np.floating]:
         """dL/de; the weight gradient is Aᵀ·(dL/de)."""
         return self.curvature_scale(n_rows or residual.shape[0]) * residual
@@ -65,7 +65,7 @@ class HuberLoss(Loss):
     delta: float = 1.0
     is_quadratic = False
 
-    def value(self, residual: NDArray[np.floating], n_rows: int | None = None) -> float:
+    def value(self, residual: NDArray[np.floating], n_rows: float | None = None) -> float:
         """Σρ(e) (a sum, like l2, so `n_rows` changes nothing)."""
         size = np.abs(residual)
         inside = 0.5 * residual * residual
@@ -73,7 +73,7 @@ class HuberLoss(Loss):
         return float(np.sum(np.where(size <= self.delta, inside, outside)))
 
     def residual_gradient(
-        self, residual: NDArray[np.floating], n_rows: int | None = None
+        self, residual: NDArray[np.floating], n_rows: float | None = None
     ) -> NDArray[np.floating]:
         """dρ/de = e clipped to [−δ, δ]."""
         return np.clip(residual, -self.delta, self.delta)

@@ -91,11 +91,14 @@ class Standardization:
         return inverse
 
 
-def fit_standardization(features: ArrayLike, intercept: bool = True) -> Standardization:
+def fit_standardization(
+    features: ArrayLike, intercept: bool = True, weights: ArrayLike | None = None
+) -> Standardization:
     """Means and standard deviations of the feature columns (a constant column keeps scale 1).
 
     With the bias, the values are centred at the first row before they are averaged (the
-    mean then in two parts, see the module notes).
+    mean then in two parts, see the module notes). With sample `weights` the means and
+    standard deviations are the weighted ones (row i counts wᵢ times).
 
     >>> s = fit_standardization([[1.0], [3.0]])
     >>> s.means, s.scales
@@ -104,14 +107,17 @@ def fit_standardization(features: ArrayLike, intercept: bool = True) -> Standard
     X = np.asarray(features, dtype=np.float64)
     if X.ndim == 1:
         X = X.reshape(-1, 1)
+    w = None if weights is None else np.asarray(weights, dtype=np.float64)
     if not intercept:
-        spread = np.sqrt(np.mean(X**2, axis=0))
+        spread = np.sqrt(np.average(X**2, axis=0, weights=w))
         return standardization_from_moments(
             np.zeros(X.shape[1]), np.zeros(X.shape[1]), spread, False
         )
     origin = X[0].copy() if X.shape[0] else np.zeros(X.shape[1])
     centred = X - origin
-    return standardization_from_moments(origin, centred.mean(axis=0), centred.std(axis=0))
+    offsets = np.average(centred, axis=0, weights=w)
+    spread = np.sqrt(np.average((centred - offsets) ** 2, axis=0, weights=w))
+    return standardization_from_moments(origin, offsets, spread)
 
 
 def standardization_from_moments(

@@ -2,8 +2,9 @@
 
 `pass_statistics` is the entry point. Large passes run the compiled Householder kernel of
 `gdlab.onepass.householder` (the data is read once, at about memory speed), split over a few
-threads. Smaller passes, where loading the kernel would cost more than it saves, and
-passes that also sum the extended-precision moments that sharpen the optimum (see
+threads, when numba is installed (the `fast` extra: ``pip install 'gdlab[fast]'``).
+Smaller passes, where loading the kernel would cost more than it saves, passes without
+numba, and passes that also sum the extended-precision moments that sharpen the optimum (see
 `gdlab.onepass.lstsq.wants_moments`), take the LAPACK route below: rows are copied a cache-sized
 slab at a time into a buffer, all full blocks of a slab are factored by one batched LAPACK
 call (`LeastSquaresStats.from_augmented`), and the slabs' statistics merge in row order
@@ -18,10 +19,14 @@ data's own units is lost.
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 import os
+import sys
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -48,8 +53,10 @@ KERNEL_MIN_VALUES = 2**24
 SAFE_MAGNITUDE = 2.0**450
 
 
+@functools.cache
 def default_threads() -> int:
-    """Threads for the statistics pass: the machine's cores, at most 8."""
+    """Threads for the statistics pass: the machine's cores, at most 8 (asked once: asking
+    costs a few µs, a tenth of a small pass)."""
     return max(1, min(8, os.cpu_count() or 1))
 
 
@@ -134,12 +141,24 @@ def wants_kernel(n_values: float, n_columns: int) -> bool:
     """True when a pass over `n_values` values of [A | y] should run the compiled kernel.
 
     Below `KERNEL_MIN_VALUES` LAPACK's pass costs less than loading the kernel once; above
-    `KERNEL_MAX_COLUMNS` columns LAPACK's blocked QR is the faster one.
+    `KERNEL_MAX_COLUMNS` columns LAPACK's blocked QR is the faster one; without numba
+    (`kernel_available`) LAPACK's is the only one.
 
-    >>> wants_kernel(1e6 * 3, 3), wants_kernel(1e7 * 3, 3), wants_kernel(1e7 * 300, 300)
-    (False, True, False)
+    >>> wants_kernel(1e6 * 3, 3), wants_kernel(1e7 * 300, 300)
+    (False, False)
+    >>> wants_kernel(1e7 * 3, 3) == kernel_available()
+    True
     """
-    return bool(n_values >= KERNEL_MIN_VALUES and n_columns <= KERNEL_MAX_COLUMNS)
+    large = n_values >= KERNEL_MIN_VALUES and n_columns <= KERNEL_MAX_COLUMNS
+    return bool(large and kernel_available())
+
+
+def kernel_available() -> bool:
+    """True when numba, which compiles the kernel, is installed (the `fast` extra)."""
+    try:
+        return importlib.util.find_spec("numba") is not None
+    except ValueError:  # in sys.modules without a spec
+        return sys.modules.get("numba") is not None
 
 
 def pass_statistics(
@@ -150,8 +169,12 @@ def pass_statistics(
     threads: int | None = None,
     moments: bool | None = None,
     kernel: bool | None = None,
+    weights: NDArray[np.floating] | None = None,
 ) -> LeastSquaresStats:
     """The statistics of [1 | features | target] from one pass (ones only with `intercept`).
+
+    With `weights` (wᵢ ≥ 0, one per row) each row is scaled by √wᵢ: the statistics of
+    weighted least squares, whose Σe² is Σwᵢeᵢ² (see `weighted_statistics`).
 
     `features` is a 2-D array or a sequence of 1-D columns; a constant first column of a
     2-D array (a design matrix's bias) is the bias, ones standing for `intercept`. With a
@@ -181,6 +204,10 @@ def pass_statistics(
     n_rows, q = target.shape[0], int(intercept) + len(columns) + 1
     extended = wants_moments(n_rows, q) if moments is None else moments
     compiled = wants_kernel(n_rows * q, q) if kernel is None else kernel
+    if weights is not None:
+        root = np.sqrt(np.asarray(weights, dtype=np.float64))
+        pass_ = WeightedPass(columns, target, root, intercept, block_rows, threads)
+        return pass_.statistics(extended, compiled)
     reference = reference_row(columns, target) if intercept else None
     if compiled and not extended:
         stats = kernel_statistics(columns, target, intercept, block_rows, threads, reference)
@@ -204,7 +231,8 @@ def kernel_statistics(
     threads: int | None = None,
     reference: NDArray[np.float64] | None = None,
 ) -> LeastSquaresStats | None:
-    """The compiled kernel's pass on `threads` row ranges; None when its factor is suspect.
+    """The compiled kernel's pass on `threads` row ranges; None when its factor is suspect,
+    or when numba is not installed.
 
     With a `reference` row (only with `intercept`: its first entry is the ones' 1) the
     kernel centres the rows at it as it reads them.
@@ -213,6 +241,8 @@ def kernel_statistics(
     rounding (see `SAFE_MAGNITUDE`): the caller then redoes the pass with LAPACK, which
     also turns NaN and infinity in the data into a non-finite result of its own.
     """
+    if not kernel_available():
+        return None  # LAPACK's pass gives the same statistics, more slowly
     from gdlab.onepass.householder import BLOCK_ROWS, factor_rows, uniform_columns
 
     columns = uniform_columns(columns)
@@ -234,6 +264,71 @@ def kernel_statistics(
     peaks = np.abs(stats.factor()).max(axis=0)
     in_range = (peaks == 0) | ((peaks > 1 / SAFE_MAGNITUDE) & (peaks < SAFE_MAGNITUDE))
     return stats if np.isfinite(peaks).all() and in_range.all() else None
+
+
+@dataclass(frozen=True)
+class WeightedPass:
+    """The pass of weighted least squares: row i of [1 | X | y] scaled by rootᵢ = √wᵢ.
+
+    With a bias the rows are centred at the first row before they are scaled, as in the
+    unweighted pass: the factor of [√w | √w(X − r) | √w(y − r_y)] is that of the data
+    centred at r with the bias column √w in place of ones, and the `centring` algebra holds
+    unchanged (its bias constant k = 1 multiplies that column). The statistics record
+    Σwᵢ (`LeastSquaresStats.mass`), which averaged losses divide by.
+    """
+
+    columns: Sequence[NDArray[np.floating]]
+    target: NDArray[np.floating]
+    root: NDArray[np.float64]
+    intercept: bool
+    block_rows: int | None = None
+    threads: int | None = None
+
+    def statistics(self, moments: bool, kernel: bool) -> LeastSquaresStats:
+        """The weighted statistics, compiled or through LAPACK (with the moments)."""
+        reference = reference_row(self.columns, self.target) if self.intercept else None
+        q = int(self.intercept) + len(self.columns) + 1
+        shift = subtracted(reference) if reference is not None else np.zeros(q)
+        stats = self.kernel(shift) if kernel and not moments else None
+        if stats is None:
+            offset = int(self.intercept)
+            parts = [self.root] if self.intercept else []
+            parts += [
+                self.root * (np.asarray(column, dtype=np.float64) - shift[offset + j])
+                for j, column in enumerate(self.columns)
+            ]
+            parts.append(self.root * (np.asarray(self.target, dtype=np.float64) - shift[-1]))
+            stats = augmented_statistics(parts, self.block_rows, self.threads, moments)
+        total = float(np.sum(self.root * self.root))
+        rebuilt = LeastSquaresStats.from_factor(
+            stats.factor(), stats.n_rows, stats.moments, reference=reference
+        )
+        return replace(rebuilt, weight_total=total)
+
+    def kernel(self, shift: NDArray[np.float64]) -> LeastSquaresStats | None:
+        """The compiled pass over the scaled rows, or None when its factor is suspect."""
+        from gdlab.onepass.householder import BLOCK_ROWS, factor_weighted_rows, uniform_columns
+
+        columns = uniform_columns(self.columns)
+        n_rows = self.target.shape[0]
+        block = self.block_rows or BLOCK_ROWS
+        workers = max(1, min(self.threads or default_threads(), n_rows // (4 * block)))
+        edges = [n_rows * i // workers for i in range(workers + 1)]
+
+        def factor(start: int, stop: int) -> LeastSquaresStats:
+            R = factor_weighted_rows(
+                columns, self.target, self.root, self.intercept, start, stop, block, shift
+            )
+            return LeastSquaresStats.from_factor(square_r(R), stop - start)
+
+        if workers == 1:
+            stats = factor(0, n_rows)
+        else:
+            with ThreadPoolExecutor(workers) as pool:
+                stats = merge_all(pool.map(factor, edges[:-1], edges[1:]))
+        peaks = np.abs(stats.factor()).max(axis=0)
+        in_range = (peaks == 0) | ((peaks > 1 / SAFE_MAGNITUDE) & (peaks < SAFE_MAGNITUDE))
+        return stats if np.isfinite(peaks).all() and in_range.all() else None
 
 
 def array_statistics(

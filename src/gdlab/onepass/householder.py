@@ -215,6 +215,67 @@ def factor_columns(columns, target, intercept, start, stop, block, shift):
     return R
 
 
+@compiled
+def factor_weighted(columns, target, root, intercept, start, stop, block, shift):
+    """The (q×q) factor of rows start…stop of [1 | columns | target] with row i scaled by
+    rootᵢ = √wᵢ (weighted least squares), centred at `shift` first when `intercept`.
+
+    The bias column is stored (it is √w, no longer ones), so every column takes the
+    general reflections of `absorb_block`; the scaling happens as the block is copied in.
+    """
+    offset = 1 if intercept else 0
+    q = offset + len(columns) + 1
+    R = np.zeros((q, q))
+    B = np.empty((q, block))
+    for first in range(start, stop, block):
+        n = min(block, stop - first)
+        scale = root[first : first + n]
+        if intercept:
+            for i in range(n):
+                B[0, i] = scale[i]
+        for j in range(len(columns)):
+            source = columns[j][first : first + n]
+            for i in range(n):
+                B[offset + j, i] = scale[i] * centred(source[i], shift[offset + j])
+        source = target[first : first + n]
+        for i in range(n):
+            B[q - 1, i] = scale[i] * centred(source[i], shift[q - 1])
+        absorb_block(R, B, n, 0)
+    return R
+
+
+def factor_weighted_rows(
+    columns: Sequence[NDArray[np.floating]],
+    target: NDArray[np.floating],
+    root: NDArray[np.float64],
+    intercept: bool,
+    start: int,
+    stop: int,
+    block_rows: int = BLOCK_ROWS,
+    shift: NDArray[np.float64] | None = None,
+) -> NDArray[np.float64]:
+    """`factor_rows` with row i scaled by `root`ᵢ = √wᵢ (see `factor_weighted`).
+
+    >>> x = np.arange(5.0)
+    >>> R = factor_weighted_rows([x], 1 + 2 * x, np.ones(5), True, 0, 5, block_rows=2)
+    >>> np.round(np.linalg.solve(R[:2, :2], R[:2, 2]), 12)
+    array([1., 2.])
+    """
+    q = int(intercept) + len(columns) + 1
+    reference = np.zeros(q) if shift is None else np.asarray(shift, np.float64)
+    factor: NDArray[np.float64] = factor_weighted(
+        tuple(columns),
+        target,
+        np.asarray(root, dtype=np.float64),
+        intercept,
+        start,
+        stop,
+        max(1, block_rows),
+        reference,
+    )
+    return factor
+
+
 def factor_rows(
     columns: Sequence[NDArray[np.floating]],
     target: NDArray[np.floating],

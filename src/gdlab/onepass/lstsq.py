@@ -1,7 +1,7 @@
 """One-pass least-squares statistics: the R factor of a tall-skinny QR of [A | y].
 
 After one pass over the data, full-batch gradient descent on a squared loss needs nothing
-else (DESIGN.md §3). With R the leading p×p block of the triangular factor of [A | y],
+else (docs/design.md, "one pass"). With R the leading p×p block of the triangular factor of [A | y],
 z its last column and ρ = |corner|:
 
 * Σe²(w) = ‖Rw − z‖² + ρ²        (a sum of squares: no cancellation near a perfect fit)
@@ -25,7 +25,7 @@ while successive corrections shrink.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import cast
 
 import numpy as np
@@ -51,6 +51,10 @@ from gdlab.onepass.solve import (
 Array = NDArray[np.float64]
 ExtendedArray = NDArray[np.longdouble]
 
+#: The extended-precision moments (no BLAS for long doubles: ~5 ns a product) are summed
+#: and transformed only while their products stay within this many (about half a second):
+#: a wide design's N·(p+1)² or (p+1)³ would cost minutes for a refinement of the optimum.
+MOMENTS_WORK_LIMIT = 10**8
 #: At most this many refinement steps (each gains roughly the digits float64 lost).
 REFINE_MAX_STEPS = 5
 
@@ -74,6 +78,7 @@ class LeastSquaresStats:
     moments: ExtendedArray | None = field(default=None, repr=False, compare=False)
     reference: Array | None = field(default=None, repr=False, compare=False)
     centred: Array | None = field(default=None, repr=False, compare=False)
+    weight_total: float | None = field(default=None, compare=False)
 
     @classmethod
     def from_arrays(
@@ -90,9 +95,10 @@ class LeastSquaresStats:
         A = np.asarray(A, dtype=np.float64)
         y = np.asarray(y, dtype=np.float64)
         if chunk_rows is None or chunk_rows >= A.shape[0]:
+            affordable = A.shape[0] * (A.shape[1] + 1) ** 2 <= MOMENTS_WORK_LIMIT
             augmented = np.column_stack([A, y])
             first = augmented[0] if leading_constant(A) is not None else None
-            return cls.from_augmented(augmented, moments=True, reference=first)
+            return cls.from_augmented(augmented, moments=affordable, reference=first)
         chunks = (
             cls.from_arrays(A[start : start + chunk_rows], y[start : start + chunk_rows])
             for start in range(0, A.shape[0], chunk_rows)
@@ -164,6 +170,12 @@ class LeastSquaresStats:
         """Number of weights p (columns of A)."""
         return int(self.R.shape[0])
 
+    @property
+    def mass(self) -> float:
+        """Σwᵢ over the rows of weighted statistics (each row scaled by √wᵢ), else the row
+        count N: what an averaged loss (mse) divides by."""
+        return float(self.n_rows) if self.weight_total is None else float(self.weight_total)
+
     def factor(self) -> Array:
         """The (p+1)×(p+1) triangular factor of [A | y] again (signs normalised)."""
         p = self.n_weights
@@ -196,6 +208,13 @@ class LeastSquaresStats:
         when the caller knows them without the rounding M holds, as a standardisation does
         whose means are kept in two parts.
         """
+        changed = self.transformed_rows(M, reference_features)
+        return changed if self.weight_total is None else replace(changed, weight_total=self.mass)
+
+    def transformed_rows(
+        self, M: ArrayLike, reference_features: ArrayLike | None = None
+    ) -> LeastSquaresStats:
+        """`transformed`, before the rows' total weight is carried over."""
         M = np.asarray(M, dtype=np.float64)
         p = self.n_weights
         keeps_bias = M.shape == (p, p) and M[0, 0] != 0.0 and not M[1:, 0].any()
@@ -238,7 +257,7 @@ class LeastSquaresStats:
         centred mean k·R₀ⱼ/R₀₀), and its spread the standard deviation √(Σᵢ≥₁ Rᵢⱼ²/N): the
         part of the column orthogonal to the bias, no E[x²] − mean² that cancels. Without
         the bias the origins and offsets are 0 and the spread is the root mean square
-        ‖R·ⱼ‖/√N.
+        ‖R·ⱼ‖/√N. Weighted statistics give the weighted means and spreads (N is then Σwᵢ).
 
         >>> x = 1e8 + np.array([0.0, 1.0, 2.0, 3.0])
         >>> stats = LeastSquaresStats.from_arrays(np.column_stack([np.ones(4), x]), np.ones(4))
@@ -246,7 +265,7 @@ class LeastSquaresStats:
         >>> origin.tolist(), offset.round(12).tolist(), spread.round(12).tolist()
         ([100000000.0], [1.5], [1.11803398875])
         """
-        n = max(self.n_rows, 1)
+        n = max(self.mass, 1e-300)  # N, or Σw of weighted rows
         if not intercept:
             zeros = np.zeros(self.n_weights)
             return zeros, zeros.copy(), np.linalg.norm(self.R, axis=0) / np.sqrt(n)
@@ -337,7 +356,7 @@ def transformed_factor(
     block[:p, p] = factor[:p, p]
     block[p, p] = factor[p, p]
     moved = None
-    if moments is not None:
+    if moments is not None and (p + 1) ** 3 <= MOMENTS_WORK_LIMIT:
         augmented = np.eye(p + 1, dtype=np.longdouble)
         augmented[:p, :p] = M
         moved = augmented.T @ moments @ augmented
@@ -394,6 +413,14 @@ def merge_all(parts: Iterable[LeastSquaresStats]) -> LeastSquaresStats:
         raise DataError("no data rows to build statistics from")
     if len(parts) == 1:
         return parts[0]
+    merged = merge_rows(parts)
+    if all(part.weight_total is None for part in parts):
+        return merged
+    return replace(merged, weight_total=sum(part.mass for part in parts))
+
+
+def merge_rows(parts: list[LeastSquaresStats]) -> LeastSquaresStats:
+    """`merge_all` of two or more parts, before their total weight is added up."""
     n_rows = sum(part.n_rows for part in parts)
     first = parts[0].reference
     centred = [

@@ -14,6 +14,7 @@ see `gdlab.optim.schedules`). Notation: g is the gradient, u the update, η_k th
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import Callable
 from typing import Any, NamedTuple
@@ -340,14 +341,26 @@ def optimizer_options(name: str) -> dict[str, float]:
     >>> optimizer_options("rmsprop")
     {'decay': 0.9, 'eps': 1e-08}
     """
+    return dict(declared_defaults(name))
+
+
+@functools.cache
+def declared_defaults(name: str) -> tuple[tuple[str, float], ...]:
+    """(option, default) pairs of an optimizer's signature, read once (inspect is slow)."""
     parameters = list(inspect.signature(OPTIMIZERS[name]).parameters.values())[1:]
-    return {p.name: float(p.default) for p in parameters}
+    return tuple((p.name, float(p.default)) for p in parameters)
 
 
-def make_optimizer(name: str, lr: LearningRate, **options: float) -> GradientTransformation:
+def make_optimizer(name: str, lr: LearningRate, /, **options: float) -> GradientTransformation:
     """Build an optimizer by name with its learning rate (or schedule) and options.
 
-    Unknown names and options raise a `ConfigError` that lists the valid ones.
+    Unknown names and options raise a `ConfigError` that lists the valid ones (``lr`` too:
+    the rate is not one of the options).
+
+    >>> make_optimizer("gd", 0.1, lr=1.0)
+    Traceback (most recent call last):
+    ...
+    gdlab.errors.ConfigError: optimizer 'gd' has no option lr; it takes: no options
     """
     try:
         factory = OPTIMIZERS[name]

@@ -69,7 +69,7 @@ def parse_schedule(spec: str | None, lr: float, total_steps: int) -> Schedule:
         return Schedule(text, lr, "constant")
     if kind == "step" and len(numbers) == 2:
         every, factor = numbers
-        if every != int(every) or every < 1:
+        if not math.isfinite(every) or every != int(every) or every < 1:
             raise ConfigError(bad_spec(text, "EVERY must be a whole number ≥ 1"), option="schedule")
         check_fraction(text, "FACTOR", factor)
         return Schedule(text, lr, "step", every=int(every), factor=factor)

@@ -27,8 +27,17 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
-from gdlab.atomic import atomic_write_bytes
-from gdlab.data.columns import check_columns, column_names, first_line, is_parquet, read_columns
+from gdlab.atomic import atomic_write_bytes, write_target
+from gdlab.data.columns import (
+    check_columns,
+    column_names,
+    first_line,
+    is_parquet,
+    read_columns,
+    text_options,
+)
+from gdlab.data.csvformat import csv_format
+from gdlab.data.options import ReadOptions
 from gdlab.errors import ConfigError, DataError
 
 if TYPE_CHECKING:
@@ -44,12 +53,15 @@ FORMATS[".json"] = "json"
 
 
 def output_format(path: str | os.PathLike[str]) -> str:
-    """'csv', 'parquet' or 'json', from the file name's suffix; any other is a `ConfigError`.
+    """'csv', 'parquet' or 'json', from the file name's suffix; any other is a `ConfigError`,
+    except on a stream (a device, FIFO or /dev/stdout), which gets CSV as stdout does.
 
-    >>> output_format("preds.PQ"), output_format("out/preds.csv")
-    ('parquet', 'csv')
+    >>> output_format("preds.PQ"), output_format("out/preds.csv"), output_format("/dev/stdout")
+    ('parquet', 'csv', 'csv')
     """
     suffix = Path(path).suffix.lower()
+    if suffix not in FORMATS and write_target(path).stream:
+        return "csv"
     if suffix not in FORMATS:
         said = f"'{suffix}'" if suffix else "no suffix"
         raise ConfigError(
@@ -81,12 +93,15 @@ class Quality:
 
 
 def quality(actual: Array, predicted: Array) -> Quality:
-    """RMSE and R² of `predicted` against `actual` (see the module notes).
+    """RMSE and R² of `predicted` against `actual` (see the module notes), over the rows
+    whose actual value is there (NaN: missing, left out with ``--missing drop``).
 
-    >>> q = quality(np.array([1.0, 2.0, 3.0]), np.array([1.0, 2.0, 4.0]))
-    >>> round(q.rmse, 4), q.r2
-    (0.5774, 0.5)
+    >>> q = quality(np.array([1.0, 2.0, 3.0, np.nan]), np.array([1.0, 2.0, 4.0, 9.0]))
+    >>> q.n_rows, round(q.rmse, 4), q.r2
+    (3, 0.5774, 0.5)
     """
+    present = ~np.isnan(actual)
+    actual, predicted = actual[present], predicted[present]
     errors = actual - predicted
     sse = float(errors @ errors)
     spread = actual - actual.mean()
@@ -130,9 +145,13 @@ class Predictions:
 
 
 def predictions_of_file(
-    model: SavedModel, path: str | os.PathLike[str], keep: Sequence[str] = ()
+    model: SavedModel,
+    path: str | os.PathLike[str],
+    keep: Sequence[str] = (),
+    options: ReadOptions | None = None,
 ) -> Predictions:
-    """Predict every row of a CSV or Parquet file; carry the `keep` columns through.
+    """Predict every row of a CSV or Parquet file (read as `options` say, `ReadOptions`);
+    carry the `keep` columns through.
 
     A missing column is a `DataError` naming it; a target column with a bad cell only
     leaves the predictions unscored (`Predictions.unscored` says why).
@@ -143,29 +162,37 @@ def predictions_of_file(
     if name in keep:
         raise ConfigError(f"the kept column '{name}' would clash with the predictions")
     if model.design is not None:
-        return design_predictions(model, file, keep, name)
-    has_target = model.target not in features and model.target in names_in(file)
+        return design_predictions(model, file, keep, name, options)
+    has_target = model.target not in features and model.target in names_in(file, options)
     unscored = None
     try:
-        columns = read_columns(file, [*features, model.target] if has_target else features)
+        wanted = [*features, model.target] if has_target else features
+        columns = read_columns(file, wanted, options, required=features)
     except DataError as error:
         if not has_target:
             raise
-        columns = read_columns(file, features)  # without it: a bad feature cell still raises
+        # Without the target: a bad feature cell still raises.
+        columns = read_columns(file, features, options)
         has_target, unscored = False, str(error)
     predicted = model.predict(np.column_stack([columns[feature] for feature in features]))
     as_text = [column for column in keep if column not in columns]
-    text = kept_columns(file, as_text) if as_text else {}
+    text = kept_columns(file, as_text, options) if as_text else {}
     output: dict[str, Any] = {column: text.get(column, columns.get(column)) for column in keep}
     for feature in features:
         output.setdefault(feature, columns[feature])
     output[name] = predicted
     actual = columns[model.target] if has_target else None
+    if actual is not None and np.isnan(actual).all():  # --missing drop kept no target
+        actual, unscored = None, f"{file}: every value of column '{model.target}' is missing"
     return Predictions(output, name, actual, unscored)
 
 
 def design_predictions(
-    model: SavedModel, file: Path, keep: Sequence[str], name: str
+    model: SavedModel,
+    file: Path,
+    keep: Sequence[str],
+    name: str,
+    options: ReadOptions | None = None,
 ) -> Predictions:
     """Predictions through the model's formula: the raw columns read, the design applied
     (the target's formula too, for the score, when the file has its columns)."""
@@ -173,21 +200,21 @@ def design_predictions(
 
     design = model.design
     assert design is not None
-    available = names_in(file)
+    available = names_in(file, options)
     has_target = bool(design.target_variables) and all(
         variable in available for variable in design.target_variables
     )
     unscored = None
     try:
-        raw, X, actual = design_rows(file, design, has_target)
+        raw, X, actual = design_rows(file, design, has_target, options)
     except DataError as error:
         if not has_target:
             raise
-        raw, X, actual = design_rows(file, design, False)
+        raw, X, actual = design_rows(file, design, False, options)
         has_target, unscored = False, str(error)
     predicted = model.predict(X)
     as_text = [column for column in keep if column not in raw]
-    text = kept_columns(file, as_text) if as_text else {}
+    text = kept_columns(file, as_text, options) if as_text else {}
     output: dict[str, Any] = {column: text.get(column, raw.get(column)) for column in keep}
     for variable in design.variables:
         output.setdefault(variable, raw[variable])
@@ -205,17 +232,19 @@ def as_column(values: Any) -> Any:
     return values
 
 
-def names_in(file: Path) -> list[str]:
+def names_in(file: Path, options: ReadOptions | None = None) -> list[str]:
     """The file's column names (a missing file is left for the reader to report)."""
-    return column_names(file) if file.is_file() and file.stat().st_size else []
+    return column_names(file, options) if file.is_file() and file.stat().st_size else []
 
 
-def kept_columns(file: Path, names: Sequence[str]) -> dict[str, pa.Array]:
+def kept_columns(
+    file: Path, names: Sequence[str], options: ReadOptions | None = None
+) -> dict[str, pa.Array]:
     """The named columns as the file holds them: CSV cells as text, Parquet columns typed."""
     import pyarrow as pa
 
     wanted = list(dict.fromkeys(names))
-    check_columns(column_names(file), wanted, file)
+    check_columns(column_names(file, options), wanted, file)
     try:
         if is_parquet(file):
             import pyarrow.parquet as pq
@@ -224,12 +253,13 @@ def kept_columns(file: Path, names: Sequence[str]) -> dict[str, pa.Array]:
         else:
             from pyarrow import csv
 
-            options = csv.ConvertOptions(
-                include_columns=wanted,
-                column_types=dict.fromkeys(wanted, pa.string()),
-                strings_can_be_null=True,
+            fmt = csv_format(file, options)
+            table = csv.read_csv(
+                file,
+                read_options=fmt.read_options(),
+                parse_options=fmt.parse_options(),
+                convert_options=text_options(wanted),
             )
-            table = csv.read_csv(file, convert_options=options)
     except (pa.ArrowException, UnicodeDecodeError, OSError) as error:
         raise DataError(f"{file}: {first_line(error)}") from None
     return {name: table.column(name).combine_chunks() for name in wanted}

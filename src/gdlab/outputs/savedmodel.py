@@ -39,6 +39,7 @@ from gdlab.data.design import Design
 from gdlab.data.files import FileSource
 from gdlab.data.fingerprint import RowsFingerprint
 from gdlab.data.frames import feature_matrix, is_frame
+from gdlab.data.options import ReadOptions
 from gdlab.errors import DataError
 from gdlab.model.linear import predict
 from gdlab.training.location import ABSOLUTE_KEY
@@ -115,15 +116,17 @@ class SavedModel:
             )
         return np.column_stack([feature_matrix(table[name])[0] for name in self.features])
 
-    def predict_file(self, path: str | Path) -> tuple[dict[str, Array], Array]:
-        """Read the model's feature columns from a CSV or Parquet file and predict (through
-        the model's formula, when it has one)."""
+    def predict_file(
+        self, path: str | Path, options: ReadOptions | None = None
+    ) -> tuple[dict[str, Array], Array]:
+        """Read the model's feature columns from a CSV or Parquet file (as `options` say,
+        `ReadOptions`) and predict (through the model's formula, when it has one)."""
         if self.design is not None:
             from gdlab.data.designed import design_rows
 
-            raw, X, _ = design_rows(Path(path), self.design, with_target=False)
+            raw, X, _ = design_rows(Path(path), self.design, False, options)
             return raw, self.predict(X)
-        columns = read_columns(path, self.features)
+        columns = read_columns(path, self.features, options)
         X = np.column_stack([columns[name] for name in self.features])
         return columns, self.predict(X)
 
@@ -271,6 +274,8 @@ def model_from_record(record: Any, where: str = "model") -> SavedModel:
         raise DataError(f"{where}: 'features' must be a list of column names")
     if len(set(features)) != len(features):
         raise DataError(f"{where}: 'features' names a column twice: {features}")
+    if not features:
+        raise DataError(f"{where}: 'features' is empty: the model has no column to predict from")
     target = record.get("target", "y")
     intercept = record.get("intercept")
     if not isinstance(target, str) or not isinstance(intercept, bool):

@@ -22,6 +22,7 @@ from gdlab.plots.output import write_figure
 from gdlab.plots.seed import seed_figure, styled_seed_figure
 from gdlab.plots.style import themed
 from gdlab.plots.sweep import sweep_figure
+from gdlab.plots.validation import validation_figure
 from gdlab.plots.view import RunLike, RunView, as_view
 from gdlab.training.sweep import sweep
 
@@ -38,6 +39,7 @@ KINDS = {
     "momentum-map": "the convergence rate of momentum over (η, β), its optimum, this run",
     "curve": "the fitted curve of a polynomial (--degree, a formula of one column) over x",
     "path": "the weights along the L1 regularisation path (fit --path)",
+    "validation": "training and held-out loss after each step (--validation or --cv)",
 }
 
 #: The file suffix each kind is written with when no output file is named.
@@ -115,6 +117,8 @@ def plot_run(
         from gdlab.plots.lasso_path import path_figure
 
         figure = path_figure(run, theme=theme)
+    elif kind == "validation":
+        figure = validation_figure(view, theme=theme)
     else:
         figure = diagnostics_figure(view, theme=theme, units=units)
     return write_figure(figure, out, dpi or 100)

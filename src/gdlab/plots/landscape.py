@@ -185,7 +185,7 @@ def draw_gradient_arrow(
 ) -> Annotation | None:
     """−∇L(w₀) projected on the plane, as an arrow from the start (a third of the box)."""
     with np.errstate(over="ignore", invalid="ignore"):  # a start far out has no arrow
-        scale = view.loss.curvature_scale(view.stats.n_rows)
+        scale = view.loss.curvature_scale(view.stats.mass)
         gradient = scale * view.stats.residual_correlation(view.init)
         direction = -np.array([gradient @ plane.u, gradient @ plane.v])
     norm = float(np.hypot(*direction))
@@ -281,7 +281,7 @@ def valley_caption(view: RunView) -> str:
     parts = [f"Valley: κ = λmax/λmin = {view.analysis.condition_number:.3g}"]
     if view.intercept and view.is_line:
         scaling = view.problem.natural_scaling  # x's mean and standard deviation
-        mean, n = float(scaling.means[0]), view.n_rows
+        mean, n = float(scaling.means[0]), view.stats.mass
         spread = 0.0 if scaling.constant[0] else n * float(scaling.scales[0]) ** 2
         centred = sorted((float(n), spread))  # the Hessian's diagonal once x is centred
         kappa = centred[1] / centred[0] if centred[0] > 0 else math.inf

@@ -42,7 +42,7 @@ def rows_to_draw(
     ([0.0, 4.0, 8.0], True)
     """
     limit = READ_WHOLE_BYTES if read_whole_bytes is None else read_whole_bytes
-    if source.total_bytes <= limit:
+    if source.fits_in(limit):
         return source.read(), None
     return evenly_spaced_rows(source, max_rows or SAMPLE_ROWS), source
 

@@ -101,7 +101,7 @@ def seed_figure(
     weights: ArrayLike | None = None,
     losses: ArrayLike | None = None,
 ) -> Figure:
-    """The seed's figure exactly: 1×2 panels, 10×4 inches, wspace 0.3.
+    """The seed's figure exactly: 1×2 panels, 10×4 inches, wspace 0.3 (docs/design.md).
 
     ``seed_figure(run)`` draws a run of one feature with a bias; ``seed_figure(x, y,
     weights, losses)`` draws the arrays as the seed program does.

@@ -112,7 +112,7 @@ def eigen_plane(view: RunView) -> Plane:
     """The slice through w* along the Hessian's flattest (x) and steepest (y) directions."""
     G = view.stats.gram()
     eigenvalues, vectors = np.linalg.eigh(G)
-    scale = view.loss.curvature_scale(view.stats.n_rows)
+    scale = view.loss.curvature_scale(view.stats.mass)
     flat, steep = oriented(vectors[:, 0]), oriented(vectors[:, -1])
     return Plane(
         view.optimum,
@@ -179,4 +179,4 @@ def loss_grid(
     along_y = np.outer(ys - plane.center[1], stats.R @ plane.v)
     gap = base + along_y[:, None, :] + along_x[None, :, :]
     squares = np.einsum("ijk,ijk->ij", gap, gap) + stats.rho**2
-    return LossGrid(xs, ys, view.loss.sum_weight(stats.n_rows) * squares)
+    return LossGrid(xs, ys, view.loss.sum_weight(stats.mass) * squares)

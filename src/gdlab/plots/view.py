@@ -67,6 +67,9 @@ class RunView:
     #: The Hessian's eigenvalues of the problem as trained (standardised, penalised), from
     #: the run's own analysis; None when unknown (then those of the plain data, `analysis`).
     trained_eigenvalues: Array | None = None
+    #: The held-out loss after each step (`--validation`), and the K-fold summary (`--cv`).
+    validation_losses: Array | None = None
+    cv: Mapping[str, Any] | None = None
 
     @cached_property
     def _points(self) -> tuple[Dataset, bool]:
@@ -226,7 +229,7 @@ class RunView:
 
     def loss_at(self, weights: Array) -> float:
         """L(w) = s·(‖Rw − z‖² + ρ²) from the statistics."""
-        return self.loss.sum_weight(self.stats.n_rows) * self.stats.sum_squared_errors(weights)
+        return self.loss.sum_weight(self.stats.mass) * self.stats.sum_squared_errors(weights)
 
 
 def given_points(data: Dataset, sampled: bool) -> PointsLoader:
@@ -266,6 +269,10 @@ def view_of_run(
             float(run.analysis.optimum_loss),
         ),
         trained_eigenvalues=np.asarray(run.analysis.hessian_eigenvalues, dtype=np.float64),
+        validation_losses=(
+            None if run.validation_losses is None else np.asarray(run.validation_losses)
+        ),
+        cv=run.cv,
     )
 
 
@@ -316,6 +323,12 @@ def view_of_record(
         load_points=loader or record_points_loader(record),
         run_optimum=recorded_optimum(record),
         trained_eigenvalues=recorded_eigenvalues(record),
+        validation_losses=(
+            None
+            if record.validation_losses is None
+            else np.asarray(record.validation_losses, dtype=np.float64)
+        ),
+        cv=record.cv or None,
     )
     return checked(view)
 

@@ -110,7 +110,8 @@ def suggest(
         candidates.append(({"steps": min(MAX_STEPS, 10 * config.steps)}, None))
     standard = None
     if run.problem is not None and not config.standardize and config.l2 == 0:
-        standard = standardised(run.problem, config)
+        known = run.analysis.optimum_weights if config.is_quadratic else None
+        standard = standardised(run.problem, config, known)
     if standard is not None:
         analysis, to_original = standard
         retry = config.with_options(standardize=True, lr=config.lr if adaptive else "auto")
@@ -156,17 +157,23 @@ def steps_after(config: TrainingConfig, analysis: Analysis, init: np.ndarray) ->
     return predicted_steps(analysis, start, lr, config.optimizer, config.momentum, target)
 
 
-def standardised(problem: Problem, config: TrainingConfig) -> tuple[Analysis, np.ndarray] | None:
+def standardised(
+    problem: Problem, config: TrainingConfig, optimum: np.ndarray | None = None
+) -> tuple[Analysis, np.ndarray] | None:
     """The analysis of the problem with standardised features (weights in data units) and
-    its map M (w = M·v); None when a feature is constant."""
+    its map M (w = M·v); None when a feature is constant.
+
+    Standardising moves the weights, not the optimum: the data's `optimum` w* (data units),
+    when known, gives v* = M⁻¹w* without solving again."""
     scaling = problem.natural_scaling
     try:
         scaling.require_varying(problem.feature_names)
     except (ConfigError, DataError):
         return None
     M = scaling.to_original()
-    analysis = in_original_units(analyze(problem.statistics.transformed(M), loss_of(config)), M)
-    return analysis, M
+    known = None if optimum is None else np.linalg.solve(M, optimum)
+    standard = analyze(problem.statistics.transformed(M), loss_of(config), optimum=known)
+    return in_original_units(standard, M), M
 
 
 def best(candidates: list[tuple[dict[str, Any], int | None]], budget: int) -> Suggestion | None:

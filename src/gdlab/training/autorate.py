@@ -110,7 +110,7 @@ def mini_batch_rate(config: TrainingConfig, analysis: Analysis, engine: Any) -> 
     """1/L_B (momentum: (1 − β)/L_B) for batches of `config.batch_size` rows."""
     A = np.asarray(engine.A, dtype=np.float64)
     norms = np.einsum("ij,ij->i", A, A)
-    scale = engine.loss.curvature_scale(engine.n_rows)
+    scale = engine.loss.curvature_scale(engine.mass)
     # λ_max with the penalty is at least the data's own: a safe stand-in for it.
     largest = float(analysis.hessian_eigenvalues[-1])
     bound = batch_curvature(norms, int(config.batch_size or 1), scale, largest, config.l2)

@@ -8,14 +8,16 @@ and call `train_problem` for each.
 
 from __future__ import annotations
 
+import copy
 import warnings
 from collections.abc import Callable, Mapping
-from dataclasses import replace
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
 
+from gdlab.analysis.convergence import Convergence
+from gdlab.analysis.deferred import Later, replace_unread
 from gdlab.analysis.elasticnet import elastic_net_optimum, objective, quadratic_of
 from gdlab.analysis.quadratic import Analysis
 from gdlab.analysis.training import analyze_training, stability_warning, with_outlook
@@ -26,6 +28,8 @@ from gdlab.data.seed import seed_dataset
 from gdlab.engines import DenseEngine, Engine
 from gdlab.engines.ridge import penalty_mask
 from gdlab.errors import ConfigError, DataError, DivergedError, LearningRateWarning
+from gdlab.model.losses import Loss
+from gdlab.onepass.keep import KeptStatistics
 from gdlab.optim.optimizers import make_optimizer
 from gdlab.optim.proximal import proximal_optimizer
 from gdlab.optim.schedules import parse_schedule
@@ -36,10 +40,16 @@ from gdlab.training.location import data_location
 from gdlab.training.loop import StepCallback, divergence_patience, train
 from gdlab.training.problem import Problem, engine_for, loss_of, prepare
 from gdlab.training.record import Run, RunRecord
+from gdlab.training.validation import (
+    EarlyStopping,
+    cross_validate,
+    held_out_losses,
+    validation_record,
+)
 
 
 def fit(
-    data: Dataset | FileSource | DaskData,
+    data: Dataset | FileSource | DaskData | KeptStatistics,
     config: TrainingConfig | None = None,
     *,
     on_step: StepCallback | None = None,
@@ -57,7 +67,8 @@ def fit(
     schedule, l2, tol, tol_kind, standardize, loss, huber_delta, init, init_std, seed,
     intercept, dtype, engine, batch_size, scheduler), given as keywords or as a `config`.
     `data` is a `Dataset` in memory, files from `open_files` (streamed in one pass) or dask
-    collections from `dask_arrays`.
+    collections from `dask_arrays`, or statistics kept from an earlier pass
+    (`gdlab.onepass.keep`: `update`, `read_statistics`).
 
     `lr="auto"` (the default) picks the fastest rate the analysis justifies for the data and
     optimizer (`gdlab.analysis.rates`); `run.config.lr` is the number, `run.lr_choice` says
@@ -144,7 +155,8 @@ def train_problem(
 
 def run_problem(problem: Problem, config: TrainingConfig, on_step: StepCallback | None) -> Run:
     """`train_problem`'s run, whatever its outcome."""
-    rng = start_generator(problem, config)
+    drawing = config.init is None or config.batch_size is not None  # else nothing is drawn
+    rng = start_generator(problem, config) if drawing else None
     w0 = initial_weights(problem, config, rng)
     engine, scaling = engine_for(problem, config, rng)
     if scaling is not None and config.init is not None:
@@ -159,7 +171,8 @@ def run_problem(problem: Problem, config: TrainingConfig, on_step: StepCallback 
         names=problem.weight_names,
         intercept=config.intercept,
         scaling=scaling,
-        conditioning_scaling=problem.natural_scaling,
+        conditioning_scaling=Later(getattr, problem, "natural_scaling"),  # read if needed
+        covariance=problem.covariance,
     )
     to_original = scaling.to_original() if scaling is not None else None
 
@@ -171,13 +184,13 @@ def run_problem(problem: Problem, config: TrainingConfig, on_step: StepCallback 
     if not loss.is_quadratic and isinstance(engine, DenseEngine):
         huber_weights, huber_value = engine.optimum()  # Huber's own optimum, by IRLS
         huber_weights = in_data_units(huber_weights)
-        analysis = replace(analysis, optimum_weights=huber_weights, optimum_loss=huber_value)
+        analysis = replace_unread(analysis, optimum_weights=huber_weights, optimum_loss=huber_value)
         optimum_known = True
     if config.l1 > 0:
         analysis = with_l1_optimum(analysis, engine, config, in_data_units)
     choice = choose_rate(config, analysis, w0, engine)
     if config.lr_is_auto:
-        config = config.with_options(lr=choice.lr)
+        config = as_ran(config, lr=choice.lr)
         if config.l1 == 0:  # the outlook predicts a quadratic's steps
             analysis = with_outlook(analysis, in_data_units(w0), choice.lr)
     options = config.optimizer_options
@@ -185,6 +198,8 @@ def run_problem(problem: Problem, config: TrainingConfig, on_step: StepCallback 
     if warning is not None:
         warnings.warn(LearningRateWarning(warning), stacklevel=4)
 
+    stopper = early_stopping(problem, config, loss, in_data_units(w0))
+    on_step = either_stops(on_step, stopper)
     watch = on_step
     if on_step is not None and to_original is not None:
         watch = lambda step, value, v: on_step(step, value, in_data_units(v))  # noqa: E731
@@ -205,27 +220,82 @@ def run_problem(problem: Problem, config: TrainingConfig, on_step: StepCallback 
         tol_kind=config.tol_kind,
         patience=divergence_patience(config.momentum),
     )
+    path = in_data_units(result.path)
+    stop_reason = result.stop_reason
+    if stopper is not None and stopper.triggered and stop_reason == "stopped":
+        stop_reason = "early_stopping"
     gradients = result.gradients
     if gradients is not None and to_original is not None:
         gradients = np.linalg.solve(to_original.T, gradients.T).T  # ∇_w = M⁻ᵀ∇_v
     run = Run(
         data=problem.info,
-        config=config.with_options(engine=engine.name),
+        config=as_ran(config, engine=engine.name),
         weight_names=problem.weight_names,
         init=np.asarray(in_data_units(w0), dtype=engine.dtype),
         weights=np.asarray(in_data_units(result.weights), dtype=engine.dtype),
         initial_loss=result.initial_loss,
         losses=result.losses,
-        path=in_data_units(result.path),
+        path=path,
         analysis=analysis,
-        stop_reason=result.stop_reason,
+        stop_reason=stop_reason,
         train_seconds=result.train_seconds,
         gradients=gradients,
         statistics=problem.statistics,
         problem=problem,
         lr_choice=choice,
     )
-    return replace(run, convergence=assess(run, w0, optimum_known))
+    # assessed, with its advice (several solves), when first read: most of a seed fit's time
+    run = replace_unread(run, convergence=Later(quietly_assessed, run, w0, optimum_known))
+    if problem.validation is not None:
+        losses = held_out_losses(
+            path[1:], loss, problem.validation, problem.validation_rows, config.intercept
+        )
+        held = int(problem.validation.n_rows)
+        run = replace_unread(
+            run, validation_losses=losses, validation=validation_record(losses, held, stopper)
+        )
+    if problem.folds is not None:
+        fold_run = lambda fold, setup: run_problem(fold, setup, None)  # noqa: E731
+        run = replace_unread(run, cv=cross_validate(problem, run.config, fold_run))
+    return run
+
+
+def early_stopping(
+    problem: Problem, config: TrainingConfig, loss: Loss, start: np.ndarray
+) -> EarlyStopping | None:
+    """The early-stopping rule of `config.early_stopping` on the problem's held-out data."""
+    if config.early_stopping is None or problem.validation is None:
+        return None
+    held, rows, intercept = problem.validation, problem.validation_rows, config.intercept
+    stopper = EarlyStopping(
+        int(config.early_stopping),
+        lambda w: held_out_losses(w[None, :], loss, held, rows, intercept)[0],
+    )
+    stopper.start(start)
+    return stopper
+
+
+def either_stops(
+    on_step: StepCallback | None, stopper: EarlyStopping | None
+) -> StepCallback | None:
+    """One step callback that stops when the caller's or the early-stopping rule says so."""
+    if stopper is None:
+        return on_step
+    if on_step is None:
+        return stopper
+
+    def both(step: int, value: float, w: np.ndarray) -> bool:
+        asked = bool(on_step(step, value, w))
+        return stopper(step, value, w) or asked
+
+    return both
+
+
+def quietly_assessed(run: Run, start: np.ndarray, optimum_known: bool) -> Convergence:
+    """`assess` (read after the run, maybe far from `train_problem`), with overflow in its
+    predictions left to the numbers (an infinite excess: no prediction), never warned about."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return assess(run, start, optimum_known)
 
 
 def with_l1_optimum(
@@ -240,7 +310,7 @@ def with_l1_optimum(
     mask = penalty_mask(engine.n_weights, config.intercept)
     trained = elastic_net_optimum(quadratic, config.l1, mask)
     value = objective(quadratic, trained, config.l1, mask)
-    return replace(
+    return replace_unread(
         analysis, optimum_weights=in_data_units(trained), optimum_loss=value, outlook=None
     )
 
@@ -249,6 +319,21 @@ def diverged_error(run: Run) -> DivergedError:
     """The `DivergedError` of a diverged run: why, in one line, naming the option to change."""
     template, option = divergence_reason(run)
     return DivergedError(template, run, option=option)
+
+
+def as_ran(config: TrainingConfig, **values: Any) -> TrainingConfig:
+    """`config` as it ran: the engine that `auto` chose, the rate `lr="auto"` picked.
+
+    The other options were checked when `config` was made, and the values are what gdlab
+    itself chose (an engine that ran, a finite positive rate), so the copy is not checked
+    again (that costs a tenth of a seed fit).
+    """
+    if all(getattr(config, name) == value for name, value in values.items()):
+        return config
+    ran = copy.copy(config)
+    for name, value in values.items():
+        object.__setattr__(ran, name, value)  # a fresh copy of a frozen dataclass
+    return ran
 
 
 def divergence_message(run: Run) -> str:

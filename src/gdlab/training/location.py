@@ -9,11 +9,10 @@ at it (``{option}``, spelled ``--data`` on the command line).
 
 from __future__ import annotations
 
-import glob
 import os
 from pathlib import Path
 
-from gdlab.data.files import GLOB_CHARACTERS
+from gdlab.data.paths import GLOB_CHARACTERS, find_files
 from gdlab.errors import DataError
 from gdlab.training.record import DataInfo
 
@@ -39,9 +38,13 @@ def names_data(path: str) -> bool:
             return True
     except (OSError, ValueError):  # a name no file can have (a NUL, too long)
         return False
-    return bool(GLOB_CHARACTERS & set(path)) and any(
-        Path(match).is_file() for match in glob.glob(path, recursive=True)
-    )
+    if not GLOB_CHARACTERS & set(path):
+        return False
+    try:  # each file once, links to folders not followed (`gdlab.data.paths`)
+        files, _ = find_files(path)
+    except DataError:
+        return False
+    return bool(files)
 
 
 def data_location(info: DataInfo, where: str | None = None) -> str:
@@ -61,6 +64,12 @@ def data_location(info: DataInfo, where: str | None = None) -> str:
         raise DataError(
             f"{prefix}the run's data came from in-memory arrays; pass the data with {{option}}",
             option="data",
+        )
+    if info.source.lower().endswith(".gdstats"):  # `gdlab stats` files: no rows in them
+        raise DataError(
+            f"{prefix}the run was fitted on statistics files ({info.source}), which keep no "
+            "rows, and this picture draws the data's points: plot the run with its data "
+            "(gdlab plot RUN.json --data FILE)"
         )
     absolute = info.details.get(ABSOLUTE_KEY)
     candidates = [absolute] if isinstance(absolute, str) and absolute else []

@@ -109,7 +109,8 @@ def train(
     """
     steps = CHECKS["steps"](steps)
     tol, tol_kind = CHECKS["tol"](tol), CHECKS["tol_kind"](tol_kind)
-    w = np.array(init, dtype=engine.dtype)
+    with np.errstate(over="ignore"):  # a start past float32's range: inf, refused by the caller
+        w = np.array(init, dtype=engine.dtype)
     if w.shape != (engine.n_weights,):
         raise ConfigError(f"expected {engine.n_weights} initial weights, got {w.size}")
     started = time.perf_counter()
@@ -121,7 +122,8 @@ def train(
         rules = StopRules(on_step, tol, tol_kind, patience)
         return train_fused(cast(FusedDescent, engine), factor, w, steps, started, rules)
     state = optimizer.init(w)
-    loss, grad = engine.loss_and_grad(w)
+    with np.errstate(over="ignore", invalid="ignore"):  # a start past float64: inf, said below
+        loss, grad = engine.loss_and_grad(w)
     initial_loss = float(loss)
     losses: list[float] = []
     path = [w.copy()]

@@ -15,20 +15,22 @@ data's units or standardised, with or without the ridge and L1 penalties.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from gdlab.data.dask import DaskData
 from gdlab.data.dataset import Dataset
-from gdlab.data.files import FileSource
+from gdlab.data.files import FileSource, check_width
 from gdlab.data.sample import EvenSample
 from gdlab.engines import DenseEngine, Engine, MiniBatchEngine, StatsEngine, choose_engine
 from gdlab.engines.lasso import LassoEngine
 from gdlab.engines.ridge import RidgeEngine, penalty_mask
 from gdlab.engines.stats import standardized_statistics
-from gdlab.errors import ConfigError
+from gdlab.errors import ConfigError, DataError, DataWarning
 from gdlab.model.linear import design_matrix, weight_names
 from gdlab.model.losses import Loss, get_loss, huber
 from gdlab.model.standardize import (
@@ -36,9 +38,14 @@ from gdlab.model.standardize import (
     fit_standardization,
     standardization_from_moments,
 )
-from gdlab.onepass.arrays import array_statistics
-from gdlab.onepass.lstsq import LeastSquaresStats
+from gdlab.onepass.arrays import array_statistics, pass_statistics
+from gdlab.onepass.groups import Folds, Holdout
+from gdlab.onepass.keep import KeptStatistics
+from gdlab.onepass.lstsq import LeastSquaresStats, merge_all
 from gdlab.training.config import TrainingConfig
+
+if TYPE_CHECKING:
+    from gdlab.analysis.robust import Covariance
 from gdlab.training.location import ABSOLUTE_KEY, absolute_source
 from gdlab.training.record import DataInfo
 
@@ -47,9 +54,11 @@ from gdlab.training.record import DataInfo
 IN_MEMORY_MAX_BYTES = 64 * 2**20
 #: A sample for pictures keeps between this many rows and twice as many.
 SAMPLE_ROWS = 20_000
+#: Designs of more weights than rows are refused beyond this many weights.
+MAX_UNDERDETERMINED = 100
 
 #: Where the rows of each kind of data live.
-KINDS = {Dataset: "memory", FileSource: "files", DaskData: "dask"}
+KINDS = {Dataset: "memory", FileSource: "files", DaskData: "dask", KeptStatistics: "statistics"}
 
 
 @dataclass(frozen=True)
@@ -69,6 +78,14 @@ class Problem:
     rows: Dataset | None = field(default=None, repr=False)
     sample: Dataset | None = field(default=None, repr=False)
     fingerprint: str | None = None
+    #: Held-out rows' statistics (`--validation`), and the rows when they are in memory.
+    validation: LeastSquaresStats | None = field(default=None, repr=False)
+    validation_rows: Dataset | None = field(default=None, repr=False)
+    #: K folds' statistics (`--cv`, row i in fold i mod K), and each row's fold in memory.
+    folds: tuple[LeastSquaresStats, ...] | None = field(default=None, repr=False)
+    fold_labels: np.ndarray | None = field(default=None, repr=False)
+    #: The robust covariance of the optimum (`--cov`), from a second pass at it.
+    covariance: Covariance | None = field(default=None, repr=False)
 
     @property
     def feature_names(self) -> tuple[str, ...]:
@@ -86,6 +103,11 @@ class Problem:
         return self.statistics.n_rows
 
     @property
+    def weighted(self) -> bool:
+        """True for weighted least squares (sample weights, `LeastSquaresStats.mass`)."""
+        return self.statistics.weight_total is not None
+
+    @property
     def points(self) -> Dataset | None:
         """The rows a picture draws: all of them in memory, else the sample (or None)."""
         return self.rows if self.rows is not None else self.sample
@@ -94,7 +116,7 @@ class Problem:
     def natural_scaling(self) -> Standardization:
         """The features' means and standard deviations (what --standardize applies)."""
         if self.rows is not None:
-            return fit_standardization(self.rows.features, self.intercept)
+            return fit_standardization(self.rows.features, self.intercept, self.rows.weights)
         moments = self.statistics.column_moments(self.intercept)  # centred: nothing cancels
         return standardization_from_moments(*moments, self.intercept)
 
@@ -120,7 +142,7 @@ def loss_of(config: TrainingConfig) -> Loss:
 
 
 def prepare(
-    data: Dataset | FileSource | DaskData,
+    data: Dataset | FileSource | DaskData | KeptStatistics,
     config: TrainingConfig | None = None,
     *,
     fingerprint: bool = False,
@@ -129,7 +151,8 @@ def prepare(
     """Make the one pass over `data` for runs configured like `config` (see the module notes).
 
     `fingerprint` hashes every row during the pass (for a saved model); `sample` keeps an
-    evenly spaced sample of rows that are not held in memory (for pictures).
+    evenly spaced sample of rows that are not held in memory (for pictures). Statistics
+    kept from an earlier pass (`KeptStatistics`, `gdlab stats`) need no pass at all.
 
     >>> from gdlab.data.seed import seed_dataset
     >>> problem = prepare(seed_dataset(0))
@@ -137,25 +160,164 @@ def prepare(
     ('stats', 50, ('b', 'x'))
     """
     config = config or TrainingConfig()
+    if isinstance(data, KeptStatistics):
+        return prepare_kept(data, config)
     loss = loss_of(config)
     kind = data_kind(data)
     details = {**data.extra, **located(data)}
     auto = config.engine == "auto"
-    if auto and isinstance(data, FileSource) and data.total_bytes <= IN_MEMORY_MAX_BYTES:
+    if isinstance(data, FileSource) and config.cluster_column:
+        data = data.with_columns(clusters=config.cluster_column)
+    if auto and isinstance(data, FileSource) and data.fits_in(IN_MEMORY_MAX_BYTES):
         data, kind = data.read(), "memory"  # small files: read whole, every cell checked
+    weight_name = getattr(data, "weight_name", None)
+    if weight_name:
+        details["weights"] = weight_name
     name = config.engine
     if name == "auto":
         n_weights = data.n_features + config.intercept
         name = choose_engine(loss, kind, n_weights, config.batch_size, config.scheduler)
     check_engine_fits(name, kind, config)
+    check_width(data.n_features)
     info = DataInfo(data.source, 0, tuple(data.feature_names), data.target_name, details)
+    if isinstance(data, FileSource) and name not in ("stream", "dask"):
+        data = data.read()
     if isinstance(data, Dataset):
-        return prepare_rows(data, info, name, config, fingerprint)
-    if isinstance(data, FileSource) and name == "stream":
-        return prepare_stream(data, info, config, fingerprint, sample)
-    if isinstance(data, FileSource) and name != "dask":
-        return prepare_rows(data.read(), info, name, config, fingerprint)
-    return prepare_dask(data, info, config, fingerprint, sample)
+        problem = prepare_held_out_rows(data, info, name, config, fingerprint)
+    elif isinstance(data, FileSource) and name == "stream":
+        problem = prepare_stream(data, info, config, fingerprint, sample)
+    else:
+        problem = prepare_dask(data, info, config, fingerprint, sample)
+    check_determined(problem)
+    warn_if_collinear(problem)
+    if problem.weighted and not problem.statistics.mass > 0:
+        raise DataError(f"{info.source}: every sample weight in column '{weight_name}' is zero")
+    if isinstance(config.validation, str):
+        problem = with_validation_file(problem, data, config)
+    if config.cov != "nonrobust":
+        from gdlab.training.covariance import robust_covariance
+
+        problem = replace(problem, covariance=robust_covariance(problem, data, config))
+    return problem
+
+
+def prepare_held_out_rows(
+    dataset: Dataset, info: DataInfo, name: str, config: TrainingConfig, fingerprint: bool
+) -> Problem:
+    """Rows in memory, a share held out (`--validation F`) or split into folds (`--cv K`):
+    the training rows' statistics, and the held-out rows' or each fold's beside them."""
+    grouping = grouping_of(config)
+    if grouping is None:
+        return prepare_rows(dataset, info, name, config, fingerprint)
+    labels = grouping.labels(dataset.rows(), 0)
+    if isinstance(grouping, Folds):
+        problem = prepare_rows(dataset, info, name, config, fingerprint)
+        folds = tuple(
+            rows_statistics(dataset.subset(labels == fold), config.intercept, design=True)
+            for fold in range(grouping.count)
+        )
+        return replace(problem, folds=folds, fold_labels=labels)
+    training, held_out = dataset.subset(labels == 0), dataset.subset(labels == 1)
+    if training.n_rows < 2 or held_out.n_rows < 1:
+        raise DataError(
+            f"{info.source}: holding out {config.validation:g} of {dataset.n_rows} rows leaves "
+            f"{training.n_rows} to train on and {held_out.n_rows} held out; give a larger "
+            "share or more rows"
+        )
+    problem = prepare_rows(training, info, name, config, fingerprint)
+    validation = rows_statistics(held_out, config.intercept, design=True)
+    details = {**problem.info.details, "held_out_rows": held_out.n_rows}
+    problem = replace(problem, info=replace(problem.info, details=details))
+    return replace(problem, validation=validation, validation_rows=held_out)
+
+
+def prepare_kept(kept: KeptStatistics, config: TrainingConfig) -> Problem:
+    """A problem from statistics kept by an earlier pass (no rows: the stats engine only).
+
+    The run's intercept must be the statistics' own, and options that need rows (held-out
+    rows, folds, mini-batches, a non-quadratic loss, the dense engine) are refused.
+    """
+    where = kept.source
+    if config.intercept != kept.intercept:
+        held = "with an intercept; this fit has none ({option})"
+        if not kept.intercept:
+            held = "without an intercept; fit them with {option}"
+        raise ConfigError(f"{where}: the statistics were kept {held}", option="intercept")
+    for name in ("validation", "cv", "batch_size"):
+        if getattr(config, name) is not None:
+            raise ConfigError(
+                f"{where}: statistics files hold no rows to hold out, split or sample; "
+                "{option} needs the data itself",
+                option=name,
+            )
+    if config.engine not in ("auto", "stats"):
+        raise ConfigError(
+            f"{where}: statistics files train on the stats engine, not {config.engine}"
+        )
+    if not config.is_quadratic:
+        raise ConfigError(
+            f"{where}: statistics files fit a quadratic loss (l2 or mse), not {config.loss}; "
+            "the other losses need the rows"
+        )
+    check_engine_fits("stats", "statistics", config)
+    details: dict[str, object] = {**kept.extra}
+    if kept.weight_name is not None:
+        details["weights"] = kept.weight_name
+    info = DataInfo(where, kept.n_rows, kept.feature_names, kept.target_name, details)
+    return Problem(info, kept.intercept, kept.statistics, "stats")
+
+
+def grouping_of(config: TrainingConfig) -> Holdout | Folds | None:
+    """How the pass sets rows apart: a seeded held-out share, K folds, or not at all."""
+    if isinstance(config.validation, float):
+        return Holdout(config.validation, config.seed)
+    if config.cv is not None:
+        return Folds(config.cv)
+    return None
+
+
+def with_validation_file(
+    problem: Problem, data: Dataset | FileSource | DaskData, config: TrainingConfig
+) -> Problem:
+    """The held-out data of `--validation FILE`: the same columns, prepared on its own."""
+    from gdlab.data.files import open_files
+
+    path = str(config.validation)
+    source = open_files(path, list(problem.feature_names), problem.info.target)
+    weight_name = getattr(data, "weight_name", None)
+    if weight_name:
+        source = source.with_columns(weights=weight_name)
+    plain = config.with_options(validation=None, early_stopping=None, cov="nonrobust")
+    held_out = prepare(source, plain.with_options(engine="auto"))
+    details = {**problem.info.details, "held_out_rows": held_out.n_rows}
+    info = replace(problem.info, details=details)
+    return replace(
+        problem, info=info, validation=held_out.statistics, validation_rows=held_out.rows
+    )
+
+
+def check_determined(problem: Problem) -> None:
+    """Refuse a wide design of more than `MAX_UNDERDETERMINED` weights and fewer rows: the
+    data cannot determine its weights, and its analysis (O(p³)) would cost far more than
+    the data's size. Smaller ones train (the collinearity warning says what that means)."""
+    weights, rows = len(problem.weight_names), problem.n_rows
+    if weights > rows and weights > MAX_UNDERDETERMINED:
+        raise DataError(
+            f"{problem.info.source}: {weights:,} weights (the bias and one per feature) but "
+            f"only {rows:,} rows; least squares needs at least as many rows as weights to "
+            f"determine them (gdlab fits fewer rows than weights only up to "
+            f"{MAX_UNDERDETERMINED} weights). Give more rows or fewer columns"
+        )
+
+
+def warn_if_collinear(problem: Problem) -> None:
+    """A `DataWarning` naming collinear columns and what the analysis can and cannot say."""
+    from gdlab.analysis.collinear import collinearity, collinearity_message
+
+    found = collinearity(problem.statistics, problem.weight_names)
+    if found is not None:
+        message = collinearity_message(found, problem.info.source, problem.intercept)
+        warnings.warn(DataWarning(message), stacklevel=3)
 
 
 def located(data: Dataset | FileSource | DaskData) -> dict[str, str]:
@@ -191,7 +353,10 @@ def prepare_rows(
     if name == "dask":
         return prepare_dask(in_dask(dataset), info, config, fingerprint, False, dataset)
     A = design_matrix(dataset.features, config.intercept)
-    if name == "dense":
+    if dataset.weights is not None:  # weighted least squares: each row scaled by √w
+        StatsEngine.check_data(A, dataset.target, config.dtype)
+        stats = rows_statistics(dataset, config.intercept)
+    elif name == "dense":
         stats = LeastSquaresStats.from_arrays(A, dataset.target)
     else:
         StatsEngine.check_data(A, dataset.target, config.dtype)
@@ -208,9 +373,10 @@ def prepare_rows(
 def prepare_stream(
     source: FileSource, info: DataInfo, config: TrainingConfig, fingerprint: bool, sample: bool
 ) -> Problem:
-    """Files streamed once: the statistics, and the sample and fingerprint on the way."""
+    """Files streamed once: the statistics (with the held-out share's or each fold's beside
+    them), and the sample and fingerprint on the way."""
     from gdlab.data.fingerprint import RowsFingerprint
-    from gdlab.onepass.files import stream_statistics
+    from gdlab.onepass.files import stream_group_statistics
 
     names = [*source.feature_names, source.target_name]
     hasher = RowsFingerprint(names) if fingerprint else None
@@ -223,13 +389,21 @@ def prepare_stream(
             keeper.update(block)
 
     watch = observe if hasher is not None or keeper is not None else None
-    stats = stream_statistics(source, config.intercept, observe=watch)
+    grouping = grouping_of(config)
+    groups = stream_group_statistics(source, config.intercept, grouping, observe=watch)
+    stats, validation, folds = groups[0], None, None
+    if isinstance(grouping, Holdout):
+        validation = groups[1]
+        info = replace(info, details={**info.details, "held_out_rows": validation.n_rows})
+    elif isinstance(grouping, Folds):
+        stats, folds = merge_all(groups), groups
     rows = None
     if keeper is not None:
         rows = keeper.dataset(source.feature_names, source.target_name, source.source)
     digest = hasher.hexdigest() if hasher is not None else None
-    info = replace(info, n_rows=stats.n_rows)
-    return Problem(info, config.intercept, stats, "stream", None, rows, digest)
+    info = replace(info, n_rows=stats.n_rows, details={**info.details, **source.extra})
+    problem = Problem(info, config.intercept, stats, "stream", None, rows, digest)
+    return replace(problem, validation=validation, folds=folds)
 
 
 def in_dask(dataset: Dataset) -> DaskData:
@@ -237,7 +411,13 @@ def in_dask(dataset: Dataset) -> DaskData:
     from gdlab.data.dask import dask_arrays
 
     names, target, source = dataset.feature_names, dataset.target_name, dataset.source
-    return dask_arrays(dataset.features, dataset.target, names, target, source=source)
+    data = dask_arrays(dataset.features, dataset.target, names, target, source=source)
+    if dataset.weights is None:
+        return data
+    import dask.array
+
+    extras = dask.array.from_array(dataset.weights[:, None], chunks=(data.target.chunks[0], 1))
+    return replace(data, extras=extras, weight_name=dataset.weight_name or "weights")
 
 
 def prepare_dask(
@@ -253,17 +433,31 @@ def prepare_dask(
     from gdlab.onepass.dask import dask_pass
 
     dask_data = dask_files(data) if isinstance(data, FileSource) else data
+    grouping = grouping_of(config)
     result = dask_pass(
         dask_data,
         config.intercept,
         config.scheduler,
         fingerprint=fingerprint,
         sample_rows=SAMPLE_ROWS if sample and rows is None else None,
+        grouping=grouping,
     )
-    info = replace(info, n_rows=result.statistics.n_rows)
-    return Problem(
-        info, config.intercept, result.statistics, "dask", rows, result.sample, result.fingerprint
+    if isinstance(data, FileSource):
+        data.check_unchanged()  # a file changed during the workers' pass is refused too
+    details = dict(info.details)
+    if result.missing is not None and result.missing.dropped:
+        details.update(result.missing.details())
+    stats, validation, folds = result.statistics, None, None
+    if isinstance(grouping, Holdout) and result.groups is not None:
+        stats, validation = result.groups
+        details["held_out_rows"] = validation.n_rows
+    elif isinstance(grouping, Folds):
+        folds = result.groups
+    info = replace(info, n_rows=stats.n_rows, details=details)
+    problem = Problem(
+        info, config.intercept, stats, "dask", rows, result.sample, result.fingerprint
     )
+    return replace(problem, validation=validation, folds=folds)
 
 
 def engine_for(
@@ -277,6 +471,10 @@ def engine_for(
     """
     if config.intercept != problem.intercept:
         raise ConfigError("this problem was prepared with another intercept setting")
+    if not config.is_quadratic and problem.weighted:
+        raise ConfigError(
+            f"sample weights need a least-squares loss (l2 or mse), not {config.loss}"
+        )
     loss = loss_of(config)
     name = config.engine if config.engine != "auto" else problem.engine
     if not config.is_quadratic or config.batch_size is not None:
@@ -300,6 +498,26 @@ def engine_for(
     return engine, scaling
 
 
+def rows_statistics(
+    dataset: Dataset,
+    intercept: bool,
+    features: np.ndarray | None = None,
+    *,
+    design: bool = False,
+) -> LeastSquaresStats:
+    """The one pass over rows in memory with their sample weights (`pass_statistics`);
+    `design`: unweighted rows through the design matrix, as the stats engine makes them."""
+    columns = dataset.features if features is None else features
+    if design and dataset.weights is None:
+        return array_statistics(design_matrix(columns, intercept), dataset.target)
+    return pass_statistics(
+        [columns[:, j] for j in range(columns.shape[1])],
+        dataset.target,
+        intercept,
+        weights=dataset.weights,
+    )
+
+
 def scaled_statistics(
     problem: Problem, config: TrainingConfig, scaling: Standardization
 ) -> LeastSquaresStats:
@@ -307,6 +525,8 @@ def scaled_statistics(
     if problem.rows is None:
         return standardized_statistics(problem.statistics, scaling)
     scaled = scaling.apply(problem.rows.features)
+    if problem.rows.weights is not None:
+        return rows_statistics(problem.rows, config.intercept, scaled)
     return array_statistics(design_matrix(scaled, config.intercept), problem.rows.target)
 
 
@@ -325,10 +545,13 @@ def dense_engine(
             f"{'streamed' if problem.engine == 'stream' else 'on a Dask cluster'}"
         )
     features = rows.features if scaling is None else scaling.apply(rows.features)
-    A = design_matrix(features, config.intercept)
+    A, y, mass = design_matrix(features, config.intercept), rows.target, None
+    if rows.weights is not None:  # weighted least squares: rows scaled by √w
+        root = np.sqrt(rows.weights)
+        A, y, mass = A * root[:, None], y * root, float(np.sum(rows.weights))
     statistics = problem.statistics if scaling is None else None
     if config.batch_size is not None:
         if rng is None:
             raise ConfigError("mini-batch SGD needs a random generator to shuffle the rows")
-        return MiniBatchEngine(A, rows.target, loss, config.batch_size, rng, dtype=config.dtype)
-    return DenseEngine(A, rows.target, loss, dtype=config.dtype, statistics=statistics)
+        return MiniBatchEngine(A, y, loss, config.batch_size, rng, dtype=config.dtype, mass=mass)
+    return DenseEngine(A, y, loss, dtype=config.dtype, statistics=statistics, mass=mass)

@@ -1,6 +1,6 @@
 """A finished training run (`Run`) and its run record, `run.json` (written and read back).
 
-`Run.to_record` writes the record of the public contract (DESIGN: data, config, init,
+`Run.to_record` writes the record of the public contract (docs/design.md: data, config, init,
 weights, initial_loss, losses, optimum, analysis, stop_reason, timing, and how the rate was
 chosen, `lr_choice`, and whether the run converged, `convergence`) plus the weight
 path and the small one-pass statistics of the data, so pictures and comparisons of a saved
@@ -21,6 +21,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from gdlab.analysis.convergence import Convergence
+from gdlab.analysis.deferred import Deferred
 from gdlab.analysis.quadratic import Analysis
 from gdlab.analysis.rates import RateChoice
 from gdlab.atomic import atomic_write_text
@@ -82,9 +83,10 @@ class Run:
 
     `config` is the configuration as it ran (the engine `auto` chose, for one, and the
     number `lr="auto"` settled on, with `lr_choice` saying how); `convergence` says whether
-    it reached the optimum; `statistics` are the one-pass statistics of the data in its own
-    units, and `problem` (not saved) the prepared data the run trained on, which
-    comparisons and pictures reuse.
+    it reached the optimum (`gdlab.fit` leaves it, with its advice, to be assessed when
+    first read: `gdlab.analysis.deferred`); `statistics` are the one-pass statistics of the
+    data in its own units, and `problem` (not saved) the prepared data the run trained on,
+    which comparisons and pictures reuse.
     """
 
     data: DataInfo
@@ -102,7 +104,15 @@ class Run:
     statistics: LeastSquaresStats | None = field(default=None, repr=False)
     problem: Problem | None = field(default=None, repr=False, compare=False)
     lr_choice: RateChoice | None = None
-    convergence: Convergence | None = None
+    if TYPE_CHECKING:  # to type checkers a plain field, as it is to its readers
+        convergence: Convergence | None = None
+    else:  # may be given as a `Later`: assessed (with its advice) when first read
+        convergence: Deferred[Convergence | None] = Deferred(None)
+    #: The held-out loss after each step (`--validation`), and what it says (`validation`:
+    #: held-out rows, the best step, early stopping); the K-fold summary (`--cv`).
+    validation_losses: list[float] | None = None
+    validation: dict[str, Any] | None = None
+    cv: dict[str, Any] | None = None
     #: The L1 regularisation path (`gdlab.analysis.elasticnet`), when one was computed.
     regularization_path: Mapping[str, Any] | None = None
 
@@ -124,7 +134,7 @@ class Run:
         return run_html(self)
 
     def to_record(self) -> dict[str, Any]:
-        """The run record of DESIGN.md §4 as plain JSON-ready Python values."""
+        """The run record (docs/design.md, "Public contracts") as plain JSON-ready Python values."""
         record = {
             "gdlab_version": __version__,
             "data": self.data.to_record(),
@@ -149,6 +159,11 @@ class Run:
             record["convergence"] = self.convergence.to_record()
         if self.regularization_path is not None:
             record["regularization_path"] = dict(self.regularization_path)
+        if self.validation_losses is not None:
+            record["validation_losses"] = [float(v) for v in self.validation_losses]
+            record["validation"] = dict(self.validation or {})
+        if self.cv is not None:
+            record["cv"] = dict(self.cv)
         if self.statistics is not None and self.statistics.n_weights <= MAX_RECORDED_WEIGHTS:
             record["statistics"] = statistics_record(self.statistics)
         return record
@@ -169,6 +184,7 @@ def statistics_record(stats: LeastSquaresStats) -> dict[str, Any]:
         "z": floats(stats.z),
         "rho": float(stats.rho),
         "n_rows": int(stats.n_rows),
+        **({} if stats.weight_total is None else {"weight_total": float(stats.weight_total)}),
     }
 
 
@@ -224,6 +240,9 @@ class RunRecord:
     raw: Mapping[str, Any] = field(repr=False, compare=False)
     lr_choice: Mapping[str, Any] = field(default_factory=dict)
     convergence: Mapping[str, Any] = field(default_factory=dict)
+    validation_losses: Array | None = None
+    validation: Mapping[str, Any] = field(default_factory=dict)
+    cv: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def steps_run(self) -> int:
@@ -269,6 +288,13 @@ class RunRecord:
                 raw=record,
                 lr_choice=section(record, "lr_choice", where),
                 convergence=section(record, "convergence", where),
+                validation_losses=(
+                    vector(record["validation_losses"], "validation_losses")
+                    if "validation_losses" in record
+                    else None
+                ),
+                validation=section(record, "validation", where),
+                cv=section(record, "cv", where),
             )
         except ConfigError as error:
             spelled = error.spelled(f"config.{error.option}") if error.option else str(error)
@@ -332,7 +358,11 @@ def statistics_of(value: Any) -> LeastSquaresStats | None:
     z = np.array(value["z"], dtype=np.float64)
     if R.ndim != 2 or R.shape != (z.size, z.size):
         raise DataError("'statistics' has a triangle and a vector of different sizes")
-    return LeastSquaresStats(R, z, float(value["rho"]), int(value["n_rows"]))
+    total = value.get("weight_total")
+    weight_total = None if total is None else float(total)
+    return LeastSquaresStats(
+        R, z, float(value["rho"]), int(value["n_rows"]), weight_total=weight_total
+    )
 
 
 def load_record(path: str | os.PathLike[str]) -> dict[str, Any]:

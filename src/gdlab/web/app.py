@@ -8,7 +8,6 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.gzip import GZipMiddleware
-from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from gdlab.version import __version__
 from gdlab.web.constant import ConstantAnswers
@@ -17,7 +16,8 @@ from gdlab.web.limits import BodySizeLimit
 from gdlab.web.memory import keep_memory_returnable
 from gdlab.web.routes import meta, page, runs, train, uploads
 from gdlab.web.routes.page import STATIC
-from gdlab.web.security import CrossSiteGuard, SecurityHeaders
+from gdlab.web.runs import SHUTTING_DOWN
+from gdlab.web.security import CrossSiteGuard, HostCheck, SecurityHeaders
 from gdlab.web.settings import Settings
 from gdlab.web.state import AppState
 
@@ -51,7 +51,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         runs = settings.max_concurrent_runs + settings.max_waiting_runs
         with ThreadPoolExecutor(runs, thread_name_prefix="gdlab-run") as executor:
             asyncio.get_running_loop().set_default_executor(executor)
-            yield
+            try:
+                yield
+            finally:  # the pool waits for its threads: let every run end after its step
+                app.state.gdlab.runs.stop_all(SHUTTING_DOWN)
 
     app = FastAPI(
         lifespan=lifespan,
@@ -79,6 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodySizeLimit, limit_for=body_limit)
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_BYTES, compresslevel=6)
     app.add_middleware(CrossSiteGuard)
-    app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.allowed_hosts())
+    names = frozenset(settings.allowed_hosts())
+    app.add_middleware(HostCheck, names=names, any_address=not settings.is_loopback)
     app.add_middleware(SecurityHeaders)
     return app

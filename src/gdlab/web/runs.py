@@ -34,6 +34,10 @@ MAX_STREAMED_STEPS = 5000
 FRAME_SECONDS = 1 / 30
 
 
+#: Why a run ends when the server stops under it.
+SHUTTING_DOWN = "the server is shutting down"
+
+
 class Busy(GdlabError):
     """Too many runs at once; the client should try again shortly (HTTP 429)."""
 
@@ -44,6 +48,8 @@ class RunControl(threading.Event):
 
     def __init__(self, admit: Callable[[], None] | None = None) -> None:
         super().__init__()
+        #: Why the server stopped the run, when it was not the user (see `stop_all`).
+        self.reason: str | None = None
         self._admit = admit
         self._admitted = admit is None
         self._running = threading.Event()
@@ -180,6 +186,16 @@ class RunRegistry:
         live.stop.set()
         return True
 
+    def stop_all(self, reason: str) -> int:
+        """Stop every run in progress or queued after its current step (the server is
+        shutting down: each stream then ends with its partial record); return how many."""
+        with self._lock:
+            runs = list(self._runs.values())
+        for live in runs:
+            live.stop.reason = reason
+            live.stop.set()
+        return len(runs)
+
     def pause(self, run_id: str, paused: bool) -> bool:
         """Hold (or let go on) the run with this id; False if there is none."""
         live = self.find(run_id)
@@ -295,6 +311,9 @@ def outcome_message(run: Run, feed: StepFeed) -> str:
             f"stopped after {feed.time_limit:g} s, the server's time limit for one run "
             f"({done} of {planned} steps done)"
         )
+    reason = getattr(feed.stop, "reason", None)
+    if run.stop_reason == "stopped" and reason is not None:
+        return f"stopped after {done} of {planned} steps: {reason}"
     if run.stop_reason == "stopped":
         return f"stopped by you after {done} of {planned} steps"
     if run.stop_reason == "tol":

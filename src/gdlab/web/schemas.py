@@ -132,6 +132,7 @@ FIELD_TYPES: dict[str, Any] = {
     "int | None": int | None,
     "str | None": str | None,
     "tuple[float, ...] | None": list[FiniteFloat] | None,
+    "float | str | None": float | None,  # the page holds out a fraction, never a file
     "Mapping[str, float]": dict[OptionName, FiniteFloat],
 }
 CHOICE_TYPES: dict[str, Any] = {
@@ -187,7 +188,7 @@ class StreamRequest(TrainRequest):
 
 
 class RunRecord(BaseModel):
-    """The run record of DESIGN.md §4 (non-finite numbers are null)."""
+    """The run record of docs/design.md, "Public contracts" (non-finite numbers are null)."""
 
     model_config = ConfigDict(extra="allow")
 

@@ -1,11 +1,14 @@
-"""Keeping the playground to its own page: response headers and a cross-site request guard.
+"""Keeping the playground to its own page: response headers, a Host check and a cross-site
+request guard.
 
 `SecurityHeaders` adds a content security policy (no inline script, no outside host, no
-framing) to every answer. `CrossSiteGuard` refuses, with HTTP 403, any request that could
-change something (every method but GET, HEAD and OPTIONS) when the browser says it comes
-from another site: any web page the user visits could otherwise POST trainings and uploads
-to the local server. Browsers label such requests with `Sec-Fetch-Site` and `Origin`; a
-request with neither (curl, a script, a test client) is not a browser's and passes.
+framing) to every answer. `HostCheck` answers only requests addressed to the server's own
+names (no DNS rebinding), on loopback and beyond. `CrossSiteGuard` refuses, with HTTP 403,
+any request that could change something (every method but GET, HEAD and OPTIONS) when the
+browser says it comes from another site: any web page the user visits could otherwise POST
+trainings and uploads to the local server. Browsers label such requests with
+`Sec-Fetch-Site` and `Origin`; a request with neither (curl, a script, a test client) is
+not a browser's and passes.
 """
 
 from __future__ import annotations
@@ -92,7 +95,73 @@ async def refuse(send: Send, reason: str) -> None:
         f"cross-site request refused ({reason}): the playground's API answers only "
         "requests from its own page"
     )
+    await answer(send, 403, detail)
+
+
+def host_name(header: str) -> str:
+    """The name in a Host header, lowercased, without its port ('[::1]:80' → '[::1]').
+
+    >>> host_name("Example.org:8000"), host_name("[::1]:80"), host_name("10.0.0.2")
+    ('example.org', '[::1]', '10.0.0.2')
+    """
+    host = header.strip().lower()
+    if host.startswith("["):
+        return host[: host.find("]") + 1] if "]" in host else host
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+
+def is_address(name: str) -> bool:
+    """True when a host name is an IP address written out (IPv6 in brackets).
+
+    >>> is_address("192.168.1.5"), is_address("[fe80::1]"), is_address("evil.example")
+    (True, True, False)
+    """
+    import ipaddress
+
+    bare = name[1:-1] if name.startswith("[") and name.endswith("]") else name
+    try:
+        ipaddress.ip_address(bare)
+    except ValueError:
+        return False
+    return True
+
+
+class HostCheck:
+    """ASGI middleware: HTTP 400 for a request addressed to a host name not the server's.
+
+    A web page on another site can make a browser send requests here by pointing its own
+    name at this machine's address (DNS rebinding); the Host header still carries that
+    name. Only `names` pass, and with `any_address` (a server reachable from the network)
+    any IP address written out too: a browser sends one only for a page loaded from it.
+    """
+
+    def __init__(self, app: ASGIApp, names: frozenset[str], any_address: bool = False) -> None:
+        self.app = app
+        self.names = frozenset(host_name(name) for name in names)
+        self.any_address = any_address
+
+    def allows(self, header: str) -> bool:
+        """Whether a request with this Host header may go on."""
+        name = host_name(header)
+        return name in self.names or (self.any_address and is_address(name))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket"):
+            header = Headers(scope=scope).get("host", "")
+            if not self.allows(header):
+                detail = (
+                    f"unknown host name {host_name(header)!r}: this server answers only "
+                    "requests addressed to its own names (gdlab serve --allow-host NAME "
+                    "adds one)"
+                )
+                await answer(send, 400, detail)
+                return
+        await self.app(scope, receive, send)
+
+
+async def answer(send: Send, status: int, detail: str) -> None:
+    """Answer with the one-line JSON every error uses."""
     body = json.dumps({"detail": detail}).encode()
     headers = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(body))]
-    await send({"type": "http.response.start", "status": 403, "headers": headers})
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})

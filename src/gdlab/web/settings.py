@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+#: Addresses that mean every network interface.
+WILDCARD_HOSTS = ("0.0.0.0", "::", "")
 MEGABYTE = 1024 * 1024
 
 
 @dataclass(frozen=True)
 class Settings:
-    """Host, port and limits of one playground server (DESIGN.md: 127.0.0.1 by default).
+    """Host, port and limits of one playground server (docs/design.md: 127.0.0.1 by default).
 
     >>> Settings().max_rows, Settings().max_steps, Settings().max_upload_bytes // MEGABYTE
     (1000000, 100000, 50)
@@ -54,7 +56,12 @@ class Settings:
         return self.host in LOOPBACK_HOSTS or self.host.startswith("127.")
 
     def allowed_hosts(self) -> list[str]:
-        """Host headers to accept: loopback names guard against DNS rebinding; '*' when public."""
-        if not self.is_loopback:
-            return ["*"]
-        return sorted({*LOOPBACK_HOSTS, "[::1]", self.host, *self.extra_allowed_hosts})
+        """Host names to accept (the loopback names, `host` and the extra ones): they guard
+        against DNS rebinding. Beyond loopback an IP address written out passes too
+        (`gdlab.web.security.HostCheck`), so the check stays on there.
+
+        >>> Settings(host="0.0.0.0", extra_allowed_hosts=("lab.example",)).allowed_hosts()
+        ['127.0.0.1', '::1', '[::1]', 'lab.example', 'localhost']
+        """
+        own = () if self.host in WILDCARD_HOSTS else (self.host,)
+        return sorted({*LOOPBACK_HOSTS, "[::1]", *own, *self.extra_allowed_hosts})

@@ -6,28 +6,40 @@ id, so one user cannot reach another's data. The id is a keyed hash of the file 
 bytes, with a key each server draws at start): the same file uploaded again to the same server
 gets the same id back, so a shared link that names it works again. Uploads stay until the
 server stops; the least recently used are dropped when the cache is over its count or size.
+
+Parsing is bounded before it decodes: a CSV file's header is counted against
+`MAX_UPLOAD_COLUMNS` and its rows are read in blocks, stopping past the row limit; a
+Parquet file's own metadata gives its rows, columns and decoded size, checked against the
+limits before a single value is decoded (a small file that decodes to gigabytes is refused).
 """
 
 from __future__ import annotations
 
 import base64
+import csv
 import hashlib
 import hmac
 import re
 import secrets
 import threading
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 
-from gdlab.data.columns import column_values, first_line
+from gdlab.data.cells import column_values
+from gdlab.data.columns import first_line, parquet_decoded_size
+from gdlab.data.csvformat import SAMPLE_BYTES, sniff_delimiter
 from gdlab.errors import DataError
 from gdlab.web.schemas import LARGEST_VALUE
 
 UNSAFE_NAME_CHARACTERS = re.compile(r"[^\w.\- ()+,]")
+#: The most columns an uploaded table may have (its header is counted before decoding).
+MAX_UPLOAD_COLUMNS = 1000
+#: The most bytes an uploaded Parquet file may decode to (its metadata says, beforehand).
+MAX_DECODED_BYTES = 512 * 2**20
 
 
 class TooLarge(DataError):
@@ -66,32 +78,46 @@ def safe_filename(name: str | None) -> str:
 
 
 def parse_table(
-    content: bytes, filename: str, max_rows: int, table_id: str | None = None
+    content: bytes,
+    filename: str,
+    max_rows: int,
+    table_id: str | None = None,
+    max_columns: int = MAX_UPLOAD_COLUMNS,
+    max_decoded_bytes: int = MAX_DECODED_BYTES,
 ) -> UploadedTable:
     """Read CSV or Parquet bytes; keep the numeric columns; say why each other one is skipped.
 
-    The table is known by `table_id` (by default a fresh random id). Arrow's memory is handed
-    back to the system once the columns are copied out (its pool would keep it).
+    The limits on rows, columns and (Parquet) decoded size are checked before the values
+    are decoded (see the module notes). The table is known by `table_id` (by default a
+    fresh random id). Arrow's memory is handed back to the system once the columns are
+    copied out (its pool would keep it).
     """
     try:
-        return read_table(content, filename, max_rows, table_id)
+        return read_table(content, filename, max_rows, table_id, max_columns, max_decoded_bytes)
     finally:
         pa.default_memory_pool().release_unused()
 
 
-def read_table(content: bytes, filename: str, max_rows: int, table_id: str | None) -> UploadedTable:
+def read_table(
+    content: bytes,
+    filename: str,
+    max_rows: int,
+    table_id: str | None,
+    max_columns: int = MAX_UPLOAD_COLUMNS,
+    max_decoded_bytes: int = MAX_DECODED_BYTES,
+) -> UploadedTable:
     """`parse_table` itself."""
     if not content.strip():
         raise DataError(f"{filename}: the file is empty")
-    table = (
-        read_parquet(content, filename) if content[:4] == b"PAR1" else read_csv(content, filename)
-    )
+    if content[:4] == b"PAR1":
+        table = read_parquet(content, filename, max_rows, max_columns, max_decoded_bytes)
+    else:
+        table = read_csv(content, filename, max_rows, max_columns)
     if table.num_rows == 0:
         raise DataError(f"{filename}: no data rows (only a header?)")
-    if table.num_rows > max_rows:
-        raise TooLarge(f"{filename}: {table.num_rows} rows; the limit is {max_rows}")
     names = table.column_names
-    duplicated = sorted({name for name in names if names.count(name) > 1})
+    counts = Counter(names)  # linear in the columns, however many there are
+    duplicated = sorted(name for name, count in counts.items() if count > 1)
     if duplicated:
         raise DataError(f"{filename}: column name '{duplicated[0]}' appears more than once")
     columns: dict[str, np.ndarray] = {}
@@ -110,26 +136,85 @@ def read_table(content: bytes, filename: str, max_rows: int, table_id: str | Non
     return UploadedTable(table_id or secrets.token_urlsafe(16), filename, columns, skipped)
 
 
-def read_csv(content: bytes, filename: str) -> pa.Table:
-    """Parse CSV bytes with type inference (a column with a word in it stays text)."""
-    from pyarrow import csv
+def read_csv(content: bytes, filename: str, max_rows: int, max_columns: int) -> pa.Table:
+    """Parse CSV bytes with type inference (a column with a word in it stays text).
 
+    The header's columns are counted first and the rows are read block by block, stopping
+    as soon as they pass `max_rows`; the separator (, ; tab |) is recognised.
+    """
+    from pyarrow import csv as arrow_csv
+
+    sample = content[:SAMPLE_BYTES].decode("utf-8", errors="replace")
+    delimiter = sniff_delimiter(sample)
+    header = content.split(b"\n", 1)[0].decode("utf-8", errors="replace")
+    columns = header_width(header, delimiter)
+    if columns > max_columns:
+        raise TooLarge(f"{filename}: {columns:,} columns; the limit is {max_columns:,}")
+    batches, rows = [], 0
     try:
-        table = csv.read_csv(pa.BufferReader(content))
-        table.column_names  # noqa: B018 - header names are decoded lazily; check them here
+        reader = arrow_csv.open_csv(
+            pa.BufferReader(content), parse_options=arrow_csv.ParseOptions(delimiter=delimiter)
+        )
+        schema = reader.schema
+        schema.names  # noqa: B018 - header names are decoded lazily; check them here
+        for batch in reader:
+            rows += batch.num_rows
+            if rows > max_rows:
+                raise TooLarge(
+                    f"{filename}: {rows_read(reader, rows)} rows; the limit is {max_rows}"
+                )
+            batches.append(batch)
     except pa.ArrowInvalid as error:
         raise DataError(f"{filename}: not a readable CSV file ({first_line(error)})") from None
     except UnicodeDecodeError:
         raise DataError(f"{filename}: not a readable CSV file (not UTF-8 text)") from None
-    return table
+    return pa.Table.from_batches(batches, schema=schema)
 
 
-def read_parquet(content: bytes, filename: str) -> pa.Table:
-    """Parse Parquet bytes."""
+def rows_read(reader: object, rows: int) -> str:
+    """'25' when the reader has no more rows, else 'over 25' (the rest is never decoded)."""
+    try:
+        reader.read_next_batch()  # type: ignore[attr-defined]
+    except StopIteration:
+        return f"{rows:,}"
+    return f"over {rows:,}"
+
+
+def header_width(header: str, delimiter: str) -> int:
+    """The number of fields in a header line (quotes respected)."""
+    first = header.rstrip("\r")
+    try:
+        return len(next(csv.reader([first], delimiter=delimiter), []))
+    except csv.Error:
+        return first.count(delimiter) + 1
+
+
+def read_parquet(
+    content: bytes, filename: str, max_rows: int, max_columns: int, max_decoded_bytes: int
+) -> pa.Table:
+    """Parse Parquet bytes, once their metadata shows them within the limits."""
     import pyarrow.parquet as pq
 
+    try:  # text stays dictionary-encoded: its repeats are never decoded
+        parquet = pq.ParquetFile(pa.BufferReader(content))
+        parquet = pq.ParquetFile(pa.BufferReader(content), read_dictionary=parquet.schema.names)
+        metadata = parquet.metadata
+        decoded = parquet_decoded_size(metadata)
+    except (pa.ArrowInvalid, OSError) as error:
+        raise DataError(f"{filename}: not a readable Parquet file ({first_line(error)})") from None
+    if metadata.num_rows > max_rows:
+        raise TooLarge(f"{filename}: {metadata.num_rows} rows; the limit is {max_rows}")
+    if metadata.num_columns > max_columns:
+        raise TooLarge(
+            f"{filename}: {metadata.num_columns:,} columns; the limit is {max_columns:,}"
+        )
+    if decoded > max_decoded_bytes:
+        raise TooLarge(
+            f"{filename}: decodes to {decoded // 2**20:,} MiB; the limit is "
+            f"{max_decoded_bytes // 2**20:,} MiB"
+        )
     try:
-        return pq.read_table(pa.BufferReader(content))
+        return parquet.read()
     except (pa.ArrowInvalid, OSError) as error:
         raise DataError(f"{filename}: not a readable Parquet file ({first_line(error)})") from None
 
@@ -137,7 +222,7 @@ def read_parquet(content: bytes, filename: str) -> pa.Table:
 def finite_column(column: pa.ChunkedArray, name: str, filename: str) -> np.ndarray:
     """One column as finite float64, or a `DataError` naming its first bad cell."""
     try:
-        values = column_values(column, name, Path(filename))
+        values = column_values(column, name, Path(filename), hint=False)
     except pa.ArrowInvalid:  # text a float() accepts but Arrow does not, like "1_000"
         raise DataError(f"{filename}: column '{name}' is not numeric") from None
     bad = np.flatnonzero(~np.isfinite(values))

@@ -1,6 +1,6 @@
 """Training: the run record in one answer, or the run streamed step by step (server-sent events).
 
-POST /api/train        → the run record (DESIGN.md §4); a diverged run is a result, not an error
+POST /api/train        → the run record (docs/design.md); a diverged run is a result, not an error
 POST /api/prepare      → the setup (data, start, curvature, bounds, command line), no training
 POST /api/train/stream → events: setup, steps (batches of [step, loss, w…]), done or error
 POST /api/runs/{id}/stop → stop that live run after its current step
@@ -10,6 +10,7 @@ GET  /api/seed-data.csv → the seed recipe's points, for the command line to re
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import json
 import logging
@@ -112,7 +113,8 @@ async def run_events(
     events: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
 
     def put(event: str, payload: Any) -> None:
-        loop.call_soon_threadsafe(events.put_nowait, (event, payload))
+        with contextlib.suppress(RuntimeError):  # a closed loop (server gone): none listens
+            loop.call_soon_threadsafe(events.put_nowait, (event, payload))
 
     feed = StepFeed(
         job.config.steps,

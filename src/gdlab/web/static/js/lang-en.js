@@ -6,7 +6,7 @@ export default {
   "page.name": "playground",
   "page.tagline": "The simplest neural network, <b>ŷ = b + a·x</b>, trained by gradient descent. Drag the learning rate, click a start on the landscape, watch the descent.",
   "nav.label": "Downloads and language",
-  "nav.run": "The run record of this run (DESIGN.md §4)",
+  "nav.run": "The run record of this run (docs/design.md)",
   "nav.figure": "The three panels as one PNG",
   "nav.api": "The JSON API behind this page",
   "nav.other": "한국어",

@@ -7,7 +7,7 @@ export default {
   "page.name": "플레이그라운드",
   "page.tagline": "가장 단순한 신경망 <b>ŷ = b + a·x</b>를 경사 하강법으로 학습합니다. 학습률을 움직여 보고, 손실 지형에서 시작점을 클릭하고, 내려가는 과정을 지켜보세요.",
   "nav.label": "내려받기와 언어",
-  "nav.run": "이 실행의 기록 (DESIGN.md §4)",
+  "nav.run": "이 실행의 기록 (docs/design.md)",
   "nav.figure": "세 그림을 PNG 한 장으로",
   "nav.api": "이 페이지가 쓰는 JSON API",
   "nav.other": "English",
