@@ -24,7 +24,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 try:
-    from sklearn.base import BaseEstimator, RegressorMixin
+    from sklearn.base import BaseEstimator, RegressorMixin, TransformerMixin
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.utils.validation import check_is_fitted, validate_data
 except ImportError as error:  # pragma: no cover - depends on the environment
@@ -371,3 +371,44 @@ def warn_unless_converged(run: Run, standardized: bool) -> None:
         ConvergenceWarning,
         stacklevel=3,
     )
+
+
+class FormulaFeatures(TransformerMixin, BaseEstimator):
+    """The design columns of a formula's right side, as a scikit-learn transformer.
+
+    ``Pipeline([("design", FormulaFeatures("~ x1 + np.log(x2) + C(region)")),
+    ("gd", GDRegressor())])`` fits on a DataFrame of raw columns: `fit` learns the levels
+    of the categorical columns, `transform` gives the design columns (no intercept column:
+    GDRegressor's `fit_intercept` carries it), named by `get_feature_names_out`. A level
+    `fit` did not see is an error naming its row. Needs the `formula` extra.
+    """
+
+    def __init__(self, formula: str = "~ x") -> None:
+        self.formula = formula
+
+    def fit(self, X: Any, y: Any = None) -> FormulaFeatures:
+        """Learn the categorical levels and the design's columns from the raw columns `X`."""
+        from gdlab.data.design import build_design, formula_variables
+        from gdlab.data.designed import frame_levels, frame_of
+
+        frame = frame_of(X)
+        rhs_only = "__target__ ~ " + self.formula.split("~", 1)[-1]
+        rhs, _ = formula_variables(rhs_only, [str(name) for name in frame.columns])
+        levels = frame_levels(frame, rhs_only, rhs)
+        prototype = frame[rhs].head(1000).assign(__target__=0.0)
+        self.design_ = build_design(rhs_only, prototype, levels, "X")
+        self.n_features_in_ = len(rhs)
+        return self
+
+    def transform(self, X: Any) -> Array:
+        """The design columns of the raw columns `X`."""
+        from gdlab.data.designed import frame_of
+
+        check_is_fitted(self, "design_")
+        features, _ = self.design_.apply(frame_of(X), 0, "X", target=False)
+        return features
+
+    def get_feature_names_out(self, input_features: Any = None) -> NDArray[np.object_]:
+        """The design's column names, e.g. ``C(region)[T.b]``."""
+        check_is_fitted(self, "design_")
+        return np.asarray(self.design_.columns, dtype=object)

@@ -195,14 +195,19 @@ def test_duplicate_header_names_are_an_error_naming_them(tmp_path, engine):
 
 def test_a_text_column_says_what_to_do(tmp_path):
     path = tmp_path / "d.csv"
-    path.write_text("region,area,price\nnorth,1,2\nsouth,2,3\nnorth,3,5\n")
-    code, _, err = run_cli("fit", str(path), "--x", "region,area", "--y", "price")
+    path.write_text("region,area,price\nnorth,1,2\nsouth,2,3\nnorth,3,5\nsouth,4,4\n")
+    # a text feature is one-hot encoded (issue 16), and the output says so
+    code, out, err = run_cli("fit", str(path), "--x", "region,area", "--y", "price")
+    assert code == 0, err
+    assert "one-hot" in out and "region[T.south]" in out, out
+    # a text target cannot be: the error says what the column holds and what to do
+    code, _, err = run_cli("fit", str(path), "--x", "area", "--y", "region")
     assert code == 2 and err.count("\n") == 1
     assert "column 'region' holds text, not numbers" in err
-    assert "encode it as numbers first" in err and "does not encode text columns yet" in err
+    assert "encode it as numbers first" in err and "one-hot encodes" in err
     table = pa.table({"region": pa.array(["n", "s", "n"]).dictionary_encode(), "p": [1.0, 2, 3]})
     pq.write_table(table, tmp_path / "d.parquet")
-    code, _, err = run_cli("fit", str(tmp_path / "d.parquet"), "--x", "region", "--y", "p")
+    code, _, err = run_cli("fit", str(tmp_path / "d.parquet"), "--x", "p", "--y", "region")
     assert code == 2 and "column 'region' holds text" in err, err
 
 

@@ -47,6 +47,8 @@ def settings(name, analysis):
         )
     if name == "adagrad":
         return 1.0, {}, None
+    if name == "fista":  # its step bound 1/λmax
+        return 1 / eigenvalues[-1], {}, None
     return 0.1, {}, "cosine"  # rmsprop and adam wander at the scale of lr: anneal it
 
 

@@ -36,6 +36,7 @@ SAMPLES = {
     "optimizer_options": {"eps": 1e-6},
     "schedule": "exp:0.9",
     "l2": 0.1,
+    "l1": 0.2,
     "tol": 1e-5,
     "tol_kind": "loss",
     "standardize": True,

@@ -193,6 +193,7 @@ def test_meta_lists_the_optimizers_of_the_library(client):
         "max_steps": 100_000,
         "max_features": 100,
         "max_upload_bytes": 50 * 1024 * 1024,
+        "max_degree": 12,
     }
 
 
@@ -334,6 +335,7 @@ def test_the_command_line_reproduces_every_option_the_page_offers(client, tmp_pa
         "tol": 1e-9, "tol_kind": "loss", "schedule": "exp:0.999", "lr": 0.05, "steps": 40,
         "loss": "mse", "dtype": "float64", "init_std": 0.3, "seed": 5, "huber_delta": 2.0,
         "validation": 0.2,
+        "l1": 0.05,
     }  # fmt: skip
     offered = set(body) | {"intercept", "standardize", "init", "batch_size"}
     assert offered == set(web_option_names())

@@ -8,12 +8,15 @@ from typing import Annotated
 import typer
 
 from gdlab.cli.options import (
+    DegreeOption,
+    FormulaOption,
     WeightsOption,
     XOption,
     YOption,
     open_data,
     read_options,
     training_options,
+    with_design_intercept,
 )
 from gdlab.data.options import ReadOptions
 from gdlab.training.config import TrainingConfig
@@ -31,6 +34,8 @@ def explain_command(
     ] = None,
     x: XOption = None,
     y: YOption = None,
+    formula: FormulaOption = None,
+    degree: DegreeOption = None,
     weights: WeightsOption = None,
     read: ReadOptions | None = None,  # replaced by the flags of reading the data
     config: TrainingConfig | None = None,  # replaced by every training flag
@@ -71,7 +76,11 @@ def explain_command(
     # Without data, the seed program: its data and start from one seed, data drawn first,
     # and the seed's rate unless one was asked for.
     with warnings_to_stderr():
-        source = seed_dataset(config.seed) if data is None else open_data(data, x, y, read, weights)
+        if data is None:
+            source = seed_dataset(config.seed)
+        else:
+            source = open_data(data, x, y, read, weights, formula, degree, config.intercept)
+            config = with_design_intercept(config, source)
         if data is None and not given(context, "lr"):
             config = config.with_options(lr=SEED_LR)
         problem = prepare(source, config)

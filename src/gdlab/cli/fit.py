@@ -5,11 +5,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from gdlab.cli.options import WeightsOption, XOption, YOption, read_options, training_options
+from gdlab.cli.options import (
+    DegreeOption,
+    FormulaOption,
+    WeightsOption,
+    XOption,
+    YOption,
+    read_options,
+    training_options,
+)
 from gdlab.cli.plot import CompareOption, PlotOption
 from gdlab.data.options import ReadOptions
 from gdlab.training.config import TrainingConfig
@@ -34,6 +42,8 @@ def fit_command(
     ],
     x: XOption = None,
     y: YOption = None,
+    formula: FormulaOption = None,
+    degree: DegreeOption = None,
     weights: WeightsOption = None,
     read: ReadOptions | None = None,  # replaced by the flags of reading the data
     config: TrainingConfig | None = None,  # replaced by every training flag
@@ -58,6 +68,15 @@ def fit_command(
     save: Annotated[
         Path | None, typer.Option(help="Save the trained model here, for `gdlab predict`.")
     ] = None,
+    l1_path: Annotated[
+        bool,
+        typer.Option(
+            "--path",
+            help="Also compute the L1 regularisation path: the optimum at 40 values of λ₁ "
+            "(warm-started coordinate descent on the statistics), kept in run.json; draw it "
+            "with --plot path or gdlab plot RUN --kind path.",
+        ),
+    ] = False,
 ) -> None:
     """Fit y = b + a1·x1 + … to columns of CSV or Parquet files by gradient descent.
 
@@ -77,6 +96,7 @@ def fit_command(
     Example: gdlab fit points.csv --x x --y y --out result --plot landscape
     """
     from gdlab.atomic import output_set
+    from gdlab.cli.options import with_design_intercept
     from gdlab.cli.plot import plot_kinds, write_plots
     from gdlab.cli.render import print_summary, save_seed_figure
     from gdlab.cli.sources import open_fit_data, refuse_save_of_kept
@@ -90,7 +110,9 @@ def fit_command(
     kinds = plot_kinds(plot, compare, out)
     title = f"gdlab fit {' '.join(map(str, data))}"
     with warnings_to_stderr():
-        source = open_fit_data(data, x, y, weights, read)
+        source = open_fit_data(data, x, y, weights, read, formula, degree, config.intercept)
+        config = with_design_intercept(config, source)
+        design = getattr(source, "design", None)
         refuse_save_of_kept(source, save)
         if isinstance(source, SeveralTargets):  # one pass, one run per target
             refuse_one_file_options(trace=trace, save=save)
@@ -101,6 +123,8 @@ def fit_command(
         # and the fingerprint the saved model keeps.
         problem = prepare(source, config, fingerprint=save is not None, sample=bool(kinds))
         run = train_problem(problem, config, raise_on_divergence=False)
+    if l1_path:
+        run = with_path(run, problem, config)
     # A run that diverged keeps what it has: its record, its pictures and the summary.
     diverged = run.stop_reason == "diverged"
     if diverged and out is not None and len(run.weight_names) >= 2 and "landscape" not in kinds:
@@ -109,10 +133,12 @@ def fit_command(
     with output_set():  # --out, --save and --trace appear together, or not at all
         if out is not None:
             rows = problem.rows
-            line_fit = source.n_features == 1 and config.intercept
+            line_fit = source.n_features == 1 and config.intercept and design is None
             if line_fit and rows is not None and rows.n_rows <= FIGURE_MAX_ROWS:
                 save_seed_figure(run, rows, out / "figure.png")
                 pictures.append(out / "figure.png")
+            elif is_curve(design) and "curve" not in kinds:
+                pictures += write_plots(run, ["curve"], out, None)  # the fitted curve, not a line
             pictures += write_plots(run, kinds, out, compare)
             run.save(out / "run.json")
         if save is not None and not diverged:
@@ -127,6 +153,8 @@ def fit_command(
         print_summary(run, title=title)
         if summary:
             print_regression(run)
+        if run.regularization_path is not None:
+            typer.echo(path_line(run))
         for path in (out / "run.json" if out is not None else None, *pictures, trace):
             if path is not None:
                 typer.echo(f"Wrote {path}")
@@ -134,6 +162,38 @@ def fit_command(
             typer.echo(f"Saved the model to {save}")
     if diverged:
         raise diverged_error(run)  # exit 3, one line on stderr saying why
+
+
+def with_path(run: Run, problem: Any, config: TrainingConfig) -> Run:
+    """The run with its L1 regularisation path (a quadratic loss only)."""
+    from gdlab.analysis.deferred import replace_unread
+    from gdlab.errors import ConfigError
+    from gdlab.training.lasso_path import lasso_path
+
+    if not config.is_quadratic:
+        raise ConfigError(f"--path needs a quadratic loss (l2 or mse), not {config.loss}")
+    return replace_unread(run, regularization_path=lasso_path(problem, config).to_record())
+
+
+def path_line(run: Run) -> str:
+    """One line on the path: its λ₁ range, and how many weights are non-zero at its ends."""
+    import numpy as np
+
+    assert run.regularization_path is not None
+    grid = run.regularization_path["l1"]
+    weights = np.asarray(run.regularization_path["weights"])[:, int(run.config.intercept) :]
+    counts = np.count_nonzero(weights, axis=1)
+    return (
+        f"L1 path: {len(grid)} values of λ₁ from {grid[0]:.4g} ({counts[0]} non-zero feature "
+        f"weights) down to {grid[-1]:.4g} ({counts[-1]} of {weights.shape[1]})"
+    )
+
+
+def is_curve(design: Any) -> bool:
+    """True for a design of one number column that is itself a term (a polynomial)."""
+    if design is None or len(design.variables) != 1 or design.levels:
+        return False
+    return bool(design.variables[0] in design.columns and len(design.columns) > 1)
 
 
 def print_regression(run: Run) -> None:

@@ -34,6 +34,25 @@ XOption = Annotated[
     typer.Option("--x", help="Feature column(s), comma-separated.", rich_help_panel=DATA),
 ]
 YOption = Annotated[str | None, typer.Option("--y", help="Target column.", rich_help_panel=DATA)]
+FormulaOption = Annotated[
+    str | None,
+    typer.Option(
+        "--formula",
+        help='A model formula in place of --x/--y, e.g. "y ~ x1 + np.log(x2) + C(region) + '
+        'I(x1**2) + x1:x3" (formulaic; needs gdlab[formula]). poly(x, n) is the raw powers '
+        "x…xⁿ; '- 1' drops the intercept.",
+        rich_help_panel=DATA,
+    ),
+]
+DegreeOption = Annotated[
+    int | None,
+    typer.Option(
+        "--degree",
+        help="Fit a polynomial of degree N in the one --x column: y ~ x + I(x**2) + … + I(x**N).",
+        rich_help_panel=DATA,
+        min=1,
+    ),
+]
 WeightsOption = Annotated[
     str | None,
     typer.Option(
@@ -259,15 +278,39 @@ def read_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def open_data(
-    data: Path, x: str | None, y: str | None, read: Any = None, weights: str | None = None
+    data: Path,
+    x: str | None,
+    y: str | None,
+    read: Any = None,
+    weights: str | None = None,
+    formula: str | None = None,
+    degree: int | None = None,
+    intercept: bool = True,
 ) -> Any:
-    """The files named by DATA (a file, a glob or a directory), --x and --y, not yet read,
-    to be read as `read` (`ReadOptions`) says, with the sample weights of `weights`."""
-    from gdlab.data.files import open_files
+    """The files named by DATA (a file, a glob or a directory), --x and --y (or --formula,
+    --degree), not yet read, to be read as `read` (`ReadOptions`) says, with the sample
+    weights of `weights`; text columns in --x are one-hot encoded
+    (`gdlab.data.designed.open_design`)."""
+    from gdlab.data.designed import open_design
 
-    for value, option in ((x, "--x"), (y, "--y")):
-        if value is None:
-            raise ConfigError(f"missing option '{option}': name the column(s) of {data} to use")
-    assert x is not None and y is not None
-    source = open_files(data, split_names(x, "--x"), y.strip(), read)
+    if formula is None:
+        for value, option in ((x, "--x"), (y, "--y")):
+            if value is None:
+                raise ConfigError(f"missing option '{option}': name the column(s) of {data} to use")
+    names = split_names(x, "--x") if x is not None else None
+    target = y.strip() if y else None
+    source = open_design(data, names, target, formula, degree, intercept, read)
     return source.with_columns(weights=weights.strip()) if weights else source
+
+
+def with_design_intercept(config: TrainingConfig, source: Any) -> TrainingConfig:
+    """The config with the intercept a formula decides ('- 1' drops it); a formula with an
+    intercept and --no-intercept disagree: an error."""
+    design = getattr(source, "design", None)
+    if design is None or design.intercept == config.intercept:
+        return config
+    if design.intercept:
+        raise ConfigError(
+            "--no-intercept and the formula disagree: write '- 1' in the formula to drop it"
+        )
+    return config.with_options(intercept=False)

@@ -6,6 +6,7 @@ import math
 from collections.abc import Collection
 from pathlib import Path
 
+import numpy as np
 import typer
 
 from gdlab.analysis.digits import distinct
@@ -27,8 +28,13 @@ def summary_lines(run: Run, title: str, allowed: Collection[str] | None = None) 
     lines = [
         f"{title}",
         f"{rows_words(run)}, lr {run.config.lr:g}, {steps_word(steps)} of "
-        f"{run.config.optimizer}, loss {run.config.loss}",
+        f"{run.config.optimizer}, loss {run.config.loss}{penalty_words(run)}",
     ]
+    design = run.data.details.get("design")
+    if isinstance(design, dict):
+        lines.append(f"formula {design.get('formula')}")
+        if design.get("note"):
+            lines.append(str(design["note"]))
     if run.lr_choice is not None and run.lr_choice.auto:
         lines.append(f"lr {run.lr_choice.lr:.6g} ({run.lr_choice.rule})")
     names = display_names(run)
@@ -43,11 +49,18 @@ def summary_lines(run: Run, title: str, allowed: Collection[str] | None = None) 
     if run.losses:
         lines.append(f"  loss after the first step: {run.losses[0]:.6g}")
     lines.append("  " + bounds_line(run))
+    if run.config.l1 > 0:
+        lines.append("  " + sparsity_line(run))
     if run.stop_reason == "tol":
         lines.append(f"  stopped early: the --tol rule held after {steps_word(steps)}")
     lines += held_out_lines(run)
     conditioning = run.analysis.conditioning
-    if conditioning is not None and conditioning.applied:
+    if conditioning is not None and conditioning.applied and run.config.l1 > 0:
+        lines.append(  # the steps predicted are a quadratic's, not the L1 problem's
+            f"  standardised: condition number {conditioning.condition_before:.4g} → "
+            f"{conditioning.condition_after:.4g}"
+        )
+    elif conditioning is not None and conditioning.applied:
         lines.append(
             f"  standardised: condition number {conditioning.condition_before:.4g} → "
             f"{conditioning.condition_after:.4g}, steps to within 0.1% of L* at the best rate "
@@ -57,6 +70,30 @@ def summary_lines(run: Run, title: str, allowed: Collection[str] | None = None) 
     if verdict is not None:
         lines.append(verdict)
     return lines
+
+
+def penalty_words(run: Run) -> str:
+    """The penalties the loss carries, e.g. " + 2·‖w‖₁ + ½·0.5·‖w‖²" (none: "")."""
+    words = ""
+    if run.config.l1 > 0:
+        words += f" + {run.config.l1:g}·‖w‖₁"
+    if run.config.l2 > 0:
+        words += f" + ½·{run.config.l2:g}·‖w‖²"
+    return words
+
+
+def sparsity_line(run: Run) -> str:
+    """How many penalised weights the L1 penalty sets to exactly 0, at the optimum and after
+    training."""
+    start = 1 if run.config.intercept else 0
+    optimum = run.analysis.optimum_weights[start:]
+    trained = np.asarray(run.weights)[start:]
+    how = "proximal steps (ISTA)" if run.config.optimizer == "gd" else run.config.optimizer
+    return (
+        f"L1: {int(np.sum(optimum == 0))} of {len(optimum)} feature weights are exactly 0 at "
+        f"the optimum (coordinate descent), {int(np.sum(trained == 0))} after the "
+        f"{how}"
+    )
 
 
 def rows_words(run: Run) -> str:

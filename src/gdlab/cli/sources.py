@@ -29,8 +29,12 @@ def open_fit_data(
     y: str | None,
     weights: str | None = None,
     read: Any = None,
+    formula: str | None = None,
+    degree: int | None = None,
+    intercept: bool = True,
 ) -> Any:
-    """The data `gdlab fit` trains on (see the module notes)."""
+    """The data `gdlab fit` trains on (see the module notes); --formula and --degree make
+    the feature columns of one target's table files (`gdlab.data.designed`)."""
     from gdlab.onepass.keep import is_statistics_path
 
     kept = [is_statistics_path(path) for path in data]
@@ -39,6 +43,11 @@ def open_fit_data(
             raise ConfigError("give either table files or .gdstats statistics files as DATA")
         if weights:
             raise ConfigError("--weights: statistics files keep their weighting from gdlab stats")
+        if formula is not None or degree is not None:
+            raise ConfigError(
+                "--formula and --degree make columns of rows; statistics files keep their "
+                "columns from gdlab stats"
+            )
         return open_kept(data, x, y)
     if len(data) != 1:
         raise ConfigError(
@@ -48,6 +57,8 @@ def open_fit_data(
     if len(ys) > 1:
         from gdlab.data.targets import open_targets
 
+        if formula is not None or degree is not None:
+            raise ConfigError("--formula and --degree fit one target: give one --y")
         if x is None:
             raise ConfigError(f"missing option '--x': name the column(s) of {data[0]} to use")
         from gdlab.data.files import FileSource
@@ -56,7 +67,7 @@ def open_fit_data(
         if weights and isinstance(several.joint, FileSource):
             several = replace(several, joint=several.joint.with_columns(weights=weights.strip()))
         return several
-    return open_data(data[0], x, y, read, weights)
+    return open_data(data[0], x, y, read, weights, formula, degree, intercept)
 
 
 def refuse_save_of_kept(source: Any, save: Path | None) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import re
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -134,8 +135,8 @@ def text_column_message(file: Path, name: str, word: str, row: int) -> str:
     """The error for a column of text (categories): what it holds and what to do."""
     return (
         f"{file}: column '{name}' holds text, not numbers (non-numeric value {shown(word)} at "
-        f"data row {row + 1}); encode it as numbers first, e.g. one 0/1 column per category "
-        "(gdlab does not encode text columns yet)"
+        f"data row {row + 1}); encode it as numbers first (a feature of one target, named in "
+        "--x or as C(column) in --formula, gdlab one-hot encodes itself)"
     )
 
 
@@ -158,11 +159,9 @@ def text_values(
 ) -> np.ndarray:
     """Text cells as numbers one by one; the first bad one is named, and a column that is
     mostly text is said to hold text (categories to encode)."""
-    sample = [text for text in texts[:TEXT_SAMPLE] if text]
-    words = [text for text in sample if not PLAIN_NUMBER.fullmatch(text)]
-    if words and len(words) >= TEXT_SHARE * len(sample) and any(c.isalpha() for c in words[0]):
-        row = first_row + texts.index(words[0])
-        raise DataError(text_column_message(file, name, words[0], row))
+    if holds_text(texts):
+        word = next(t for t in texts if t and not PLAIN_NUMBER.fullmatch(t))
+        raise DataError(text_column_message(file, name, word, first_row + texts.index(word)))
     values = np.empty(len(texts))
     for row, text in enumerate(texts):
         if allow_missing and text is None:
@@ -170,6 +169,23 @@ def text_values(
         else:
             values[row] = parse_number(text, name, first_row + row, file, hint)
     return values
+
+
+def holds_text(texts: Sequence[str | None]) -> bool:
+    """True when a column's first cells (trimmed; None where empty) are mostly words: a
+    column of categories, where a column of numbers with a typo is not (its bad cell is
+    then named by its row).
+
+    >>> holds_text(["north", "south", "1"]), holds_text(["1", "2", "3x"])
+    (True, False)
+    """
+    sample = [text for text in texts[:TEXT_SAMPLE] if text]
+    words = [text for text in sample if not PLAIN_NUMBER.fullmatch(text)]
+    return (
+        bool(words)
+        and len(words) >= TEXT_SHARE * len(sample)
+        and any(c.isalpha() for c in words[0])
+    )
 
 
 def missing_message(

@@ -18,6 +18,7 @@ import numpy as np
 from gdlab.data.columns import MissingTally, is_parquet
 from gdlab.data.csvformat import compression_of
 from gdlab.data.dataset import MAX_MAGNITUDE, default_names
+from gdlab.data.design import MISSING_DROP_REFUSED, Design
 from gdlab.data.files import FileSource
 from gdlab.errors import ConfigError, DataError
 
@@ -118,7 +119,11 @@ def dask_frame(
 def dask_files(source: FileSource) -> DaskData:
     """Files read by ``dask.dataframe`` (CSV split into byte blocks, Parquet by row group)."""
     dask = import_dask()
+    design = getattr(source, "design", None)  # files through a formula (`gdlab.data.designed`)
     wanted = [*source.feature_names, source.target_name, *source.extra_names]
+    if design is not None:
+        raw = [*design.variables, *design.target_variables, *source.extra_names]
+        wanted = list(dict.fromkeys(raw))
     parquet = [str(file) for file in source.files if is_parquet(file)]
     frames = []
     if parquet:
@@ -135,6 +140,8 @@ def dask_files(source: FileSource) -> DaskData:
             )
         )
     frame = frames[0] if len(frames) == 1 else dask.dataframe.concat(frames)
+    if design is not None:
+        return designed_dask_data(frame, design, source.source, source)
     data = dask_frame(frame, source.feature_names, source.target_name, source.source)
     extras = frame[list(source.extra_names)] if source.extra_names else None
     return DaskData(
@@ -149,6 +156,79 @@ def dask_files(source: FileSource) -> DaskData:
         extras=extras,
         weight_name=source.weight_name,
         cluster_name=source.cluster_name,
+    )
+
+
+def designed_dask(frame: Any, formula: str, source: str = "dask") -> DaskData:
+    """A dask dataframe through `formula`: the levels from a pass over only the categorical
+    columns (their ``unique()``), then the design applied partition by partition."""
+    import pandas as pd
+
+    from gdlab.data.design import build_design, categorical_calls, formula_variables
+    from gdlab.data.designed import PROTOTYPE_ROWS, frame_text_columns
+
+    dask = import_dask()
+    rhs, lhs = formula_variables(formula, [str(name) for name in frame.columns])
+    raw = list(dict.fromkeys([*rhs, *lhs]))
+    absent = [name for name in raw if name not in frame.columns]
+    if absent:
+        listed = ", ".join(map(str, frame.columns))
+        raise DataError(f"{source}: no column '{absent[0]}'; available columns: {listed}")
+    frame = frame[raw]
+    head = frame.head(PROTOTYPE_ROWS, npartitions=-1)
+    categorical = set(frame_text_columns(head, raw)) | (categorical_calls(formula) & set(raw))
+    names = [name for name in raw if name in categorical]
+    found = dask.compute(*[frame[name].unique() for name in names]) if names else ()
+    levels = {}
+    for name, values in zip(names, found, strict=True):
+        if pd.isna(values).any():
+            raise DataError(f"{source}: missing value in column '{name}'")
+        levels[name] = tuple(sorted(values.tolist()))
+    design = build_design(formula, head, levels, source)
+    return designed_dask_data(frame, design, source)
+
+
+def designed_dask_data(
+    frame: Any, design: Design, source: str, files: FileSource | None = None
+) -> DaskData:
+    """`DaskData` of the design's columns, computed partition by partition (rows are
+    numbered within each block: a dask partition does not know where it starts); for
+    `files`, their weights and clusters read beside them in the same partitions."""
+    import pandas as pd
+
+    where = f"{source} (a block of it)"
+    columns = list(design.columns)
+
+    def features(part: Any) -> Any:
+        X, _ = design.apply(part.reset_index(drop=True), 0, where, target=False)
+        return pd.DataFrame(X, columns=columns, index=part.index)
+
+    def target(part: Any) -> Any:
+        _, y = design.apply(part.reset_index(drop=True), 0, where)
+        return pd.Series(y, index=part.index, name=design.target)
+
+    meta_features = pd.DataFrame({name: pd.Series(dtype=np.float64) for name in columns})
+    meta_target = pd.Series(dtype=np.float64, name=design.target)
+    X = frame.map_partitions(features, meta=meta_features)
+    y = frame.map_partitions(target, meta=meta_target)
+    extra: dict[str, Any] = {"design": design.to_record()}
+    if files is None:
+        return DaskData(X, y, design.columns, design.target, source, extra)
+    if files.options.drops_missing:
+        raise ConfigError(MISSING_DROP_REFUSED)
+    extras = frame[list(files.extra_names)] if files.extra_names else None
+    return DaskData(
+        X,
+        y,
+        design.columns,
+        design.target,
+        source,
+        extra,
+        nbytes=files.total_bytes,
+        from_files=True,
+        extras=extras,
+        weight_name=files.weight_name,
+        cluster_name=files.cluster_name,
     )
 
 
@@ -197,7 +277,7 @@ def block_values(
             if not is_numeric_dtype(kind):
                 raise DataError(
                     f"{source}: column '{name}' is {kind}, not numeric; encode it as numbers "
-                    "first (gdlab does not encode text columns yet)"
+                    "first, or name it in a formula (--formula, C(column))"
                 )
         array = frame.to_numpy(dtype=np.float64, na_value=np.nan)
     else:

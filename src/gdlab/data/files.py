@@ -240,17 +240,26 @@ def open_files(
         raise DataError("no feature columns given (use --x COL[,COL...])")
     check_width(len(x_columns))
     options = read_options(options, read)
-    wanted = [*x_columns, y_column]
-    files = resolve_files(str(path))
+    files, stamps, formats = checked_files(
+        resolve_files(str(path)), [*x_columns, y_column], options
+    )
+    return FileSource(files, tuple(x_columns), y_column, str(path), options, stamps, formats)
+
+
+def checked_files(
+    files: Sequence[Path], wanted: Sequence[str], options: ReadOptions
+) -> tuple[tuple[Path, ...], tuple[FileStamp, ...], tuple[CsvFormat | None, ...]]:
+    """The files, each stamped, with its CSV format (None: Parquet), each checked to hold
+    the wanted columns."""
     stamps = tuple(stamp(file) for file in files)
     formats = []
     for file, before in zip(files, stamps, strict=True):
         if before.size == 0:
             raise DataError(f"{file}: the file is empty")
         fmt = None if is_parquet(file) else csv_format(file, options)
-        check_columns(column_names(file, options), wanted, file)
+        check_columns(column_names(file, options), list(wanted), file)
         formats.append(fmt)
-    return FileSource(files, tuple(x_columns), y_column, str(path), options, stamps, tuple(formats))
+    return tuple(files), stamps, tuple(formats)
 
 
 def check_width(n_features: int) -> None:

@@ -26,6 +26,7 @@ OPTIMIZER_NAMES = {
     "adagrad": "AdaGrad",
     "rmsprop": "RMSProp",
     "adam": "Adam",
+    "fista": "FISTA",
 }
 STOP_WORDS = {"diverged": "diverged", "tol": "tolerance met", "stopped": "stopped"}
 
@@ -84,6 +85,7 @@ def sections(f: Facts) -> list[tuple[str, str]]:
         (f"What the learning rate {f.lr} means", rate_paragraph(f)),
         ("How many steps, and why", steps_paragraph(f)),
         ("What the column of ones does", ones_paragraph(f)),
+        *([("What the L1 penalty does to the landscape", l1_paragraph(f))] if f.lasso else []),
     ]
 
 
@@ -106,6 +108,9 @@ def loss_paragraph(f: Facts) -> str:
         )
     if f.ridge:
         text += f" The ridge term ½·λ·‖w‖² with λ = {f.l2} is added"
+        text += " (b is not penalised)." if f.intercept else "."
+    if f.lasso:
+        text += f" The L1 term λ₁·‖w‖₁ = λ₁·Σ|w_j| with λ₁ = {f.l1} is added"
         text += " (b is not penalised)." if f.intercept else "."
     if f.loss == "l2":
         text += (
@@ -137,6 +142,7 @@ def loss_paragraph(f: Facts) -> str:
         )
     kind = {"huber": "Huber", "l2": "least-squares", "mse": "least-squares"}[f.loss]
     kind = "ridge" if f.ridge else kind
+    kind = ("elastic-net" if f.ridge else "lasso") if f.lasso else kind
     optimum = ", ".join(f"{n} = {v}" for n, v in zip(f.weight_names, f.optimum, strict=True))
     floor = ", the lowest it can go" if f.optimum_is_floor else ""
     return text + f" At the {kind} optimum ({optimum}) it is {f.optimum_loss}{floor}."
@@ -159,6 +165,15 @@ def step_paragraph(f: Facts) -> str:
     text += ". "
     outcome = f"and the loss {trend_words(f.first_trend, f.initial_loss, f.first_loss)}."
     name = OPTIMIZER_NAMES[f.optimizer]
+    if f.lasso and f.kind == "gd":
+        how = "ISTA" if f.optimizer == "gd" else name
+        return text + (
+            f"With the L1 penalty each update is a proximal step ({how}): "
+            f"first w − η·∇L, the gradient of the smooth part only, with η = {f.lr}; then "
+            f"every feature weight moves towards 0 by η·λ₁ = {f.threshold}, and one that "
+            f"would cross 0 stops at exactly 0 (the soft threshold). The first update moved "
+            f"the weights to ({', '.join(f.after_first)}), {outcome}"
+        )
     if f.step_written and f.kind == "gd":
         return (
             text
@@ -360,6 +375,9 @@ def steps_paragraph(f: Facts) -> str:
             why = "the eigenvalues count full-batch updates"
         if f.schedule is not None:
             why = "the schedule changes η as the run goes"
+        if f.lasso:
+            why = "with the L1 term the loss is not a quadratic, and the eigenvalues predict "
+            why += "only a quadratic's steps"
         return text + f" No step count is predicted for this run: {why}."
     if f.kind == "momentum":
         return text + (
@@ -468,6 +486,27 @@ def prediction(f: Facts) -> str:
     return text + (
         f" So plain gradient descent at this rate gets {near} after "
         f"{count(f.steps_to_gap)}, as the eigenvalues predict exactly."
+    )
+
+
+def l1_paragraph(f: Facts) -> str:
+    """The corners of the ‖w‖₁ ball, and the weights that become exactly zero."""
+    zeros = (
+        f"Here {len(f.zero_names)} of the {f.penalised} feature weights are exactly 0 at the "
+        f"optimum: {', '.join(f.zero_names)}."
+        if f.zero_names
+        else f"Here λ₁ = {f.l1} is not large enough to set any of the {f.penalised} feature "
+        f"weights to 0: each one only moves towards 0."
+    )
+    return (
+        "The L1 term adds a tent to the loss's bowl: λ₁·Σ|w_j| grows linearly away from "
+        "0 in every direction, with a crease along each axis w_j = 0. Its level sets are "
+        "diamonds (the ‖w‖₁ ball), whose corners sit on the axes, so the lowest point of "
+        "bowl plus tent often lies on a crease or corner: there the weight is exactly 0, "
+        "not just small, because the tent's slope λ₁ outweighs the pull of the data "
+        "(|∂L/∂w_j| ≤ λ₁ at w_j = 0). The ridge term ½·λ·‖w‖², round with no corners, only "
+        "shrinks weights. The gradient is not defined on the creases, so training takes "
+        "proximal steps, which land on them exactly. " + zeros
     )
 
 

@@ -29,7 +29,7 @@ from gdlab.training.record import Run
 
 #: What kind of step each optimizer takes: the plain gradient, with a velocity, or rescaled
 #: per weight by the gradient's running size.
-KINDS = {"gd": "gd", "momentum": "momentum", "nesterov": "momentum"}
+KINDS = {"gd": "gd", "momentum": "momentum", "nesterov": "momentum", "fista": "gd"}
 ADAPTIVE = ("adagrad", "rmsprop", "adam")
 #: Directions with curvature below this fraction of λ_max are flat: moving along them does
 #: not change the loss (collinear columns), so they do not decide convergence.
@@ -56,6 +56,13 @@ class Facts:
     standardized: bool
     ridge: bool
     l2: str
+    lasso: bool
+    l1: str
+    #: η·λ₁: how far each proximal step moves a feature weight towards 0.
+    threshold: str
+    #: The feature weights exactly 0 at the optimum, and how many are penalised.
+    zero_names: tuple[str, ...]
+    penalised: int
     intercept: bool
     weight_names: tuple[str, ...]
     tol: str | None
@@ -222,7 +229,7 @@ def gather(run: Run) -> Facts:
     written = kind != "adaptive" and not standardized
     written = written and bool(np.allclose(after_first, start - lr * factor * gradient))
     predicts = kind == "gd" and schedule is None and batch is None and math.isfinite(initial)
-    predicts = predicts and loss_is_quadratic(config.loss)
+    predicts = predicts and loss_is_quadratic(config.loss) and config.l1 == 0
     contraction = float(np.max(np.abs(1 - lr * curved)))
     slow = slow_direction(run, curved_from)
     conditioning = analysis.conditioning
@@ -247,6 +254,11 @@ def gather(run: Run) -> Facts:
         standardized=standardized,
         ridge=config.l2 > 0,
         l2=num(config.l2),
+        lasso=config.l1 > 0,
+        l1=num(config.l1),
+        threshold=num(lr * config.l1),
+        zero_names=zero_names(run),
+        penalised=len(run.weight_names) - int(config.intercept),
         intercept=config.intercept,
         weight_names=display_names(run),
         tol=num(config.tol) if config.tol is not None else None,
@@ -363,6 +375,14 @@ def first_within(initial: float, losses: list[float], optimum: float, gap: float
         if value - optimum <= gap:
             return step
     return None
+
+
+def zero_names(run: Run) -> tuple[str, ...]:
+    """The names of the feature weights the optimum sets exactly to 0 (the L1 penalty's)."""
+    first = int(run.config.intercept)
+    names = display_names(run)[first:]
+    optimum = np.asarray(run.analysis.optimum_weights, dtype=np.float64)[first:]
+    return tuple(name for name, value in zip(names, optimum, strict=True) if value == 0)
 
 
 def first_step(run: Run) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -27,6 +27,7 @@ OPTIMIZER_NAMES = {
     "adagrad": "AdaGrad",
     "rmsprop": "RMSProp",
     "adam": "Adam",
+    "fista": "FISTA",
 }
 STOP_WORDS = {"diverged": "발산", "tol": "허용 오차 도달", "stopped": "중단"}
 
@@ -81,6 +82,7 @@ def sections(f: Facts) -> list[tuple[str, str]]:
         (f"학습률 {f.lr}의 의미", rate_paragraph(f)),
         ("업데이트는 몇 번 필요하고, 왜 그런가", steps_paragraph(f)),
         ("1로 채운 열은 무슨 일을 하는가", ones_paragraph(f)),
+        *([("L1 벌점이 손실 지형에 하는 일", l1_paragraph(f))] if f.lasso else []),
     ]
 
 
@@ -103,6 +105,9 @@ def loss_paragraph(f: Facts) -> str:
         )
     if f.ridge:
         text += f" 여기에 릿지 항 ½·λ·‖w‖²(λ = {f.l2})을 더합니다."
+        text += " b에는 벌점을 주지 않습니다." if f.intercept else ""
+    if f.lasso:
+        text += f" 여기에 L1 항 λ₁·‖w‖₁ = λ₁·Σ|w_j|(λ₁ = {f.l1})을 더합니다."
         text += " b에는 벌점을 주지 않습니다." if f.intercept else ""
     if f.loss == "l2":
         text += (
@@ -132,6 +137,7 @@ def loss_paragraph(f: Facts) -> str:
         )
     kind = {"huber": "후버", "l2": "최소제곱", "mse": "최소제곱"}[f.loss]
     kind = "릿지" if f.ridge else kind
+    kind = ("엘라스틱넷" if f.ridge else "라쏘") if f.lasso else kind
     optimum = ", ".join(f"{n} = {v}" for n, v in zip(f.weight_names, f.optimum, strict=True))
     floor = "이고, 이보다 낮아질 수는 없습니다" if f.optimum_is_floor else "입니다"
     return text + f" {kind} 최적점({optimum})에서 손실은 {f.optimum_loss}{floor}."
@@ -161,6 +167,15 @@ def step_paragraph(f: Facts) -> str:
         )
     text += " "
     name = OPTIMIZER_NAMES[f.optimizer]
+    if f.lasso and f.kind == "gd":
+        how = "ISTA" if f.optimizer == "gd" else name
+        return text + (
+            f"L1 벌점이 있으면 업데이트마다 근접(proximal) 단계({how})를 밟습니다. 먼저 매끄러운 "
+            f"부분의 그래디언트만으로 w − η·∇L을 계산하고(η = {f.lr}), 그다음 특성 가중치마다 "
+            f"0 쪽으로 η·λ₁ = {f.threshold}만큼 당깁니다. 0을 넘어가게 될 가중치는 정확히 0에서 "
+            f"멈춥니다(소프트 임계값). 첫 번째 업데이트로 가중치는 "
+            f"({', '.join(f.after_first)})가 되었고, {outcome(f)}"
+        )
     if f.step_written and f.kind == "gd":
         return text + (
             f"첫 번째 업데이트는 그 반대쪽으로 움직입니다(η = {f.lr}):\n"
@@ -359,6 +374,9 @@ def steps_paragraph(f: Facts) -> str:
             why = "고윳값으로 하는 계산은 전체 배치 업데이트를 전제로 하기 때문입니다"
         if f.schedule is not None:
             why = "학습률 스케줄이 실행 중에 η를 바꾸기 때문입니다"
+        if f.lasso:
+            why = "L1 항이 있으면 손실이 이차식이 아니고, 고윳값은 이차식의 업데이트 수만 예측하기 "
+            why += "때문입니다"
         return text + f" 이번 실행의 업데이트 횟수는 미리 계산하지 않습니다. {why}."
     if f.kind == "momentum":
         return text + (
@@ -471,6 +489,27 @@ def prediction(f: Facts) -> str:
     return text + (
         f" 그래서 이 학습률의 기본 경사 하강법은 {f.steps_to_gap}번째 업데이트에서 {near}에 "
         f"들어옵니다(고윳값으로 정확히 계산한 값)."
+    )
+
+
+def l1_paragraph(f: Facts) -> str:
+    """‖w‖₁ 공의 모서리, 그리고 정확히 0이 되는 가중치."""
+    zeros = (
+        f"이번 최적점에서는 특성 가중치 {f.penalised}개 가운데 {len(f.zero_names)}개가 정확히 "
+        f"0입니다: {', '.join(f.zero_names)}."
+        if f.zero_names
+        else f"여기서는 λ₁ = {f.l1}이 특성 가중치 {f.penalised}개 중 어느 것도 0으로 만들 만큼 "
+        f"크지 않아서, 모두 0 쪽으로 줄어들기만 합니다."
+    )
+    return (
+        "L1 항은 손실의 그릇 모양 위에 천막을 씌웁니다. λ₁·Σ|w_j|는 0에서 어느 방향으로든 "
+        "직선으로 커지고, 각 축 w_j = 0을 따라 접힌 자국(모서리)이 있습니다. 이 항의 등고선은 "
+        "꼭짓점이 축 위에 놓인 마름모(‖w‖₁ 공)라서, 그릇과 천막을 더한 손실의 가장 낮은 점은 "
+        "흔히 이 접힌 자국이나 꼭짓점 위에 놓입니다. 그곳에서 가중치는 작은 값이 아니라 정확히 "
+        "0인데, 천막의 기울기 λ₁이 데이터가 끄는 힘보다 크기 때문입니다(w_j = 0에서 "
+        "|∂L/∂w_j| ≤ λ₁). 둥글고 모서리가 없는 릿지 항 ½·λ·‖w‖²는 가중치를 줄이기만 합니다. "
+        "접힌 자국 위에서는 그래디언트가 정의되지 않으므로, 학습은 그 위에 정확히 내려앉는 "
+        "근접 단계를 밟습니다. " + zeros
     )
 
 

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
 from gdlab.errors import ConfigError
 
@@ -267,6 +267,63 @@ def adam(
     return chain(scaling, scale_by_learning_rate(lr))
 
 
+class FistaState(NamedTuple):
+    """FISTA's previous proximal point x_{k−1}, its t_k and the update count."""
+
+    previous: Array
+    t: float
+    updates: int
+
+
+def soft_threshold(values: ArrayLike, threshold: ArrayLike) -> NDArray[np.float64]:
+    """S(v, t) = sign(v)·max(|v| − t, 0): the proximal map of t·|v|.
+
+    >>> soft_threshold([3.0, -0.5, -2.0], 1.0)
+    array([ 2.,  0., -1.])
+    """
+    v = np.asarray(values, dtype=np.float64)
+    shrunk = np.maximum(np.abs(v) - np.asarray(threshold, dtype=np.float64), 0.0)
+    return np.sign(v) * shrunk + 0.0  # + 0.0: no −0 in what is printed
+
+
+def rate_at(lr: LearningRate, update: int) -> float:
+    """η_k of update k: the constant, or the schedule's value."""
+    return float(lr(update)) if callable(lr) else float(lr)
+
+
+def checked(lr: LearningRate) -> LearningRate:
+    """A constant rate checked (a schedule checks its own)."""
+    return lr if callable(lr) else check_lr(lr)
+
+
+def accelerated_proximal(
+    lr: LearningRate, l1: float = 0.0, mask: ArrayLike | None = None
+) -> GradientTransformation:
+    """FISTA's steps, thresholded by η·λ₁·m (`gdlab.optim.proximal` says how and why)."""
+    lr = checked(lr)
+
+    def init(params: Array) -> FistaState:
+        return FistaState(np.array(params, dtype=np.float64), 1.0, 0)
+
+    def update(grads: Array, state: State, params: Array) -> tuple[Array, State]:
+        eta = rate_at(lr, state.updates)
+        weights = 1.0 if mask is None else np.asarray(mask)
+        point = soft_threshold(params - eta * grads, eta * l1 * weights)
+        t_next = (1.0 + np.sqrt(1.0 + 4.0 * state.t**2)) / 2.0
+        ahead = point + ((state.t - 1.0) / t_next) * (point - state.previous)
+        move = (ahead - params).astype(params.dtype, copy=False)
+        return move, FistaState(point, float(t_next), state.updates + 1)
+
+    return GradientTransformation(init, update)
+
+
+def fista(lr: LearningRate) -> GradientTransformation:
+    """FISTA, accelerated proximal gradient (Beck and Teboulle): with --l1 it thresholds each
+    step (`gdlab.optim.proximal`); without, it is Nesterov's accelerated gradient with the
+    momentum (t_k − 1)/t_{k+1} growing towards 1."""
+    return accelerated_proximal(lr)
+
+
 OPTIMIZERS: dict[str, Callable[..., GradientTransformation]] = {
     "gd": gd,
     "momentum": momentum,
@@ -274,6 +331,7 @@ OPTIMIZERS: dict[str, Callable[..., GradientTransformation]] = {
     "adagrad": adagrad,
     "rmsprop": rmsprop,
     "adam": adam,
+    "fista": fista,
 }
 
 

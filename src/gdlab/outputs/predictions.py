@@ -161,6 +161,8 @@ def predictions_of_file(
     name = f"predicted_{model.target}"
     if name in keep:
         raise ConfigError(f"the kept column '{name}' would clash with the predictions")
+    if model.design is not None:
+        return design_predictions(model, file, keep, name, options)
     has_target = model.target not in features and model.target in names_in(file, options)
     unscored = None
     try:
@@ -183,6 +185,51 @@ def predictions_of_file(
     if actual is not None and np.isnan(actual).all():  # --missing drop kept no target
         actual, unscored = None, f"{file}: every value of column '{model.target}' is missing"
     return Predictions(output, name, actual, unscored)
+
+
+def design_predictions(
+    model: SavedModel,
+    file: Path,
+    keep: Sequence[str],
+    name: str,
+    options: ReadOptions | None = None,
+) -> Predictions:
+    """Predictions through the model's formula: the raw columns read, the design applied
+    (the target's formula too, for the score, when the file has its columns)."""
+    from gdlab.data.designed import design_rows
+
+    design = model.design
+    assert design is not None
+    available = names_in(file, options)
+    has_target = bool(design.target_variables) and all(
+        variable in available for variable in design.target_variables
+    )
+    unscored = None
+    try:
+        raw, X, actual = design_rows(file, design, has_target, options)
+    except DataError as error:
+        if not has_target:
+            raise
+        raw, X, actual = design_rows(file, design, False, options)
+        has_target, unscored = False, str(error)
+    predicted = model.predict(X)
+    as_text = [column for column in keep if column not in raw]
+    text = kept_columns(file, as_text, options) if as_text else {}
+    output: dict[str, Any] = {column: text.get(column, raw.get(column)) for column in keep}
+    for variable in design.variables:
+        output.setdefault(variable, raw[variable])
+    output = {key: as_column(values) for key, values in output.items()}
+    output[name] = predicted
+    return Predictions(output, name, actual if has_target else None, unscored)
+
+
+def as_column(values: Any) -> Any:
+    """A column of the output table: numbers as float64, text as an Arrow array."""
+    import pyarrow as pa
+
+    if isinstance(values, list):
+        return pa.array([None if value is None else str(value) for value in values])
+    return values
 
 
 def names_in(file: Path, options: ReadOptions | None = None) -> list[str]:

@@ -8,7 +8,12 @@ Schema version 1::
      "weight_names": ["b", "x"], "weights": [b, a],
      "standardization": null | {"mean": [m…], "scale": [s…]},
      "config": {… the run's config …},
-     "data": {"source": "…", "absolute_source": "/…", "n_rows": N, "fingerprint": "sha256:…"}}
+     "data": {"source": "…", "absolute_source": "/…", "n_rows": N, "fingerprint": "sha256:…"},
+     "design": {"formula": "y ~ …", "columns": […], "levels": {…}, …}}  (only with a formula)
+
+A model trained through a formula keeps it (`gdlab.data.design.Design`): predicting reads
+the raw columns and applies the same formula and levels; a level it never saw is an error
+naming its row.
 
 Predictions are ŷ = b + Σⱼ aⱼ·(xⱼ − mⱼ)/sⱼ (without standardisation m = 0, s = 1). Loading
 checks the schema, its version and every field, and says exactly what does not match.
@@ -30,6 +35,7 @@ from numpy.typing import NDArray
 from gdlab.atomic import atomic_write_text
 from gdlab.data.columns import read_columns
 from gdlab.data.dataset import Dataset
+from gdlab.data.design import Design
 from gdlab.data.files import FileSource
 from gdlab.data.fingerprint import RowsFingerprint
 from gdlab.data.frames import feature_matrix, is_frame
@@ -58,6 +64,7 @@ class SavedModel:
     scale: Array | None = None
     config: dict[str, Any] = field(default_factory=dict)
     data: dict[str, Any] = field(default_factory=dict)
+    design: Design | None = None
 
     @property
     def weight_names(self) -> list[str]:
@@ -71,7 +78,11 @@ class SavedModel:
         >>> model.predict([[0.0], [3.0]])
         array([1., 7.])
         """
-        if is_frame(features) or isinstance(features, Mapping):
+        if self.design is not None and (is_frame(features) or isinstance(features, Mapping)):
+            from gdlab.data.designed import frame_of
+
+            features, _ = self.design.apply(frame_of(features), 0, "data", target=False)
+        elif is_frame(features) or isinstance(features, Mapping):
             features = self.select_columns(features)
         X, _ = feature_matrix(features)
         if X.ndim == 1:
@@ -109,7 +120,12 @@ class SavedModel:
         self, path: str | Path, options: ReadOptions | None = None
     ) -> tuple[dict[str, Array], Array]:
         """Read the model's feature columns from a CSV or Parquet file (as `options` say,
-        `ReadOptions`) and predict."""
+        `ReadOptions`) and predict (through the model's formula, when it has one)."""
+        if self.design is not None:
+            from gdlab.data.designed import design_rows
+
+            raw, X, _ = design_rows(Path(path), self.design, False, options)
+            return raw, self.predict(X)
         columns = read_columns(path, self.features, options)
         X = np.column_stack([columns[name] for name in self.features])
         return columns, self.predict(X)
@@ -131,6 +147,7 @@ class SavedModel:
             "standardization": standardization,
             "config": self.config,
             "data": self.data,
+            **({"design": self.design.to_record()} if self.design is not None else {}),
         }
 
     def save(self, path: str | os.PathLike[str]) -> None:
@@ -183,6 +200,7 @@ def model_from_run(
         digest = data_fingerprint(problem.rows)
     else:
         raise DataError("the run keeps no rows to fingerprint; pass its data")
+    design = run.data.details.get("design")
     where = run.data.details.get(ABSOLUTE_KEY)
     absolute = {ABSOLUTE_KEY: where} if isinstance(where, str) else {}
     return SavedModel(
@@ -199,6 +217,7 @@ def model_from_run(
             "n_rows": run.data.n_rows,
             "fingerprint": digest,
         },
+        design=None if design is None else Design.from_record(design, "run"),
     )
 
 
@@ -271,6 +290,11 @@ def model_from_record(record: Any, where: str = "model") -> SavedModel:
     mean, scale = standardization_of(record.get("standardization"), len(features), where)
     config = record.get("config", {})
     data = record.get("data", {})
+    design = None
+    if record.get("design") is not None:
+        design = Design.from_record(record["design"], where)
+        if list(design.columns) != features:
+            raise DataError(f"{where}: the design's columns are not the model's features")
     return SavedModel(
         tuple(features),
         target,
@@ -280,6 +304,7 @@ def model_from_record(record: Any, where: str = "model") -> SavedModel:
         scale,
         config if isinstance(config, dict) else {},
         data if isinstance(data, dict) else {},
+        design,
     )
 
 

@@ -37,6 +37,8 @@ KINDS = {
     "lr-sweep": "the loss after the run's steps at 40 rates, measured against predicted",
     "eigen": "the error along each eigenvector of the Hessian over the steps",
     "momentum-map": "the convergence rate of momentum over (η, β), its optimum, this run",
+    "curve": "the fitted curve of a polynomial (--degree, a formula of one column) over x",
+    "path": "the weights along the L1 regularisation path (fit --path)",
     "validation": "training and held-out loss after each step (--validation or --cv)",
 }
 
@@ -107,6 +109,14 @@ def plot_run(
         figure = eigen_figure(view, theme=theme)
     elif kind == "momentum-map":
         figure = momentum_map_figure(view, theme=theme)
+    elif kind == "curve":
+        from gdlab.plots.curve import curve_figure
+
+        figure = curve_figure(view, theme=theme)
+    elif kind == "path":
+        from gdlab.plots.lasso_path import path_figure
+
+        figure = path_figure(run, theme=theme)
     elif kind == "validation":
         figure = validation_figure(view, theme=theme)
     else:

@@ -15,8 +15,7 @@ from typing import Any
 import numpy as np
 
 from gdlab.data.dataset import Dataset
-from gdlab.data.files import FileSource, open_files
-from gdlab.data.options import recorded_read_options
+from gdlab.data.files import FileSource
 from gdlab.data.sample import EvenSample
 from gdlab.training.fit import dataset_for_record
 from gdlab.training.location import data_location
@@ -35,6 +34,7 @@ def rows_to_draw(
     Defaults: `SAMPLE_ROWS` and `READ_WHOLE_BYTES`.
 
     >>> import tempfile, pathlib
+    >>> from gdlab.data.files import open_files
     >>> path = pathlib.Path(tempfile.mkdtemp(), "d.csv")
     >>> _ = path.write_text("x,y\\n" + "".join(f"{i},{2 * i}\\n" for i in range(10)))
     >>> rows, sample_of = rows_to_draw(open_files(path, ["x"], "y"), 2, read_whole_bytes=0)
@@ -63,6 +63,8 @@ def record_rows(
         record = RunRecord.from_dict(dict(record))
     info = record.data
     if info.source not in ("seed", "arrays", ""):
-        read = recorded_read_options(info.details)
-        return rows_to_draw(open_files(data_location(info), list(info.features), info.target, read))
+        from gdlab.data.designed import files_of_record
+
+        location = data_location(info)
+        return rows_to_draw(files_of_record(location, info.features, info.target, info.details))
     return dataset_for_record(record), None

@@ -357,8 +357,7 @@ def recorded_eigenvalues(record: RunRecord) -> Array | None:
 
 def problem_of_record(record: RunRecord, data: Dataset | None) -> Problem:
     """One pass over a record's data (or `data`), for records that kept no statistics."""
-    from gdlab.data.files import open_files
-    from gdlab.data.options import recorded_read_options
+    from gdlab.data.designed import files_of_record
     from gdlab.training.fit import dataset_for_record
     from gdlab.training.location import data_location
 
@@ -368,8 +367,8 @@ def problem_of_record(record: RunRecord, data: Dataset | None) -> Problem:
     info = record.data
     if info.source in ("seed", "", "arrays"):
         return prepare(dataset_for_record(record), config)
-    read = recorded_read_options(info.details)
-    source = open_files(data_location(info), list(info.features), info.target, read)
+    location = data_location(info)
+    source = files_of_record(location, list(info.features), info.target, info.details)
     return prepare(source, config, sample=True)
 
 

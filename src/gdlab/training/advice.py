@@ -43,10 +43,11 @@ PREDICTABLE = ("gd", *MOMENTUM)
 
 def is_predictable(config: TrainingConfig, n_rows: int) -> bool:
     """True when the analysis predicts this run's steps: a quadratic loss, full batches, a
-    constant rate and plain GD or momentum."""
+    constant rate and plain GD or momentum, without the L1 penalty (no longer a quadratic)."""
     constant = config.schedule in (None, "constant")
     full = not is_mini_batch(config, n_rows)
-    return config.is_quadratic and full and constant and config.optimizer in PREDICTABLE
+    smooth = config.is_quadratic and config.l1 == 0
+    return smooth and full and constant and config.optimizer in PREDICTABLE
 
 
 def assess(run: Run, start: np.ndarray, optimum_known: bool) -> Convergence:
@@ -105,6 +106,8 @@ def suggest(
         switch = {"optimizer": "gd"} if run_is_auto(run) else {"optimizer": "gd", "lr": "auto"}
         candidates.append((switch, steps_after(plain, run.analysis, run.init)))
     candidates = [(options, steps) for options, steps in candidates if steps is not None]
+    if config.l1 > 0 and config.steps < MAX_STEPS:  # proximal steps: no prediction
+        candidates.append(({"steps": min(MAX_STEPS, 10 * config.steps)}, None))
     standard = None
     if run.problem is not None and not config.standardize and config.l2 == 0:
         known = run.analysis.optimum_weights if config.is_quadratic else None

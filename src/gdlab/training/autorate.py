@@ -97,6 +97,9 @@ def choose_rate(
             f"auto for {name} at β = {beta:g}: the rate with the smallest spectral radius on "
             f"the quadratic ({shrink:.4g} a step), from {hessian_words(config, analysis)}"
         )
+    elif optimizer == "fista":
+        lr = 1.0 / float(curved(eigenvalues)[-1])
+        rule = f"auto for FISTA: 1/λmax (its step bound) of {hessian_words(config, analysis)}"
     else:
         lr = gd_rate(eigenvalues)
         rule = f"auto: 2/(λmin+λmax) of {hessian_words(config, analysis)}"

@@ -97,7 +97,9 @@ class TrainingConfig:
         web={"ge": 1, "le": 100_000},
         estimator_default=1000,
     )
-    optimizer: str = option("gd", "gd (the seed's), momentum, nesterov, adagrad, rmsprop or adam.")
+    optimizer: str = option(
+        "gd", "gd (the seed's), momentum, nesterov, adagrad, rmsprop, adam or fista."
+    )
     loss: str = option("l2", "l2 (½Σe², the seed's), mse (mean e²) or huber.")
     seed: int = option(
         0,
@@ -145,6 +147,15 @@ class TrainingConfig:
         "Ridge penalty λ: adds ½·λ·‖w‖² over the feature weights (the bias is free); with "
         "--standardize, over the standardised weights (a·scale), as Ridge after a "
         "StandardScaler does.",
+        web={"ge": 0, "le": 1e12},
+    )
+    l1: float = option(
+        0.0,
+        "Lasso penalty λ₁: adds λ₁·‖w‖₁ over the feature weights (the bias is free); with "
+        "--l2, the elastic net. Trains by proximal steps (gd: ISTA, fista: FISTA, others: "
+        "their step, then the threshold); with "
+        "--standardize, over the standardised weights. scikit-learn's ElasticNet(alpha, "
+        "l1_ratio) is --l1 N·alpha·l1_ratio --l2 N·alpha·(1−l1_ratio) with the l2 loss.",
         web={"ge": 0, "le": 1e12},
     )
     tol: float | None = option(
@@ -459,6 +470,7 @@ CHECKS: dict[str, Callable[[Any], Any]] = {
     "optimizer_options": check_optimizer_options,
     "schedule": check_text("schedule"),
     "l2": lambda v: finite_number("l2", v, 0.0, strict=False),
+    "l1": lambda v: finite_number("l1", v, 0.0, strict=False),
     "tol": lambda v: None if v is None else finite_number("tol", v, 0.0, strict=False),
     "tol_kind": one_of("tol_kind", "tolerance kind", TOL_KINDS),
     "standardize": check_flag("standardize"),
@@ -511,6 +523,7 @@ def check_together(config: TrainingConfig) -> None:
     from gdlab.optim.optimizers import make_optimizer
     from gdlab.optim.schedules import parse_schedule
 
+    check_l1(config)
     rate = 1.0 if config.lr_is_auto else float(config.lr)
     make_optimizer(config.optimizer, rate, **config.optimizer_options)
     if config.schedule is not None:
@@ -522,4 +535,21 @@ def check_together(config: TrainingConfig) -> None:
     if config.cv is not None and config.validation is not None:
         raise ConfigError(
             "{option} holds out folds of its own; leave --validation out", option="cv"
+        )
+
+
+def check_l1(config: TrainingConfig) -> None:
+    """The L1 penalty's optimum is known for a quadratic loss; its gradient is not defined at
+    0, so --tol measures the change of the loss."""
+    if config.l1 == 0:
+        return
+    if not config.is_quadratic:
+        raise ConfigError(
+            f"{{option}} needs a quadratic loss (l2 or mse), not {config.loss}", option="l1"
+        )
+    if config.tol is not None and config.tol_kind == "grad":
+        raise ConfigError(
+            "{option} makes the loss non-differentiable where a weight is 0: stop on the "
+            "loss's change (tol_kind loss), not on the gradient",
+            option="l1",
         )

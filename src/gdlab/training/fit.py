@@ -20,14 +20,15 @@ from gdlab.analysis.deferred import Later, replace_unread
 from gdlab.analysis.training import stability_warning
 from gdlab.data.dask import DaskData, dask_arrays, is_dask_collection
 from gdlab.data.dataset import Dataset, from_arrays
-from gdlab.data.files import FileSource, open_files
-from gdlab.data.options import recorded_read_options
+from gdlab.data.files import FileSource
 from gdlab.data.presets import preset_dataset
 from gdlab.data.seed import seed_dataset
+from gdlab.engines.ridge import penalty_mask
 from gdlab.errors import DataError, DivergedError, LearningRateWarning
 from gdlab.model.losses import Loss
 from gdlab.onepass.keep import KeptStatistics
 from gdlab.optim.optimizers import make_optimizer
+from gdlab.optim.proximal import proximal_optimizer
 from gdlab.optim.schedules import parse_schedule
 from gdlab.training.advice import assess, divergence_reason
 from gdlab.training.config import SEED_LR, TrainingConfig
@@ -56,9 +57,14 @@ def fit(
     *,
     on_step: StepCallback | None = None,
     raise_on_divergence: bool = True,
+    formula: str | None = None,
     **options: Any,
 ) -> Run:
     """Train the linear layer on `data` by gradient descent and return the `Run`.
+
+    With a `formula` ("y ~ x1 + C(region) + I(x1**2)", `gdlab.data.design`), `data` holds
+    the raw columns: a DataFrame (pandas, polars) or mapping of columns, a path or files,
+    or a dask dataframe; the formula's intercept ('- 1' drops it) sets `intercept`.
 
     The options are those of `TrainingConfig` (lr, steps, optimizer, optimizer_options,
     schedule, l2, tol, tol_kind, standardize, loss, huber_delta, init, init_std, seed,
@@ -82,6 +88,13 @@ def fit(
     (5, ('b', 'x'))
     """
     config = configured(config, options)
+    if formula is not None:
+        from gdlab.data.formulas import with_formula
+
+        data = with_formula(data, formula)
+        design = getattr(data, "extra", {}).get("design", {})
+        if not design.get("intercept", True):
+            config = config.with_options(intercept=False)
     problem = prepare(data, config)
     return train_problem(problem, config, on_step=on_step, raise_on_divergence=raise_on_divergence)
 
@@ -139,9 +152,14 @@ def run_problem(
         watch = lambda step, value, v: on_step(step, value, in_data_units(v))  # noqa: E731
     lr = float(config.lr)
     rate = parse_schedule(config.schedule, lr, config.steps) if config.schedule else None
+    if config.l1 > 0:
+        mask = penalty_mask(engine.n_weights, config.intercept)
+        optimizer = proximal_optimizer(config.optimizer, rate or lr, config.l1, mask, **options)
+    else:
+        optimizer = make_optimizer(config.optimizer, rate or lr, **options)
     result = train(
         engine,
-        make_optimizer(config.optimizer, rate or lr, **options),
+        optimizer,
         w0,
         config.steps,
         on_step=watch,
@@ -278,8 +296,10 @@ def dataset_for_record(record: Mapping[str, Any] | RunRecord) -> Dataset:
         raise DataError(
             "the run record's data came from in-memory arrays; pass the data explicitly"
         )
-    read = recorded_read_options(info.details)
-    return open_files(data_location(info), list(info.features), info.target, read).read()
+    from gdlab.data.designed import files_of_record
+
+    location = data_location(info)
+    return files_of_record(location, info.features, info.target, info.details).read()
 
 
 def fit_arrays(features: ArrayLike, target: ArrayLike, **options: Any) -> Run:

@@ -17,10 +17,12 @@ import numpy as np
 from numpy.typing import NDArray
 
 from gdlab.analysis.deferred import Later, replace_unread
+from gdlab.analysis.elasticnet import elastic_net_optimum, objective, quadratic_of
 from gdlab.analysis.quadratic import Analysis
 from gdlab.analysis.rates import RateChoice
 from gdlab.analysis.training import analyze_training, with_outlook
 from gdlab.engines import DenseEngine, Engine
+from gdlab.engines.ridge import penalty_mask
 from gdlab.errors import ConfigError
 from gdlab.model.standardize import Standardization
 from gdlab.training.autorate import choose_rate
@@ -124,11 +126,14 @@ def plan_run(problem: Problem, config: TrainingConfig) -> RunPlan:
             huber_weights = huber_weights @ to_original.T
         analysis = replace_unread(analysis, optimum_weights=huber_weights, optimum_loss=huber_value)
         optimum_known = True
+    if config.l1 > 0:
+        analysis = with_l1_optimum(analysis, engine, config, to_original)
     choice = choose_rate(config, analysis, w0, engine)
     if config.lr_is_auto:
         config = as_ran(config, lr=choice.lr)
         start = w0 if to_original is None else to_original @ w0
-        analysis = with_outlook(analysis, start, choice.lr)
+        if config.l1 == 0:  # the outlook predicts a quadratic's steps
+            analysis = with_outlook(analysis, start, choice.lr)
     return RunPlan(config, w0, engine, scaling, analysis, choice, optimum_known, rng)
 
 
@@ -145,3 +150,19 @@ def as_ran(config: TrainingConfig, **values: Any) -> TrainingConfig:
     for name, value in values.items():
         object.__setattr__(ran, name, value)  # a fresh copy of a frozen dataclass
     return ran
+
+
+def with_l1_optimum(
+    analysis: Analysis,
+    engine: Engine,
+    config: TrainingConfig,
+    to_original: Array | None,
+) -> Analysis:
+    """The analysis with the optimum of the whole penalised objective (coordinate descent
+    on the statistics trained, `gdlab.analysis.elasticnet`) in place of the quadratic's."""
+    quadratic = quadratic_of(engine.statistics(), loss_of(config))
+    mask = penalty_mask(engine.n_weights, config.intercept)
+    trained = elastic_net_optimum(quadratic, config.l1, mask)
+    value = objective(quadratic, trained, config.l1, mask)
+    weights = trained if to_original is None else to_original @ trained
+    return replace_unread(analysis, optimum_weights=weights, optimum_loss=value, outlook=None)

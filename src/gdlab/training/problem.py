@@ -10,7 +10,7 @@ reads the data again.
 
 `engine_for(problem, config)` builds the engine a run computes its loss and gradients
 with: on the rows (dense, mini-batch) or on the statistics (stats, stream, dask), in the
-data's units or standardised, with or without the ridge penalty.
+data's units or standardised, with or without the ridge and L1 penalties.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from gdlab.data.dataset import Dataset
 from gdlab.data.files import FileSource, check_width
 from gdlab.data.sample import EvenSample
 from gdlab.engines import DenseEngine, Engine, MiniBatchEngine, StatsEngine, choose_engine
+from gdlab.engines.lasso import LassoEngine
 from gdlab.engines.ridge import RidgeEngine, penalty_mask
 from gdlab.engines.stats import standardized_statistics
 from gdlab.errors import ConfigError, DataError, DataWarning
@@ -536,6 +537,8 @@ def engine_for(
         engine = StatsEngine(stats, loss, config.dtype, name=name)
     if config.l2 > 0:
         engine = RidgeEngine(engine, config.l2, penalty_mask(engine.n_weights, config.intercept))
+    if config.l1 > 0:
+        engine = LassoEngine(engine, config.l1, penalty_mask(engine.n_weights, config.intercept))
     return engine, scaling
 
 

@@ -113,6 +113,8 @@ class Run:
     validation_losses: list[float] | None = None
     validation: dict[str, Any] | None = None
     cv: dict[str, Any] | None = None
+    #: The L1 regularisation path (`gdlab.analysis.elasticnet`), when one was computed.
+    regularization_path: Mapping[str, Any] | None = None
 
     @property
     def final_loss(self) -> float:
@@ -155,6 +157,8 @@ class Run:
             record["lr_choice"] = self.lr_choice.to_record()
         if self.convergence is not None:
             record["convergence"] = self.convergence.to_record()
+        if self.regularization_path is not None:
+            record["regularization_path"] = dict(self.regularization_path)
         if self.validation_losses is not None:
             record["validation_losses"] = [float(v) for v in self.validation_losses]
             record["validation"] = dict(self.validation or {})

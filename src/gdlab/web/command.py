@@ -44,7 +44,9 @@ def option_words(name: str, value: object) -> list[str]:
     return [cli_flag(name), text]
 
 
-def fit_command_line(config: TrainingConfig, data_file: str, x: Sequence[str], y: str) -> str:
+def fit_command_line(
+    config: TrainingConfig, data_file: str, x: Sequence[str], y: str, degree: int = 1
+) -> str:
     """`gdlab fit DATA --x … --y … --lr … --steps … --init=…` plus the non-default options.
 
     >>> fit_command_line(TrainingConfig(lr=0.002, init=(0.5, -1.0)), "seed-data.csv", ["x"], "y")
@@ -53,6 +55,8 @@ def fit_command_line(config: TrainingConfig, data_file: str, x: Sequence[str], y
     'gdlab fit points.csv --x x --y y --lr auto --steps 50'
     """
     words = ["gdlab", "fit", data_file, "--x", ",".join(x), "--y", y]
+    if degree > 1:
+        words += ["--degree", str(degree)]
     words += option_words("lr", config.lr) + option_words("steps", config.steps)
     if config.init is not None:
         words += option_words("init", config.init)

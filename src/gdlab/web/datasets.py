@@ -29,10 +29,38 @@ def request_dataset(request: TrainRequest, settings: Settings, uploads: UploadCa
     spec = request.data
     if isinstance(spec, SeedData):
         check_rows(spec.n, settings)
-        return preset_dataset(spec.preset, request.seed, spec.n, spec.noise)
-    if isinstance(spec, InlineData):
-        return pick_columns(spec.columns, spec.x, spec.y, "arrays", settings)
-    return uploaded_dataset(spec, settings, uploads)
+        dataset = preset_dataset(spec.preset, request.seed, spec.n, spec.noise)
+    elif isinstance(spec, InlineData):
+        dataset = pick_columns(spec.columns, spec.x, spec.y, "arrays", settings)
+    else:
+        dataset = uploaded_dataset(spec, settings, uploads)
+    return polynomial(dataset, request.degree)
+
+
+def polynomial(dataset: Dataset, degree: int) -> Dataset:
+    """The dataset's one feature as the powers x, x², …, x^degree (degree 1: as it is),
+    through the same formula as `gdlab fit --degree` (the record keeps it)."""
+    if degree == 1:
+        return dataset
+    if dataset.n_features != 1:
+        raise DataError(
+            f"a polynomial of degree {degree} needs one feature column; the data have "
+            f"{dataset.n_features}"
+        )
+    from gdlab.data.design import degree_formula
+    from gdlab.data.designed import designed_dataset
+
+    x, y = dataset.feature_names[0], dataset.target_name
+    columns = {x: dataset.features[:, 0], y: dataset.target}
+    designed = designed_dataset(columns, degree_formula(x, y, degree), dataset.source)
+    return Dataset(
+        designed.features,
+        designed.target,
+        designed.feature_names,
+        designed.target_name,
+        dataset.source,
+        {**dataset.extra, **designed.extra},
+    )
 
 
 def uploaded_dataset(spec: UploadData, settings: Settings, uploads: UploadCache) -> Dataset:

@@ -20,6 +20,8 @@ MAX_ROWS = 1_000_000
 MAX_STEPS = 100_000  # also declared as the web limit of `steps` in TrainingConfig
 MAX_FEATURES = 100
 MAX_SEED = 2**32 - 1
+#: The highest polynomial degree the playground fits (--degree has no limit of its own).
+MAX_DEGREE = 12
 
 #: Data and weights stay within ±1e100 so that sums of squares over a million rows stay finite.
 LARGEST_VALUE = 1e100
@@ -164,6 +166,16 @@ else:
         __config__=ConfigDict(extra="forbid"),
         __doc__="The options of `gdlab fit`; an empty body is the seed program with its defaults.",
         data=(DataSpec, Field(default_factory=SeedData)),
+        degree=(
+            int,
+            Field(
+                default=1,
+                ge=1,
+                le=MAX_DEGREE,
+                description="fit a polynomial of this degree in the one feature column: "
+                "x, x², …, x^degree (gdlab fit --degree)",
+            ),
+        ),
         **{
             name: training_field(name, declared, default)
             for name, declared, default in declared_options()

@@ -123,8 +123,9 @@ def make_job(request: TrainRequest, dataset: Dataset, max_points: int) -> Job:
         "command": fit_command_line(
             config.with_options(init=tuple(start)),
             data_file,
-            dataset.feature_names,
+            dataset.feature_names if request.degree == 1 else dataset.feature_names[:1],
             dataset.target_name,
+            request.degree,
         ),
         "data_file": data_file,
     }

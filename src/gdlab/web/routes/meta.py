@@ -8,7 +8,7 @@ from gdlab.model.losses import LOSSES
 from gdlab.optim.optimizers import OPTIMIZERS, optimizer_options
 from gdlab.version import __version__
 from gdlab.web.options import web_option_names
-from gdlab.web.schemas import Meta, OptimizerInfo, TrainRequest
+from gdlab.web.schemas import MAX_DEGREE, Meta, OptimizerInfo, TrainRequest
 from gdlab.web.state import ServerState
 
 router = APIRouter(tags=["meta"])
@@ -31,5 +31,6 @@ def meta(state: ServerState) -> Meta:
             "max_steps": settings.max_steps,
             "max_features": settings.max_features,
             "max_upload_bytes": settings.max_upload_bytes,
+            "max_degree": MAX_DEGREE,
         },
     )

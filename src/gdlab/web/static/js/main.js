@@ -11,6 +11,7 @@ import { count, setLanguage, t } from "./i18n.js";
 import { fmt } from "./format.js";
 import { clickToData, lossUnder } from "./plots.js";
 import { failed, reset, setStatus, showPauseButton, stepOnce, stop, togglePause, train } from "./runner.js";
+import { buildModelControls, showModelState, wireModelControls } from "./models.js";
 import { fromUrl } from "./state.js";
 import { buildPresets, wireTeaching } from "./teach.js";
 import { commit, originalOf, rate, store } from "./store.js";
@@ -114,6 +115,7 @@ function relabel() {
   buildControls(store.meta);
   buildOptimizerOptions(store.meta, state);
   buildPresets();
+  modelBlock();
   wireMoreOptions();
   showState(state, names());
   if (store.upload) showColumns(store.upload, state);
@@ -123,6 +125,13 @@ function relabel() {
     showHints();
     drawAll();
   }
+}
+
+// The model block (L1, polynomial degree): models.js keeps it apart from the rest.
+function modelBlock() {
+  buildModelControls(store.meta);
+  wireModelControls(state, changed);
+  showModelState(state);
 }
 
 function wireMoreOptions() {
@@ -277,6 +286,7 @@ async function boot() {
   }
   buildControls(store.meta);
   buildOptimizerOptions(store.meta, state);
+  modelBlock();
   wire();
   showState(state, state.init ? state.init.map((_, i) => (i === 0 ? "b" : `w${i}`)) : ["b", "a"]);
   if (state.upload) {

@@ -9,13 +9,15 @@
 // while the steps box keeps what the user set. A URL value that breaks its field's rule is
 // dropped for the default, so a bad link still opens a working page.
 
+import { MODEL_DEFAULTS, modelFromUrl, modelRequest, modelToUrl } from "./models.js";
+
 export const DEFAULTS = {
   source: "seed", preset: "seed", n: 50, noise: 1, seed: 0,
   upload: null, file: "", x: [], y: "",
   lr: 0.002, lrSet: false, steps: 50, at: null, optimizer: "gd", options: {}, loss: "l2",
   init: null, initStd: 0.1, intercept: true,
   l2: 0, tol: null, tolKind: null, schedule: null, standardize: false, batchSize: null, validation: null,
-  animate: true, lang: "en", showFull: true,
+  animate: true, lang: "en", showFull: true, ...MODEL_DEFAULTS,
 };
 
 // URL key for each scalar field (lists and optimizer options are handled below).
@@ -70,6 +72,7 @@ export function fromUrl(search) {
     const number = readNumber(value, () => true);
     if (key.startsWith("o_") && number !== undefined) state.options[key.slice(2)] = number;
   }
+  modelFromUrl(params, state); // the model block's fields (models.js)
   if (state.at === state.steps) state.at = null;
   if (state.lang !== "ko") state.lang = "en";
   if (!PRESETS.includes(state.preset)) state.preset = "seed";
@@ -93,6 +96,7 @@ export function toUrl(state) {
   if (state.standardize) params.set("stdz", "1");
   if (!state.animate) params.set("anim", "0");
   for (const [name, value] of Object.entries(state.options)) params.set(`o_${name}`, String(value));
+  modelToUrl(params, state); // the model block's fields (models.js)
   const text = params.toString();
   return text ? `?${text}` : location.pathname;
 }
@@ -121,5 +125,5 @@ export function trainRequest(state, extra = {}) {
   if (state.standardize) body.standardize = true;
   if (state.batchSize) body.batch_size = state.batchSize;
   if (state.validation) body.validation = state.validation; // a share of the rows held out
-  return { ...body, ...extra };
+  return { ...body, ...modelRequest(state), ...extra };
 }
