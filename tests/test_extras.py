@@ -34,9 +34,10 @@ def test_the_core_install_brings_no_extra():
     assert requirement_names(extras["sklearn"]) == {"scikit-learn"}
     assert requirement_names(extras["fast"]) == {"numba"}
     assert {"dask[array,dataframe]", "distributed"} == requirement_names(extras["dask"])
-    assert extras["all"] == ["gdlab[web,dask,sklearn,fast]"]
+    assert requirement_names(extras["formula"]) == {"formulaic", "pandas"}
+    assert extras["all"] == ["gdlab[web,dask,sklearn,formula,fast]"]
     assert "gdlab[all]" in extras["test"]  # `make test` runs with every extra
-    assert set(EXTRAS) == {"web", "dask", "sklearn", "fast"}
+    assert set(EXTRAS) == {"web", "dask", "sklearn", "formula", "fast"}
 
 
 @pytest.mark.parametrize("missing", ["uvicorn", "fastapi", "plotly", "python_multipart"])

@@ -67,6 +67,7 @@ EXTRAS = {
     "web": ("fastapi", "uvicorn", "plotly", "python_multipart"),
     "dask": ("dask", "distributed"),
     "sklearn": ("sklearn",),
+    "formula": ("formulaic", "pandas"),
     "fast": ("numba",),
 }
 
