@@ -356,11 +356,21 @@ def check_learnable(problem: Problem) -> None:
     """Refuse data on which no weight changes any prediction: every feature all zeros and
     no bias. (Single all-zero features are fine: their weights are undetermined, GD leaves
     them where they start, and the floor is that of the other columns.)"""
-    if not np.any(problem.statistics.R):
+    R = problem.statistics.R
+    if not np.any(R):
         names = ", ".join(problem.feature_names)
         raise DataError(
             f"{problem.info.source}: every feature column ({names}) is all zeros and there is "
             "no intercept: the model predicts 0 whatever its weights, so there is nothing to train"
+        )
+    with np.errstate(under="ignore"):
+        flat = not np.any(R * R)  # the Hessian's entries (RᵀR) all underflow to 0
+    if flat:
+        names = ", ".join(problem.feature_names)
+        raise DataError(
+            f"{problem.info.source}: every feature column ({names}) is so close to 0 (below "
+            "about 1e-154) that its square underflows, and there is no intercept: the loss "
+            "has no curvature in float64; rescale the features"
         )
 
 
