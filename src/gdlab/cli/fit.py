@@ -172,6 +172,10 @@ def with_path(run: Run, problem: Any, config: TrainingConfig) -> Run:
 
     if not config.is_quadratic:
         raise ConfigError(f"--path needs a quadratic loss (l2 or mse), not {config.loss}")
+    if problem.folds is not None:  # --cv K: λ₁ chosen by cross-validation
+        from gdlab.training.lasso_path import cross_validated_path
+
+        return replace_unread(run, regularization_path=cross_validated_path(problem, config))
     return replace_unread(run, regularization_path=lasso_path(problem, config).to_record())
 
 
@@ -183,10 +187,15 @@ def path_line(run: Run) -> str:
     grid = run.regularization_path["l1"]
     weights = np.asarray(run.regularization_path["weights"])[:, int(run.config.intercept) :]
     counts = np.count_nonzero(weights, axis=1)
-    return (
+    line = (
         f"L1 path: {len(grid)} values of λ₁ from {grid[0]:.4g} ({counts[0]} non-zero feature "
         f"weights) down to {grid[-1]:.4g} ({counts[-1]} of {weights.shape[1]})"
     )
+    best = run.regularization_path.get("best_l1")
+    if best is not None:
+        folds = run.regularization_path["folds"]
+        line += f"; {folds}-fold cross-validation picks λ₁ = {best:.4g} (lowest mean held-out loss)"
+    return line
 
 
 def is_curve(design: Any) -> bool:
