@@ -8,7 +8,8 @@ out as in the first pass, so the covariance is that of the weights the summary r
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
@@ -20,17 +21,16 @@ from gdlab.data.dask import DaskData
 from gdlab.data.dataset import Dataset
 from gdlab.data.files import FileSource
 from gdlab.errors import ConfigError, DataError
-from gdlab.model.linear import design_matrix
 from gdlab.onepass.groups import Holdout
-from gdlab.onepass.sandwich import Frame, Meat
+from gdlab.onepass.sandwich import Frame, Meat, merge_meats
 from gdlab.training.config import TrainingConfig
 
 if TYPE_CHECKING:
     from gdlab.training.problem import Problem
 
 Array = NDArray[np.float64]
-#: (design A with its ones, target y, sample weights or None, clusters or None)
-Block = tuple[Array, Array, Array | None, Array | None]
+#: (the feature columns, target y, sample weights or None, clusters or None)
+Block = tuple[Sequence[Array], Array, Array | None, Array | None]
 
 
 def robust_covariance(
@@ -49,17 +49,41 @@ def robust_covariance(
     if problem.engine == "dask" and problem.rows is None:
         meat = dask_second_pass(data, frame, kind, config)
     else:
-        meat = Meat(kind, stats.n_weights)
-        # One worker sums a batch while the next is read (at most two in memory).
-        with ThreadPoolExecutor(1) as worker:
-            pending: Future[None] | None = None
-            for block in row_blocks(problem, data, config):
-                if pending is not None:
-                    pending.result()
-                pending = worker.submit(meat.add_rows, frame, *block)
-            if pending is not None:
-                pending.result()
+        meat = summed_meat(row_blocks(problem, data, config), frame, kind, config.intercept)
     return sandwich_covariance(stats, meat, frame, config.cluster_column)
+
+
+def summed_meat(blocks: Iterator[Block], frame: Frame, kind: str, intercept: bool) -> Meat:
+    """The meat of every block, each summed on a worker thread while the next is read (at
+    most one block per worker in flight), merged in order."""
+    from gdlab.onepass.arrays import default_threads, one_blas_thread
+
+    workers = default_threads()
+    parts: list[Meat] = []
+    in_flight: deque[Future[Meat]] = deque()
+    with one_blas_thread(), ThreadPoolExecutor(workers) as pool:
+        for block in blocks:
+            in_flight.append(pool.submit(block_meat, frame, kind, intercept, *block))
+            if len(in_flight) > workers:
+                parts.append(in_flight.popleft().result())
+        parts += [future.result() for future in in_flight]
+    return merge_meats(parts) if parts else Meat(kind, frame.weights.size)
+
+
+def block_meat(
+    frame: Frame,
+    kind: str,
+    intercept: bool,
+    columns: Sequence[Array],
+    target: Array,
+    weights: Array | None,
+    clusters: Array | None,
+) -> Meat:
+    """One block's meat: its design [1 | x₁ … x_k] built here, on the worker."""
+    ones = [np.ones(target.shape[0])] if intercept else []
+    meat = Meat(kind, frame.weights.size)
+    meat.add_rows(frame, np.column_stack([*ones, *columns]), target, weights, clusters)
+    return meat
 
 
 def dask_second_pass(
@@ -92,12 +116,8 @@ def row_blocks(
         rows = problem.rows
         if column and rows.clusters is None:
             raise DataError(f"{problem.info.source}: no cluster column '{column}' in the data")
-        yield (
-            design_matrix(rows.features, config.intercept),
-            rows.target,
-            rows.weights,
-            (rows.clusters),
-        )
+        columns = [rows.features[:, j] for j in range(rows.n_features)]
+        yield columns, rows.target, rows.weights, rows.clusters
         return
     if not isinstance(data, FileSource):
         raise ConfigError(
@@ -112,12 +132,11 @@ def row_blocks(
         else None
     )
     for batch in data.batches():
-        ones = [np.ones(batch.n_rows)] if config.intercept else []
-        design = np.column_stack([*ones, *batch.columns[:-1]])  # one copy, the bias first
-        target, weights, clusters = batch.target, batch.weights, batch.clusters
+        columns, target = list(batch.columns[:-1]), batch.target
+        weights, clusters = batch.weights, batch.clusters
         if holdout is not None:
             keep = holdout.labels(batch.columns, batch.first_row) == 0
-            design, target = design[keep], target[keep]
+            columns, target = [column[keep] for column in columns], target[keep]
             weights = None if weights is None else weights[keep]
             clusters = None if clusters is None else clusters[keep]
-        yield design, target, weights, clusters
+        yield columns, target, weights, clusters
