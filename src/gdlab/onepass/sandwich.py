@@ -122,7 +122,7 @@ class Meat:
                 for j in range(self.n_weights)
             ]
         ).reshape(labels.size, self.n_weights)
-        for label, total in zip(labels.tolist(), sums, strict=True):
+        for label, total in zip(labels.tolist(), np.asarray(sums, dtype=np.float64), strict=True):
             known = self.clusters.get(label)
             self.clusters[label] = total if known is None else known + total
 
