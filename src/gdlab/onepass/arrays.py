@@ -23,7 +23,7 @@ import functools
 import importlib.util
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -248,14 +248,23 @@ def kernel_statistics(
     columns = uniform_columns(columns)
     n_rows = target.shape[0]
     block = block_rows or BLOCK_ROWS
-    workers = max(1, min(threads or default_threads(), n_rows // (4 * block)))
     shift = None if reference is None else subtracted(reference)
-    edges = [n_rows * i // workers for i in range(workers + 1)]
 
     def factor(start: int, stop: int) -> LeastSquaresStats:
         R = factor_rows(columns, target, intercept, start, stop, block, shift)
         return LeastSquaresStats.from_factor(square_r(R), stop - start, reference=reference)
 
+    return ranged_factor(factor, n_rows, block, threads)
+
+
+def ranged_factor(
+    factor: Callable[[int, int], LeastSquaresStats], n_rows: int, block: int, threads: int | None
+) -> LeastSquaresStats | None:
+    """The compiled kernel's `factor(start, stop)` over contiguous row ranges on threads,
+    merged in row order; None when the factor is suspect (non-finite, or entries whose
+    unscaled squares over- or underflow: LAPACK then redoes the pass)."""
+    workers = max(1, min(threads or default_threads(), n_rows // (4 * block)))
+    edges = [n_rows * i // workers for i in range(workers + 1)]
     if workers == 1:
         stats = factor(0, n_rows)
     else:
@@ -310,10 +319,7 @@ class WeightedPass:
         from gdlab.onepass.householder import BLOCK_ROWS, factor_weighted_rows, uniform_columns
 
         columns = uniform_columns(self.columns)
-        n_rows = self.target.shape[0]
         block = self.block_rows or BLOCK_ROWS
-        workers = max(1, min(self.threads or default_threads(), n_rows // (4 * block)))
-        edges = [n_rows * i // workers for i in range(workers + 1)]
 
         def factor(start: int, stop: int) -> LeastSquaresStats:
             R = factor_weighted_rows(
@@ -321,14 +327,7 @@ class WeightedPass:
             )
             return LeastSquaresStats.from_factor(square_r(R), stop - start)
 
-        if workers == 1:
-            stats = factor(0, n_rows)
-        else:
-            with ThreadPoolExecutor(workers) as pool:
-                stats = merge_all(pool.map(factor, edges[:-1], edges[1:]))
-        peaks = np.abs(stats.factor()).max(axis=0)
-        in_range = (peaks == 0) | ((peaks > 1 / SAFE_MAGNITUDE) & (peaks < SAFE_MAGNITUDE))
-        return stats if np.isfinite(peaks).all() and in_range.all() else None
+        return ranged_factor(factor, self.target.shape[0], block, self.threads)
 
 
 def array_statistics(
