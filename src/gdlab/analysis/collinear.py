@@ -83,9 +83,15 @@ def collinearity(stats: LeastSquaresStats, names: Sequence[str]) -> Collinearity
     >>> found.singular, found.combinations[0].relation()
     (True, 'x2 ≈ 2·x1 + 3')
     """
-    norms = np.linalg.norm(stats.R, axis=0)
-    if stats.n_weights == 0 or np.any(norms == 0):
+    norms = stats.column_norms
+    if stats.n_weights == 0 or not norms.all():
         return None  # an all-zero column: no combination; its weight is simply undetermined
+    # The scaled factor S = R·D⁻¹ (D: the column norms) has κ(S) ≤ κ(R)·κ(D), and the
+    # SVD of R is the one the Hessian's analysis reads anyway: most designs end here.
+    largest, smallest = float(stats.singular[0][0]), float(stats.singular[0][-1])
+    spread = float(norms.max()) / float(norms.min())
+    if smallest > 0 and 3 * stats.n_weights * spread * largest / smallest < NEARLY_SINGULAR:
+        return None
     scaled = stats.R / norms
     # κ₂ ≤ p·κ₁, and LAPACK's estimate of κ₁ is within a factor of about 3: a design this
     # well posed is known in O(p²), without the O(p³) SVD below.
@@ -114,7 +120,7 @@ def collinearity(stats: LeastSquaresStats, names: Sequence[str]) -> Collinearity
             )
     if not combinations:
         return None
-    raw = np.linalg.svd(stats.R, compute_uv=False)
+    raw = stats.singular[0]
     hessian = float((raw[0] / raw[-1]) ** 2) if raw[-1] > 0 else math.inf
     found = len(vanishing) or 1
     return Collinearity(tuple(combinations), condition, bool(vanishing), hessian, found)

@@ -13,10 +13,7 @@ what follows for a quadratic loss L(w) = L* + ½(w − w*)ᵀH(w − w*):
 
 from __future__ import annotations
 
-import hashlib
 import math
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, cast
@@ -172,40 +169,9 @@ class Analysis:
 
 def hessian_eigen(stats: LeastSquaresStats, loss: Loss) -> tuple[Array, Array]:
     """Eigenvalues (ascending) and eigenvectors (columns) of H = h·RᵀR via the SVD of R."""
-    singular, vt = r_svd(stats.R)
-    order = np.argsort(singular)
-    eigenvalues = loss.curvature_scale(stats.mass) * singular[order] ** 2
-    return eigenvalues, vt[order].T
-
-
-#: SVDs of R kept (by its bytes): a run analyses the same R several times (the run, the
-#: data before and after standardising, the advice), and a wide R costs O(p³) each time.
-SVD_CACHE_ENTRIES = 4
-_svd_cache: OrderedDict[bytes, tuple[Array, Array]] = OrderedDict()
-_svd_lock = threading.Lock()
-
-
-def r_svd(R: Array) -> tuple[Array, Array]:
-    """(σ, Vᵀ) of R = UΣVᵀ, computed once for the same R (a copy each call).
-
-    >>> singular, vt = r_svd(np.diag([3.0, 4.0]))
-    >>> singular.tolist(), np.abs(vt).tolist()
-    ([4.0, 3.0], [[0.0, 1.0], [1.0, 0.0]])
-    """
-    R = np.ascontiguousarray(R, dtype=np.float64)
-    key = str(R.shape).encode() + hashlib.blake2b(R.tobytes(), digest_size=16).digest()
-    with _svd_lock:
-        found = _svd_cache.get(key)
-        if found is not None:
-            _svd_cache.move_to_end(key)
-    if found is None:
-        _, singular, vt = np.linalg.svd(R)
-        found = (singular, vt)
-        with _svd_lock:
-            _svd_cache[key] = found
-            while len(_svd_cache) > SVD_CACHE_ENTRIES:
-                _svd_cache.popitem(last=False)
-    return found[0].copy(), found[1].copy()
+    singular, vt = stats.singular  # σ descending (LAPACK's order): the eigenvalues reversed
+    eigenvalues = loss.curvature_scale(stats.mass) * singular[::-1] ** 2
+    return eigenvalues, vt[::-1].T.copy()
 
 
 def hessian_eigenvalues(stats: LeastSquaresStats, loss: Loss) -> NDArray[np.float64]:

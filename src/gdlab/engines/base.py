@@ -35,9 +35,12 @@ class FusedDescent(Engine, Protocol):
     def descend(
         self, w0: NDArray[np.floating], factor: float, steps: int
     ) -> tuple[NDArray[np.floating], NDArray[np.floating]]:
-        """`steps` updates w ← w + factor·∇L(w): the path (w0 first) and the loss at each point."""
+        """`steps` updates w ← w + factor·∇L(w): the path (w0 first) and the loss at each point.
+
+        A diverging run overflows to inf/NaN; the caller (`train`) silences those warnings.
+        """
         ...
 
     def path_gradients(self, path: NDArray[np.floating]) -> NDArray[np.floating]:
-        """∇L at every point of a path (rows), in one go."""
+        """∇L at every point of a path (rows), in one go (inf/NaN on a diverging one, unwarned)."""
         ...

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import importlib.util
+import math
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -105,10 +106,14 @@ def augmented_statistics(
     >>> stats.n_rows, np.round(stats.optimum(), 12)
     (5, array([1., 2.]))
     """
-    blocks_of_columns = [part.reshape(part.shape[0], -1) for part in parts]
-    edges = np.cumsum([0, *(part.shape[1] for part in blocks_of_columns)])
     n_rows = parts[0].shape[0]
     block = block_rows or BLOCK_ROWS
+    if n_rows <= block:  # one block (a small table): one QR of the whole, no slabs or threads
+        whole = np.column_stack(parts)
+        extended = wants_moments(n_rows, whole.shape[1]) if moments is None else moments
+        return LeastSquaresStats.from_augmented(whole, block, extended, reference=reference)
+    blocks_of_columns = [part.reshape(part.shape[0], -1) for part in parts]
+    edges = np.cumsum([0, *(part.shape[1] for part in blocks_of_columns)])
     rows = slab_rows(int(edges[-1]), block)
     starts = range(0, max(n_rows, 1), rows)
     extended = wants_moments(n_rows, int(edges[-1])) if moments is None else moments
@@ -215,12 +220,18 @@ def pass_statistics(
             return stats
     if constant is not None:  # a bias column of another constant, among the data's columns
         reference = reference_row(columns[1:], target, constant)
-    ones = [np.broadcast_to(1.0, n_rows)] if intercept else []
+    ones = [ones_column(n_rows)] if intercept else []
     parts = [*ones, *columns, target]
     stats = augmented_statistics(parts, block_rows, threads, extended, reference=reference)
     if reference is not None and not all_finite(stats):  # centring overflowed: as they are
         return augmented_statistics(parts, block_rows, threads, extended)
     return stats
+
+
+def ones_column(n_rows: int) -> NDArray[np.float64]:
+    """The bias's column of ones: made for one block's rows, a read-only view of a single 1
+    beyond (a column of 10⁸ ones would cost 800 MB)."""
+    return np.ones(n_rows) if n_rows <= BLOCK_ROWS else np.broadcast_to(1.0, n_rows)
 
 
 def kernel_statistics(
@@ -347,5 +358,5 @@ def array_statistics(
 
 def all_finite(stats: LeastSquaresStats) -> bool:
     """True when the statistics hold no NaN/inf (their data had none and did not overflow)."""
-    finite = np.isfinite(stats.R).all() and np.isfinite(stats.z).all()
-    return bool(finite and np.isfinite(stats.rho))
+    finite = math.isfinite(stats.rho) and np.isfinite(stats.R).all()
+    return bool(finite and np.isfinite(stats.z).all())

@@ -18,6 +18,7 @@ merge after moving them to one (`moved_factor`, `moved_moments`).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import cast
 
@@ -60,7 +61,7 @@ def leading_constant(A: NDArray[np.floating]) -> float | None:
     if A.ndim != 2 or A.shape[1] == 0 or A.shape[0] == 0:
         return None
     k = float(A[0, 0])
-    if k == 0.0 or not np.isfinite(k) or not np.all(A[:, 0] == k):
+    if k == 0.0 or not math.isfinite(k) or not (A[:, 0] == k).all():
         return None
     return k
 
@@ -70,9 +71,9 @@ def uncentred(centred: Array, reference: Array) -> Array:
 
     Row 0 (the bias column's) gains s·R₀₀/k; the other rows are the same.
     """
-    origin = np.zeros_like(reference)
-    origin[0] = reference[0]
-    return moved_factor(centred, reference, origin)
+    moved = np.array(centred, dtype=np.float64)  # `moved_factor` to the origin (0, but k)
+    moved[0, 1:] += reference[1:] / reference[0] * moved[0, 0]
+    return moved
 
 
 def moved_factor(centred: Array, reference: Array, target: Array) -> Array:

@@ -24,6 +24,7 @@ while successive corrections shrink.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import cast
@@ -41,9 +42,11 @@ from gdlab.onepass.centring import (
     uncentred,
 )
 from gdlab.onepass.solve import (
+    column_norms,
     column_scaled,
     full_rank,
     gram_solve,
+    r_svd,
     refinement_pays,
     solve_scaled,
 )
@@ -164,6 +167,18 @@ class LeastSquaresStats:
             factor = uncentred(centred, row)
         R, z, rho = factor[:p, :p].copy(), factor[:p, p].copy(), abs(float(factor[p, p]))
         return cls(R, z, rho, n_rows, moments, row, centred)
+
+    @functools.cached_property
+    def singular(self) -> tuple[Array, Array]:
+        """(σ, Vᵀ) of R = UΣVᵀ, σ descending, computed once for these statistics: the
+        collinearity check and the Hessian's eigen-decomposition both read it (not to be
+        changed in place)."""
+        return r_svd(self.R)
+
+    @functools.cached_property
+    def column_norms(self) -> Array:
+        """‖R_j‖ of every column of R, which are those of A (computed once, not to be changed)."""
+        return column_norms(self.R)
 
     @property
     def n_weights(self) -> int:
@@ -403,15 +418,30 @@ def wants_moments(n_rows: float, n_columns: int) -> bool:
 
 def extended_gram(M: Array, shift: ArrayLike | None = None) -> ExtendedArray:
     """MᵀM summed in extended precision (np.longdouble), of M − shift when given."""
-    extended = np.asarray(M, dtype=np.longdouble)
+    extended = np.array(M, dtype=np.longdouble)  # a copy: shifted in place, in long double
     if shift is not None:
-        extended = extended - np.asarray(shift, dtype=np.longdouble)
+        extended -= np.asarray(shift, dtype=np.float64)  # exact in long double
     return cast(ExtendedArray, np.einsum("ij,ik->jk", extended, extended))
 
 
 def r_factor(M: Array) -> Array:
-    """The square upper-triangular factor R of M = QR, diagonal ≥ 0 (Q is never formed)."""
-    return square_r(cast(Array, np.linalg.qr(M, mode="r")))
+    """The square upper-triangular factor R of M = QR, diagonal ≥ 0 (Q is never formed).
+
+    LAPACK's raw output holds R above the diagonal of hᵀ (the reflectors below it); taking
+    it through a kept mask is `qr(mode="r")` without the mask it builds anew each call
+    (a seventh of a small pass).
+    """
+    raw, _ = np.linalg.qr(M, mode="raw")
+    rows, columns = min(M.shape), M.shape[1]
+    return square_r(np.where(upper_triangle(rows, columns), raw.T[:rows], 0.0))
+
+
+@functools.lru_cache(maxsize=16)
+def upper_triangle(rows: int, columns: int) -> NDArray[np.bool_]:
+    """The (read-only) mask of the upper triangle of a rows × columns matrix."""
+    mask = np.triu(np.ones((rows, columns), dtype=bool))
+    mask.flags.writeable = False
+    return mask
 
 
 def square_r(R: Array) -> Array:
@@ -419,7 +449,7 @@ def square_r(R: Array) -> Array:
     cols = R.shape[1]
     if R.shape[0] < cols:
         R = np.vstack([R, np.zeros((cols - R.shape[0], cols))])
-    signs = np.where(np.diag(R) < 0, -1.0, 1.0)
+    signs = np.where(R.diagonal() < 0, -1.0, 1.0)
     return cast(Array, R * signs[:, None])
 
 

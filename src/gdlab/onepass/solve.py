@@ -1,4 +1,4 @@
-"""Triangular solves for the one-pass statistics, and when extended precision pays.
+"""Triangular solves for the one-pass statistics, when extended precision pays, and R's SVD.
 
 Every solve starts from the column-scaled factor (unit-norm columns), where back
 substitution keeps the accuracy QR bought; `refinement_pays` weighs the QR answer's
@@ -6,6 +6,11 @@ expected error against that of a refinement from extended-precision moments.
 """
 
 from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from typing import cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -27,17 +32,23 @@ def column_scaled(R: Array) -> tuple[Array, Array]:
     >>> column_scaled(np.array([[3.0, 0.0], [0.0, 0.0]]))[1].tolist()
     [3.0, 1.0]
     """
-    norms = np.linalg.norm(R, axis=0)
+    norms = column_norms(R)
     norms = np.where(norms == 0, 1.0, norms)
     return R / norms, norms
 
 
+def column_norms(R: Array) -> Array:
+    """The 2-norm of every column: `np.linalg.norm(R, axis=0)`'s very sums, in two calls
+    instead of its many (a tiny R is analysed on every fit)."""
+    return cast(Array, np.sqrt(np.add.reduce(R * R, axis=0)))
+
+
 def full_rank(R: Array) -> bool:
     """True when the column-scaled R has no zero column and a diagonal clear of rounding."""
-    norms = np.linalg.norm(R, axis=0)
-    if np.any(norms == 0):
+    norms = column_norms(R)
+    if not norms.all():
         return False
-    diagonal = np.abs(np.diag(R / norms))
+    diagonal = np.abs(R.diagonal()) / norms
     return bool(diagonal.min() > RANK_TOLERANCE * R.shape[0] * diagonal.max())
 
 
@@ -80,3 +91,39 @@ def back_substitution(U: Array, b: Array) -> Array:
     for i in range(n - 1, -1, -1):
         x[i] = (b[i] - U[i, i + 1 :] @ x[i + 1 :]) / U[i, i]
     return x
+
+
+#: SVDs of wide R kept (by its bytes): a run analyses the same R several times, in copies of
+#: its statistics too (the run, the data before and after standardising, the advice), and
+#: a wide R costs O(p³) each time.
+SVD_CACHE_ENTRIES = 4
+#: Below this many weights an SVD costs less than hashing R to look it up.
+SVD_CACHE_MIN_WEIGHTS = 16
+_svd_cache: OrderedDict[bytes, tuple[Array, Array]] = OrderedDict()
+_svd_lock = threading.Lock()
+
+
+def r_svd(R: Array) -> tuple[Array, Array]:
+    """(σ, Vᵀ) of R = UΣVᵀ, computed once for the same R (a copy each call).
+
+    >>> singular, vt = r_svd(np.diag([3.0, 4.0]))
+    >>> singular.tolist(), np.abs(vt).tolist()
+    ([4.0, 3.0], [[0.0, 1.0], [1.0, 0.0]])
+    """
+    R = np.ascontiguousarray(R, dtype=np.float64)
+    if R.shape[0] < SVD_CACHE_MIN_WEIGHTS:
+        _, singular, vt = np.linalg.svd(R)
+        return singular, vt
+    key = str(R.shape).encode() + hashlib.blake2b(R.tobytes(), digest_size=16).digest()
+    with _svd_lock:
+        found = _svd_cache.get(key)
+        if found is not None:
+            _svd_cache.move_to_end(key)
+    if found is None:
+        _, singular, vt = np.linalg.svd(R)
+        found = (singular, vt)
+        with _svd_lock:
+            _svd_cache[key] = found
+            while len(_svd_cache) > SVD_CACHE_ENTRIES:
+                _svd_cache.popitem(last=False)
+    return found[0].copy(), found[1].copy()

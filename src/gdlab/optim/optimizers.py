@@ -367,11 +367,12 @@ def make_optimizer(name: str, lr: LearningRate, /, **options: float) -> Gradient
     except KeyError:
         known = ", ".join(OPTIMIZERS)
         raise ConfigError(f"unknown optimizer '{name}'; choose one of: {known}") from None
-    valid = optimizer_options(name)
-    unknown = sorted(set(options) - set(valid))
-    if unknown:
-        takes = ", ".join(valid) if valid else "no options"
-        raise ConfigError(
-            f"optimizer '{name}' has no option {', '.join(unknown)}; it takes: {takes}"
-        )
+    if options:
+        valid = optimizer_options(name)
+        unknown = sorted(set(options) - set(valid))
+        if unknown:
+            takes = ", ".join(valid) if valid else "no options"
+            raise ConfigError(
+                f"optimizer '{name}' has no option {', '.join(unknown)}; it takes: {takes}"
+            )
     return factory(lr, **{key: float(value) for key, value in options.items()})

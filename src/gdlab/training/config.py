@@ -211,11 +211,13 @@ class TrainingConfig:
     )
 
     def __post_init__(self) -> None:
-        """Normalise the values (floats, a tuple, a dict) and check each one."""
-        for name in declared_names():
-            check = CHECKS.get(name)
-            if check is not None:
-                object.__setattr__(self, name, check(getattr(self, name)))
+        """Normalise the values (floats, a tuple, a dict) and check each one (a value that
+        is its option's default passed its check once already, `option_checks`)."""
+        values = self.__dict__
+        for name, check, default in option_checks():
+            value = values[name]
+            if value is not default:
+                object.__setattr__(self, name, check(value))
         check_together(self)
 
     @property
@@ -305,6 +307,20 @@ def declared_names() -> tuple[str, ...]:
     """`option_names`, kept: every config made goes over them (`dataclasses.fields` costs
     a tenth of making a config)."""
     return tuple(declared.name for declared in fields(TrainingConfig))
+
+
+@functools.cache
+def option_checks() -> tuple[tuple[str, Callable[[Any], Any], Any], ...]:
+    """(name, check, default) of every checked option. A value that *is* its default (the
+    same object) passed that check once already and is not checked again (checking every
+    option of every config made cost a tenth of a seed fit); a default the check would
+    change (a dict, made anew for each config) stands as `MISSING`, so it is checked."""
+    found = []
+    for name, _, default in declared_options():
+        check = CHECKS.get(name)
+        if check is not None:
+            found.append((name, check, default if check(default) is default else MISSING))
+    return tuple(found)
 
 
 def default_of(name: str) -> Any:
@@ -520,13 +536,15 @@ def check_cov(value: Any) -> str:
 def check_together(config: TrainingConfig) -> None:
     """What only the options together decide: the optimizer's options, the schedule (checked
     with a stand-in rate while the rate is "auto")."""
-    from gdlab.optim.optimizers import make_optimizer
-    from gdlab.optim.schedules import parse_schedule
-
     check_l1(config)
     rate = 1.0 if config.lr_is_auto else float(config.lr)
-    make_optimizer(config.optimizer, rate, **config.optimizer_options)
+    if config.optimizer_options:  # a known optimizer with its defaults needs no check
+        from gdlab.optim.optimizers import make_optimizer
+
+        make_optimizer(config.optimizer, rate, **config.optimizer_options)
     if config.schedule is not None:
+        from gdlab.optim.schedules import parse_schedule
+
         parse_schedule(config.schedule, rate, config.steps)
     if config.early_stopping is not None and config.validation is None:
         raise ConfigError(

@@ -16,7 +16,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from gdlab.analysis.convergence import Convergence
-from gdlab.analysis.deferred import Later, replace_unread
+from gdlab.analysis.deferred import Later, defer, replace_unread
 from gdlab.analysis.training import stability_warning
 from gdlab.data.dask import DaskData, dask_arrays, is_dask_collection
 from gdlab.data.dataset import Dataset, from_arrays
@@ -33,7 +33,7 @@ from gdlab.optim.schedules import parse_schedule
 from gdlab.training.advice import assess, divergence_reason
 from gdlab.training.config import SEED_LR, TrainingConfig
 from gdlab.training.location import data_location
-from gdlab.training.loop import StepCallback, divergence_patience, train
+from gdlab.training.loop import StepCallback, TrainResult, divergence_patience, train
 from gdlab.training.plan import (  # noqa: F401 (re-exported: callers import them from here)
     RunPlan,
     as_ran,
@@ -171,9 +171,7 @@ def run_problem(
     stop_reason = result.stop_reason
     if stopper is not None and stopper.triggered and stop_reason == "stopped":
         stop_reason = "early_stopping"
-    gradients = result.gradients
-    if gradients is not None and to_original is not None:
-        gradients = np.linalg.solve(to_original.T, gradients.T).T  # ∇_w = M⁻ᵀ∇_v
+    gradients: Any = Later(gradients_in_data_units, result, to_original)  # when first read
     run = Run(
         data=problem.info,
         config=as_ran(config, engine=engine.name),
@@ -192,7 +190,7 @@ def run_problem(
         lr_choice=plan.choice,
     )
     # assessed, with its advice (several solves), when first read: most of a seed fit's time
-    run = replace_unread(run, convergence=Later(quietly_assessed, run, w0, plan.optimum_known))
+    run = defer(run, convergence=Later(quietly_assessed, run, w0, plan.optimum_known))
     if problem.validation is not None:
         losses = held_out_losses(
             path[1:], loss, problem.validation, problem.validation_rows, config.intercept
@@ -205,6 +203,16 @@ def run_problem(
         fold_run = lambda fold, setup: run_problem(fold, setup, None)  # noqa: E731
         run = replace_unread(run, cv=cross_validate(problem, run.config, fold_run))
     return run
+
+
+def gradients_in_data_units(result: TrainResult, to_original: np.ndarray | None) -> Any:
+    """The run's gradients along its path in the data's units: ∇_w = M⁻ᵀ∇_v when it trained
+    standardised (w = M·v)."""
+    gradients = result.gradients
+    if gradients is None or to_original is None:
+        return gradients
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.linalg.solve(to_original.T, gradients.T).T
 
 
 def early_stopping(

@@ -16,11 +16,12 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import cast
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from gdlab.analysis.deferred import Deferred, Later
 from gdlab.engines.base import Engine, FusedDescent
 from gdlab.errors import ConfigError
 from gdlab.optim.optimizers import GradientTransformation, constant_scale
@@ -66,7 +67,10 @@ class TrainResult:
     path: Array
     stop_reason: str
     train_seconds: float
-    gradients: Array | None = None
+    if TYPE_CHECKING:  # to type checkers a plain field, as it is to its readers
+        gradients: Array | None = None
+    else:  # the fused loop's are computed from the path when first read (traces, explain)
+        gradients: Deferred[Array | None] = Deferred(None)
 
     @property
     def diverged(self) -> bool:
@@ -109,46 +113,58 @@ def train(
     """
     steps = CHECKS["steps"](steps)
     tol, tol_kind = CHECKS["tol"](tol), CHECKS["tol_kind"](tol_kind)
-    with np.errstate(over="ignore"):  # a start past float32's range: inf, refused by the caller
+    rules = StopRules(on_step, tol, tol_kind, patience)
+    # Overflow on the way (a start past the dtype's range, a rate that blows up) is left to
+    # the numbers: inf/NaN, which the stop rules turn into "diverged" (one errstate for all).
+    with np.errstate(over="ignore", invalid="ignore"):
         w = np.array(init, dtype=engine.dtype)
-    if w.shape != (engine.n_weights,):
-        raise ConfigError(f"expected {engine.n_weights} initial weights, got {w.size}")
-    started = time.perf_counter()
-    factor = constant_scale(optimizer)
-    # The engine's own class must fuse the steps: a wrapper (ridge) forwarding `descend`
-    # to the engine it wraps would run that engine's loss, not its own.
-    fused = callable(getattr(type(engine), "descend", None))
-    if factor is not None and fused:
-        rules = StopRules(on_step, tol, tol_kind, patience)
-        return train_fused(cast(FusedDescent, engine), factor, w, steps, started, rules)
+        if w.shape != (engine.n_weights,):
+            raise ConfigError(f"expected {engine.n_weights} initial weights, got {w.size}")
+        started = time.perf_counter()
+        factor = constant_scale(optimizer)
+        # The engine's own class must fuse the steps: a wrapper (ridge) forwarding `descend`
+        # to the engine it wraps would run that engine's loss, not its own.
+        if factor is not None and callable(getattr(type(engine), "descend", None)):
+            return train_fused(cast(FusedDescent, engine), factor, w, steps, started, rules)
+        return train_stepwise(engine, optimizer, w, steps, started, rules)
+
+
+def train_stepwise(
+    engine: Engine,
+    optimizer: GradientTransformation,
+    w: Array,
+    steps: int,
+    started: float,
+    rules: StopRules,
+) -> TrainResult:
+    """Any optimizer on any engine, one update and one loss-and-gradient call per step."""
+    on_step, tol, tol_kind, patience = rules.on_step, rules.tol, rules.tol_kind, rules.patience
     state = optimizer.init(w)
-    with np.errstate(over="ignore", invalid="ignore"):  # a start past float64: inf, said below
-        loss, grad = engine.loss_and_grad(w)
+    loss, grad = engine.loss_and_grad(w)
     initial_loss = float(loss)
     losses: list[float] = []
     path = [w.copy()]
     gradients = [np.array(grad, copy=True)]
     stop_reason = "steps"
     growth = 0
-    with np.errstate(over="ignore", invalid="ignore"):
-        for step in range(1, steps + 1):
-            updates, state = optimizer.update(grad, state, w)
-            w = (w + updates).astype(engine.dtype, copy=False)
-            previous = loss
-            loss, grad = engine.loss_and_grad(w)
-            losses.append(float(loss))
-            path.append(w.copy())
-            gradients.append(np.array(grad, copy=True))
-            if on_step is not None and on_step(step, float(loss), w):
-                stop_reason = "stopped"
-                break
-            growth, diverging = growth_check(loss, previous, growth, initial_loss, patience)
-            if diverging:
-                stop_reason = "diverged"
-                break
-            if tol is not None and reached_tolerance(tol_kind, tol, previous, loss, grad):
-                stop_reason = "tol"
-                break
+    for step in range(1, steps + 1):
+        updates, state = optimizer.update(grad, state, w)
+        w = (w + updates).astype(engine.dtype, copy=False)
+        previous = loss
+        loss, grad = engine.loss_and_grad(w)
+        losses.append(float(loss))
+        path.append(w.copy())
+        gradients.append(np.array(grad, copy=True))
+        if on_step is not None and on_step(step, float(loss), w):
+            stop_reason = "stopped"
+            break
+        growth, diverging = growth_check(loss, previous, growth, initial_loss, patience)
+        if diverging:
+            stop_reason = "diverged"
+            break
+        if tol is not None and reached_tolerance(tol_kind, tol, previous, loss, grad):
+            stop_reason = "tol"
+            break
     if stop_reason == "steps" and still_climbing(initial_loss, losses, growth, patience):
         stop_reason = "diverged"
     return TrainResult(
@@ -199,6 +215,7 @@ def train_fused(
 
     The steps of a block are computed first, then looked at one by one in order (callback,
     divergence, tolerance), as the step-by-step loop does; a run cut short keeps its prefix.
+    Runs inside `train`'s errstate: a diverging block's inf/NaN are not warned about.
     """
     paths = [w[None, :]]
     initial_loss = float("nan")
@@ -210,7 +227,7 @@ def train_fused(
         path, block_losses = engine.descend(paths[-1][-1], factor, block)
         if not losses:
             initial_loss = float(block_losses[0])
-        calm = np.all(np.isfinite(block_losses)) and np.all(np.diff(block_losses) <= 0)
+        calm = np.isfinite(block_losses).all() and (block_losses[1:] <= block_losses[:-1]).all()
         if calm and not rules.per_step:
             losses.extend(block_losses[1:].tolist())  # never rose: `growth_check` stays 0
             growth = 0
@@ -238,9 +255,8 @@ def train_fused(
         paths.append(path[1:])
     if stop_reason == "steps" and still_climbing(initial_loss, losses, growth, rules.patience):
         stop_reason = "diverged"
-    full_path = np.concatenate(paths)
-    with np.errstate(over="ignore", invalid="ignore"):
-        gradients = engine.path_gradients(full_path)
+    full_path = path if len(paths) == 2 else np.concatenate(paths)  # one block: w₀ leads it
+    gradients: Any = Later(quiet_gradients, engine, full_path)  # read by traces, explanations
     return TrainResult(
         weights=full_path[-1].copy(),
         initial_loss=initial_loss,
@@ -250,6 +266,13 @@ def train_fused(
         train_seconds=time.perf_counter() - started,
         gradients=gradients,
     )
+
+
+def quiet_gradients(engine: FusedDescent, path: Array) -> Array:
+    """∇L at every point of a fused run's path, read maybe long after `train`: inf/NaN on a
+    diverging path are the numbers, not warnings."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return engine.path_gradients(path)
 
 
 def step_verdict(

@@ -9,7 +9,6 @@ it is about to train, and the run then uses the same plan.
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 from typing import Any
 
@@ -146,9 +145,8 @@ def as_ran(config: TrainingConfig, **values: Any) -> TrainingConfig:
     """
     if all(getattr(config, name) == value for name, value in values.items()):
         return config
-    ran = copy.copy(config)
-    for name, value in values.items():
-        object.__setattr__(ran, name, value)  # a fresh copy of a frozen dataclass
+    ran = object.__new__(TrainingConfig)
+    ran.__dict__.update(config.__dict__, **values)  # a fresh copy of a frozen dataclass
     return ran
 
 

@@ -316,13 +316,9 @@ def warn_if_collinear(problem: Problem) -> None:
     """A `DataWarning` naming collinear columns and what the analysis can and cannot say."""
     from gdlab.analysis.collinear import collinearity, collinearity_message
 
-    zero = [
-        name
-        for name, norm in zip(
-            problem.weight_names, np.linalg.norm(problem.statistics.R, axis=0), strict=True
-        )
-        if norm == 0
-    ]
+    norms = problem.statistics.column_norms
+    names = problem.weight_names
+    zero = [] if norms.all() else [n for n, norm in zip(names, norms, strict=True) if not norm]
     if zero and len(zero) < len(problem.weight_names):  # all of them: `check_learnable`
         warnings.warn(DataWarning(all_zero_message(zero, problem.info.source)), stacklevel=3)
         return
@@ -357,15 +353,14 @@ def check_learnable(problem: Problem) -> None:
     no bias. (Single all-zero features are fine: their weights are undetermined, GD leaves
     them where they start, and the floor is that of the other columns.)"""
     R = problem.statistics.R
-    if not np.any(R):
+    largest = float(np.abs(R).max()) if R.size else 0.0
+    if largest == 0:
         names = ", ".join(problem.feature_names)
         raise DataError(
             f"{problem.info.source}: every feature column ({names}) is all zeros and there is "
             "no intercept: the model predicts 0 whatever its weights, so there is nothing to train"
         )
-    with np.errstate(under="ignore"):
-        flat = not np.any(R * R)  # the Hessian's entries (RᵀR) all underflow to 0
-    if flat:
+    if largest * largest == 0:  # so do all of the Hessian's entries (RᵀR): no curvature
         names = ", ".join(problem.feature_names)
         raise DataError(
             f"{problem.info.source}: every feature column ({names}) is so close to 0 (below "
@@ -406,15 +401,17 @@ def prepare_rows(
     """Rows in memory: their statistics from one pass over the arrays."""
     if name == "dask":
         return prepare_dask(in_dask(dataset), info, config, fingerprint, False, dataset)
-    A = design_matrix(dataset.features, config.intercept)
-    if dataset.weights is not None:  # weighted least squares: each row scaled by √w
-        StatsEngine.check_data(A, dataset.target, config.dtype)
-        stats = rows_statistics(dataset, config.intercept)
-    elif name == "dense":
+    features = np.asarray(dataset.features, dtype=np.float64)
+    if name == "dense" and dataset.weights is None:
+        A = design_matrix(features, config.intercept)
         stats = LeastSquaresStats.from_arrays(A, dataset.target)
-    else:
-        StatsEngine.check_data(A, dataset.target, config.dtype)
-        stats = array_statistics(A, dataset.target)
+    else:  # the pass adds the bias column itself (as `array_statistics` of the design does)
+        StatsEngine.check_data(features, dataset.target, config.dtype)
+        if dataset.weights is not None:  # weighted least squares: each row scaled by √w
+            stats = rows_statistics(dataset, config.intercept)
+        else:
+            target = np.asarray(dataset.target, dtype=np.float64)
+            stats = pass_statistics(features, target, config.intercept)
     digest = None
     if fingerprint:
         from gdlab.data.fingerprint import RowsFingerprint

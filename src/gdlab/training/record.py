@@ -100,7 +100,10 @@ class Run:
     analysis: Analysis
     stop_reason: str
     train_seconds: float
-    gradients: Array | None = None
+    if TYPE_CHECKING:  # to type checkers a plain field, as it is to its readers
+        gradients: Array | None = None
+    else:  # may be given as a `Later`: the gradients along the path, computed when first read
+        gradients: Deferred[Array | None] = Deferred(None)
     statistics: LeastSquaresStats | None = field(default=None, repr=False)
     problem: Problem | None = field(default=None, repr=False, compare=False)
     lr_choice: RateChoice | None = None
