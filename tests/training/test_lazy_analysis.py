@@ -8,6 +8,7 @@ optimum once although four parts use it — and equals what an eager computation
 
 from __future__ import annotations
 
+import gc
 import pickle
 from unittest import mock
 
@@ -99,3 +100,21 @@ def test_deferred_fields_read_like_values():
     assert calls == [] and box.answer == 42 and box.answer == 42 and calls == [1]
     box.answer = 7
     assert box.answer == 7
+
+
+@pytest.mark.parametrize("options", [{"lr": 0.002}, {}, {"standardize": True}])
+def test_a_fit_leaves_no_reference_cycles(options):
+    """What is read later holds what it reads, never the run that holds it: a fit's objects
+    are freed as soon as the run is dropped, with no work left for the garbage collector."""
+    data = gdlab.seed_data(np.random.default_rng(0))
+    gdlab.fit(data, **options)  # warm: first calls fill caches
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(3):
+            run = gdlab.fit(data, **options)
+            run.weights  # noqa: B018 (a run used, then dropped)
+            del run
+        assert gc.collect() == 0
+    finally:
+        gc.enable()

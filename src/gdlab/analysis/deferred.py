@@ -99,19 +99,6 @@ class Deferred(Generic[T]):
         instance.__dict__[self.slot] = value
 
 
-def defer(instance: T, **values: Any) -> T:
-    """Set `Deferred` fields of an instance *just made*, before anything else holds it, and
-    return it: for a `Later` that needs the instance itself (a run's convergence is
-    assessed from the run), without the copy `replace_unread` would make."""
-    cls: type = type(instance)
-    descriptors = dict(init_fields(cls))
-    for name, value in values.items():
-        if not isinstance(descriptors.get(name), Deferred):
-            raise TypeError(f"{cls.__name__}.{name} is not a deferred field")
-        object.__setattr__(instance, name, value)  # the descriptor stores it in its slot
-    return instance
-
-
 def replace_unread(instance: T, **changes: Any) -> T:
     """`dataclasses.replace` that carries the fields not changed over as they are: a `Later`
     stays unread (`replace` itself reads, and so computes, every field it copies).

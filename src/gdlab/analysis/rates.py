@@ -81,6 +81,10 @@ class RateChoice:
         return cls(float(lr), False, f"given: lr = {lr:g}")
 
 
+#: float64's machine epsilon (`np.finfo` costs a lookup each call, on every fit).
+EPSILON = float(np.finfo(np.float64).eps)
+
+
 def curved(eigenvalues: Array) -> Array:
     """The eigenvalues that are not zero to rounding (λ > p·ε·λ_max), ascending.
 
@@ -89,7 +93,7 @@ def curved(eigenvalues: Array) -> Array:
     """
     values = np.sort(np.asarray(eigenvalues, dtype=np.float64))
     largest = float(values[-1])
-    kept = values[values > largest * values.size * np.finfo(float).eps]
+    kept = values[values > largest * values.size * EPSILON]
     return kept if kept.size else values[-1:]
 
 

@@ -16,7 +16,7 @@ from dataclasses import replace
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from gdlab.analysis.deferred import Later, defer, replace_unread
+from gdlab.analysis.deferred import Later, replace_unread
 from gdlab.analysis.digits import distinct
 from gdlab.analysis.quadratic import (
     Analysis,
@@ -86,9 +86,9 @@ def analyze_training(
         conditioning_of, data, data_stats, loss, start, conditioning_scaling, applied
     )
     regression = Later(regression_of, data, data_stats, names, intercept, covariance)
-    # `trained` was made here, from `analyze` (or is `data`, whose Laters read its optimum
-    # and spectrum only): its deferred parts are set on it, not on a copy
-    return defer(trained, outlook=outlook, conditioning=conditioning, regression=regression)
+    return replace_unread(
+        trained, outlook=outlook, conditioning=conditioning, regression=regression
+    )
 
 
 def conditioning_of(

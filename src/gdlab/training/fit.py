@@ -16,7 +16,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from gdlab.analysis.convergence import Convergence
-from gdlab.analysis.deferred import Later, defer, replace_unread
+from gdlab.analysis.deferred import Later, replace_unread
 from gdlab.analysis.training import stability_warning
 from gdlab.data.dask import DaskData, dask_arrays, is_dask_collection
 from gdlab.data.dataset import Dataset, from_arrays
@@ -190,7 +190,8 @@ def run_problem(
         lr_choice=plan.choice,
     )
     # assessed, with its advice (several solves), when first read: most of a seed fit's time
-    run = defer(run, convergence=Later(quietly_assessed, run, w0, plan.optimum_known))
+    # (a copy: the Later holds the run it assesses, and a copy keeps that free of a cycle)
+    run = replace_unread(run, convergence=Later(quietly_assessed, run, w0, plan.optimum_known))
     if problem.validation is not None:
         losses = held_out_losses(
             path[1:], loss, problem.validation, problem.validation_rows, config.intercept
