@@ -38,7 +38,7 @@ from gdlab.model.standardize import (
     fit_standardization,
     standardization_from_moments,
 )
-from gdlab.onepass.arrays import array_statistics, pass_statistics
+from gdlab.onepass.arrays import pass_statistics
 from gdlab.onepass.groups import Folds, Holdout
 from gdlab.onepass.keep import KeptStatistics
 from gdlab.onepass.lstsq import LeastSquaresStats, merge_all
@@ -407,11 +407,7 @@ def prepare_rows(
         stats = LeastSquaresStats.from_arrays(A, dataset.target)
     else:  # the pass adds the bias column itself (as `array_statistics` of the design does)
         StatsEngine.check_data(features, dataset.target, config.dtype)
-        if dataset.weights is not None:  # weighted least squares: each row scaled by √w
-            stats = rows_statistics(dataset, config.intercept)
-        else:
-            target = np.asarray(dataset.target, dtype=np.float64)
-            stats = pass_statistics(features, target, config.intercept)
+        stats = rows_statistics(dataset, config.intercept, design=True)
     digest = None
     if fingerprint:
         from gdlab.data.fingerprint import RowsFingerprint
@@ -559,8 +555,9 @@ def rows_statistics(
     """The one pass over rows in memory with their sample weights (`pass_statistics`);
     `design`: unweighted rows through the design matrix, as the stats engine makes them."""
     columns = dataset.features if features is None else features
-    if design and dataset.weights is None:
-        return array_statistics(design_matrix(columns, intercept), dataset.target)
+    if design and dataset.weights is None:  # `array_statistics` of the design, not built
+        target = np.asarray(dataset.target, dtype=np.float64)
+        return pass_statistics(np.asarray(columns, dtype=np.float64), target, intercept)
     return pass_statistics(
         [columns[:, j] for j in range(columns.shape[1])],
         dataset.target,
@@ -576,9 +573,7 @@ def scaled_statistics(
     if problem.rows is None:
         return standardized_statistics(problem.statistics, scaling)
     scaled = scaling.apply(problem.rows.features)
-    if problem.rows.weights is not None:
-        return rows_statistics(problem.rows, config.intercept, scaled)
-    return array_statistics(design_matrix(scaled, config.intercept), problem.rows.target)
+    return rows_statistics(problem.rows, config.intercept, scaled, design=True)
 
 
 def dense_engine(
