@@ -84,12 +84,14 @@ def collinearity(stats: LeastSquaresStats, names: Sequence[str]) -> Collinearity
     (True, 'x2 ≈ 2·x1 + 3')
     """
     norms = stats.column_norms
-    if stats.n_weights == 0 or not norms.all():
+    lengths = norms.tolist()  # a few numbers, mostly: Python's all, min, max cost less
+    if not lengths or not all(lengths):
         return None  # an all-zero column: no combination; its weight is simply undetermined
     # The scaled factor S = R·D⁻¹ (D: the column norms) has κ(S) ≤ κ(R)·κ(D), and the
     # SVD of R is the one the Hessian's analysis reads anyway: most designs end here.
-    largest, smallest = float(stats.singular[0][0]), float(stats.singular[0][-1])
-    spread = float(norms.max()) / float(norms.min())
+    singular = stats.singular[0]
+    largest, smallest = float(singular[0]), float(singular[-1])
+    spread = max(lengths) / min(lengths)
     if smallest > 0 and 3 * stats.n_weights * spread * largest / smallest < NEARLY_SINGULAR:
         return None
     scaled = stats.R / norms

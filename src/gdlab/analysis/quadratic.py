@@ -185,7 +185,8 @@ def stable_lr_bound(eigenvalues: NDArray[np.float64]) -> float:
     >>> stable_lr_bound(np.array([1.0, 4.0]))
     0.5
     """
-    return 2.0 / float(eigenvalues[-1]) if eigenvalues[-1] > 0 else math.inf
+    largest = float(eigenvalues[-1])
+    return 2.0 / largest if largest > 0 else math.inf
 
 
 def optimal_constant_lr(eigenvalues: NDArray[np.float64]) -> float:
@@ -200,8 +201,8 @@ def optimal_constant_lr(eigenvalues: NDArray[np.float64]) -> float:
 
 def condition_number(eigenvalues: NDArray[np.float64]) -> float:
     """λ_max/λ_min of the Hessian (inf when it is singular)."""
-    smallest = eigenvalues[0]
-    return float(eigenvalues[-1] / smallest) if smallest > 0 else float("inf")
+    smallest = float(eigenvalues[0])
+    return float(eigenvalues[-1]) / smallest if smallest > 0 else math.inf
 
 
 def heavy_ball_parameters(eigenvalues: NDArray[np.float64]) -> tuple[float, float]:
@@ -210,7 +211,8 @@ def heavy_ball_parameters(eigenvalues: NDArray[np.float64]) -> tuple[float, floa
     >>> heavy_ball_parameters(np.array([1.0, 9.0]))
     (0.25, 0.25)
     """
-    low, high = math.sqrt(max(eigenvalues[0], 0.0)), math.sqrt(max(eigenvalues[-1], 0.0))
+    low = math.sqrt(max(float(eigenvalues[0]), 0.0))
+    high = math.sqrt(max(float(eigenvalues[-1]), 0.0))
     if high + low == 0:  # no curvature at all: any rate, no momentum
         return math.inf, 0.0
     return 4.0 / (high + low) ** 2, ((high - low) / (high + low)) ** 2

@@ -41,8 +41,8 @@ def reference_row(
     """
     if target.shape[0] == 0:
         return None
-    row = np.array([constant, *(float(column[0]) for column in columns), float(target[0])])
-    return row if np.isfinite(row).all() else None
+    values = [constant, *(float(column[0]) for column in columns), float(target[0])]
+    return np.array(values) if all(map(math.isfinite, values)) else None
 
 
 def subtracted(reference: Array) -> Array:

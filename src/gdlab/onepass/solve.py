@@ -43,13 +43,14 @@ def column_norms(R: Array) -> Array:
     return cast(Array, np.sqrt(np.add.reduce(R * R, axis=0)))
 
 
-def full_rank(R: Array) -> bool:
-    """True when the column-scaled R has no zero column and a diagonal clear of rounding."""
-    norms = column_norms(R)
+def full_rank(R: Array, norms: Array | None = None) -> bool:
+    """True when the column-scaled R has no zero column and a diagonal clear of rounding
+    (`norms`: R's `column_norms`, when known already)."""
+    norms = column_norms(R) if norms is None else norms
     if not norms.all():
         return False
-    diagonal = np.abs(R.diagonal()) / norms
-    return bool(diagonal.min() > RANK_TOLERANCE * R.shape[0] * diagonal.max())
+    diagonal = (np.abs(R.diagonal()) / norms).tolist()  # p numbers: Python's min, max
+    return min(diagonal) > RANK_TOLERANCE * R.shape[0] * max(diagonal)
 
 
 def solve_scaled(R: Array, z: Array) -> Array:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import math
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
@@ -111,7 +112,7 @@ class AdamState(NamedTuple):
 
 def check_lr(lr: float) -> float:
     """A learning rate must be a finite number > 0."""
-    if not np.isfinite(lr) or lr <= 0:
+    if not math.isfinite(lr) or lr <= 0:
         raise ConfigError(f"learning rate must be a finite number > 0, got {lr}")
     return float(lr)
 
@@ -198,7 +199,7 @@ def scale_by_adam(b1: float, b2: float, eps: float) -> GradientTransformation:
 def check_option(name: str, value: float, low: float, high: float | None) -> float:
     """An optimizer option must be finite and lie in [low, high) (or be > low when high is None)."""
     inside = value > low if high is None else low <= value < high
-    if not (np.isfinite(value) and inside):
+    if not (math.isfinite(value) and inside):
         allowed = f"> {low:g}" if high is None else f"in [{low:g}, {high:g})"
         raise ConfigError(f"optimizer option {name} must be {allowed}, got {value:g}")
     return float(value)

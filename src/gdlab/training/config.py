@@ -285,7 +285,16 @@ class TrainingConfig:
                 f"unknown training option {', '.join(map(repr, unknown))}; the options are: "
                 + ", ".join(option_names())
             )
-        return cls(**options)
+        config = object.__new__(cls)  # `cls(**options)`, but the defaults copied in one go:
+        config.__dict__.update(default_values(), **options)  # assigning 24 fields one by one
+        config.__post_init__()  # cost half of making a config; the same checks follow
+        return config
+
+
+@functools.cache
+def default_values() -> dict[str, Any]:
+    """Every option's default value, as a config made without options holds it."""
+    return dict(TrainingConfig().__dict__)
 
 
 def declared_options() -> Iterator[tuple[str, Option, Any]]:

@@ -16,6 +16,7 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from operator import le
 from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
@@ -225,16 +226,18 @@ def train_fused(
     while len(losses) < steps and stop_reason == "steps":
         block = min(FUSED_BLOCK_STEPS, steps - len(losses))
         path, block_losses = engine.descend(paths[-1][-1], factor, block)
+        values = block_losses.tolist()  # a block's few losses: Python compares them faster
         if not losses:
-            initial_loss = float(block_losses[0])
-        calm = np.isfinite(block_losses).all() and (block_losses[1:] <= block_losses[:-1]).all()
+            initial_loss = values[0]
+        # calm: never rose from a finite start (a NaN compares False, and losses are ≥ 0)
+        calm = math.isfinite(values[0]) and all(map(le, values[1:], values))
         if calm and not rules.per_step:
-            losses.extend(block_losses[1:].tolist())  # never rose: `growth_check` stays 0
+            losses.extend(values[1:])  # never rose: `growth_check` stays 0
             growth = 0
         else:
             grads = engine.path_gradients(path) if rules.tol is not None else None
-            previous = float(block_losses[0])
-            for taken, loss in enumerate(block_losses[1:].tolist(), start=1):
+            previous = values[0]
+            for taken, loss in enumerate(values[1:], start=1):
                 losses.append(loss)
                 stop_reason = step_verdict(
                     rules,

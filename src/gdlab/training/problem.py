@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from gdlab.analysis.deferred import replace_unread
 from gdlab.data.dask import DaskData
 from gdlab.data.dataset import Dataset
 from gdlab.data.files import FileSource, check_width
@@ -92,9 +93,10 @@ class Problem:
         """The feature columns, in order."""
         return self.info.features
 
-    @property
+    @cached_property
     def weight_names(self) -> tuple[str, ...]:
-        """`b` (with an intercept), then one name per feature."""
+        """`b` (with an intercept), then one name per feature (named once: read by the
+        checks, the analysis and the run)."""
         return tuple(weight_names(self.info.features, self.intercept))
 
     @property
@@ -316,9 +318,8 @@ def warn_if_collinear(problem: Problem) -> None:
     """A `DataWarning` naming collinear columns and what the analysis can and cannot say."""
     from gdlab.analysis.collinear import collinearity, collinearity_message
 
-    norms = problem.statistics.column_norms
-    names = problem.weight_names
-    zero = [] if norms.all() else [n for n, norm in zip(names, norms, strict=True) if not norm]
+    norms = problem.statistics.column_norms.tolist()
+    zero = [name for name, norm in zip(problem.weight_names, norms, strict=True) if not norm]
     if zero and len(zero) < len(problem.weight_names):  # all of them: `check_learnable`
         warnings.warn(DataWarning(all_zero_message(zero, problem.info.source)), stacklevel=3)
         return
@@ -352,6 +353,8 @@ def check_learnable(problem: Problem) -> None:
     """Refuse data on which no weight changes any prediction: every feature all zeros and
     no bias. (Single all-zero features are fine: their weights are undetermined, GD leaves
     them where they start, and the floor is that of the other columns.)"""
+    if problem.statistics.column_norms.any():  # some column's square is > 0: curvature
+        return
     R = problem.statistics.R
     largest = float(np.abs(R).max()) if R.size else 0.0
     if largest == 0:
@@ -413,7 +416,7 @@ def prepare_rows(
         from gdlab.data.fingerprint import RowsFingerprint
 
         digest = RowsFingerprint.of_dataset(dataset).hexdigest()
-    info = replace(info, n_rows=dataset.n_rows)
+    info = replace_unread(info, n_rows=dataset.n_rows)  # a plain copy, not re-constructed
     return Problem(info, config.intercept, stats, name, dataset, None, digest)
 
 
