@@ -130,9 +130,9 @@ def measure_startup(rounds: int = 15) -> list[StartupRow]:
         samples: dict[str, list[float]] = {name: [] for name in named}
         for round_number in range(rounds + 1):
             for name, command in named.items():
-                seconds = cpu_seconds(command)
+                spent = cpu_seconds(command)
                 if round_number > 0:  # the first round fills the bytecode and font caches
-                    samples[name].append(seconds)
+                    samples[name].append(spent)
     rows = []
     for name, seconds in samples.items():
         reference, target = TARGETS.get(name, (None, None))

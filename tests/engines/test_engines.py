@@ -235,10 +235,14 @@ def nist_engines(X, y, intercept, tmp_path, chunk):
 #: without them (the compiled pass of large data) the QR alone is as good as cond(A) and
 #: the residual allow (Wampler4/5: large residuals). Filip's stored powers x¹…x¹⁰ are
 #: themselves rounded to float64, which caps any method at about 7.6 digits: what is
-#: scored beyond that is luck in the rounding, so its floor sits just below.
+#: scored beyond that is luck in the rounding, so its floor sits just below. The last
+#: digit also moves with the BLAS kernel's roundings in the QR (OPENBLAS_CORETYPE: Haswell,
+#: Zen, Sandybridge, SkylakeX, Cooperlake, Prescott, all measured): Wampler5's refinement,
+#: which ends at the rounding of the moments' own sums, scores 8.65–9.77, Longley 13.5
+#: (generic kernel) to 14.7.
 NIST_DIGITS = {
     "lapack": {
-        "Longley": 14.0,
+        "Longley": 13.3,
         "Filip": 6.8,
         "Pontius": 13.0,
         "NoInt1": 14.0,
@@ -246,7 +250,7 @@ NIST_DIGITS = {
         "Wampler2": 12.0,
         "Wampler3": 9.0,
         "Wampler4": 9.0,
-        "Wampler5": 9.0,
+        "Wampler5": 8.5,
     },
     "kernel": {
         "Longley": 12.5,

@@ -94,7 +94,8 @@ def test_refinement_is_what_makes_wampler5_accurate(nist_datasets):
     stats = LeastSquaresStats.from_arrays(A, y, 4)
     without_moments = LeastSquaresStats(stats.R, stats.z, stats.rho, stats.n_rows)
     assert log_relative_error(without_moments.optimum(), certified) < 7.0
-    assert log_relative_error(stats.optimum(), certified) >= 9.0
+    # 8.7 to 9.8 digits by the BLAS kernel's roundings (tests/engines: NIST_DIGITS)
+    assert log_relative_error(stats.optimum(), certified) >= 8.5
 
 
 def test_moments_merge_by_addition(rng):
