@@ -55,3 +55,19 @@ def test_fit_warns_once_naming_the_columns_and_what_the_numbers_mean(tmp_path):
     (line,) = [line for line in err.splitlines() if "collinear" in line]
     assert line.startswith("gdlab: warning: ") and "'best' constant rate equals" in line
     assert "standard errors, t and p values are undefined" in line
+
+
+def test_a_feature_named_b_is_not_taken_for_the_bias(tmp_path):
+    """A column called b keeps its name; the bias takes another, in every output."""
+    x = np.arange(10.0)
+    path = write_table(tmp_path / "d.csv", {"a": x, "b": np.full(10, 0.2), "y": 3 * x + 1})
+    with pytest.warns(DataWarning, match=r": the bias and 'b' are collinear \(b ≈ 0\.2\)"):
+        run = gdlab.fit(gdlab.read_table(path, ["a", "b"], "y"), lr=1e-3)
+    assert run.weight_names == ("bias", "a", "b")
+    assert run.analysis.regression.names == ("bias", "a", "b")
+    # without a bias, a ones column named b is a feature like any other
+    found = collinearity(stats_of(np.full(6, 0.1), np.arange(6.0)), ["b", "c", "x"], False)
+    assert found.bias is None and found.combinations[0].relation() == "c ≈ 0.1·b"
+    message = collinearity_message(found, "d.csv", intercept=False)
+    assert "d.csv: 'b' and 'c' are collinear (c ≈ 0.1·b)" in message
+    assert "the bias" not in message

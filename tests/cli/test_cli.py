@@ -257,3 +257,17 @@ def test_fit_without_pictures_never_imports_matplotlib(tmp_path):
         "print('matplotlib' in sys.modules)"
     )
     assert python_output(code) == "False"
+
+
+def test_a_column_named_b_keeps_its_name_and_the_bias_takes_another(tmp_path):
+    """The seed calls the bias b; a table's own column b must not share that name."""
+    path = tmp_path / "points.csv"
+    path.write_text("b,y\n1,2\n2,4.1\n3,5.9\n4,8.2\n")
+    model = tmp_path / "model.json"
+    code, out, _ = run_cli("fit", str(path), "--x", "b", "--y", "y", "--json", "--save", str(model))
+    assert code == 0
+    record = json.loads(out)
+    assert record["weight_names"] == ["bias", "b"]
+    assert json.loads(model.read_text())["weight_names"] == ["bias", "b"]
+    code, out, _ = run_cli("predict", str(model), str(path))
+    assert code == 0 and out.splitlines()[0] == "b,predicted_y"

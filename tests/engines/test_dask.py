@@ -65,7 +65,7 @@ def test_dask_dataframes_and_files_read_by_dask_give_the_stream_numbers(dask_cli
     frame = dd.from_dict(columns, npartitions=4)
     from_frame = gdlab.fit_arrays(frame[["a", "b"]], frame["t"], lr=1e-3, steps=30)
     assert (by_dask.config.engine, from_frame.config.engine) == ("dask", "dask")
-    assert from_frame.weight_names == ("b", "a", "b") and from_frame.data.target == "t"
+    assert from_frame.weight_names == ("bias", "a", "b") and from_frame.data.target == "t"
     for run in (by_dask, from_frame):
         assert run.data.n_rows == 500
         np.testing.assert_allclose(run.losses, streamed.losses, rtol=1e-12)

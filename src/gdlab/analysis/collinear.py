@@ -40,18 +40,20 @@ class Combination:
     names: tuple[str, ...]
     coefficients: tuple[float, ...]
     size: float  # ‖Σ u_j a_j‖ relative to the columns' own lengths (σ of S)
+    bias: str | None = None  # the bias's name when it takes part
 
     def relation(self) -> str:
         """The combination solved for its last feature column: 'x2 ≈ 2·x1 + 3'."""
         if len(self.names) > MAX_TERMS:
             return f"a combination of {len(self.names)} columns vanishes"
-        features = [i for i, name in enumerate(self.names) if name != "b"]
+        features = [i for i, name in enumerate(self.names) if name != self.bias]
         lead = features[-1] if features else 0
         terms = []
         for i, (name, value) in enumerate(zip(self.names, self.coefficients, strict=True)):
             if i != lead:
                 factor = -value / self.coefficients[lead]
-                terms.append((name == "b", f"{factor:.4g}" + ("" if name == "b" else f"·{name}")))
+                constant = name == self.bias
+                terms.append((constant, f"{factor:.4g}" + ("" if constant else f"·{name}")))
         right = " + ".join(text for _, text in sorted(terms)) or "0"
         return f"{self.names[lead]} ≈ {right}".replace("+ -", "− ").replace("≈ -", "≈ −")
 
@@ -65,6 +67,7 @@ class Collinearity:
     singular: bool
     hessian_condition: float = math.inf
     vanishing: int = 1
+    bias: str | None = None  # the bias's name (None without one)
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -72,10 +75,13 @@ class Collinearity:
         return tuple(dict.fromkeys(name for c in self.combinations for name in c.names))
 
 
-def collinearity(stats: LeastSquaresStats, names: Sequence[str]) -> Collinearity | None:
+def collinearity(
+    stats: LeastSquaresStats, names: Sequence[str], intercept: bool = True
+) -> Collinearity | None:
     """The combinations of columns that (nearly) vanish, or None for a well-posed design.
 
-    `names` name the columns of A (``b`` for the ones column).
+    `names` name the columns of A, the ones column first with an `intercept` (its name is
+    the bias's: ``b``, unless a feature has that name).
 
     >>> x = np.arange(5.0)
     >>> A = np.column_stack([np.ones(5), x, 2 * x + 3])
@@ -107,6 +113,7 @@ def collinearity(stats: LeastSquaresStats, names: Sequence[str]) -> Collinearity
     condition = math.inf if vanishing else float(largest / singular_values[-1])
     if not vanishing and condition < NEARLY_SINGULAR:
         return None
+    bias = names[0] if intercept and names else None
     combinations = []
     for index in (vanishing or [len(singular_values) - 1])[:MAX_NAMED]:
         vector = vt[index] / norms  # in the data's units
@@ -118,6 +125,7 @@ def collinearity(stats: LeastSquaresStats, names: Sequence[str]) -> Collinearity
                     tuple(names[j] for j in parts),
                     tuple(float(vector[j]) for j in parts),
                     float(singular_values[index]),
+                    bias if 0 in parts else None,
                 )
             )
     if not combinations:
@@ -125,7 +133,7 @@ def collinearity(stats: LeastSquaresStats, names: Sequence[str]) -> Collinearity
     raw = stats.singular[0]
     hessian = float((raw[0] / raw[-1]) ** 2) if raw[-1] > 0 else math.inf
     found = len(vanishing) or 1
-    return Collinearity(tuple(combinations), condition, bool(vanishing), hessian, found)
+    return Collinearity(tuple(combinations), condition, bool(vanishing), hessian, found, bias)
 
 
 #: Up to this many weights the exact 2-norm condition (an SVD of a small R) is cheaper than
@@ -146,17 +154,26 @@ def estimated_condition(R: Array) -> float:
     return math.inf if info != 0 or reciprocal <= 0 else float(1 / reciprocal)
 
 
+def bias_phrase(name: str) -> str:
+    """'the bias b', or, when a feature took that name, 'the bias' (named `bias`) or
+    "the bias 'intercept'" (`gdlab.model.linear.bias_name`)."""
+    if name == "b":
+        return "the bias b"
+    return "the bias" if name == "bias" else f"the bias '{name}'"
+
+
 def collinearity_message(found: Collinearity, source: str, intercept: bool) -> str:
     """One paragraph: which columns, the relation, and what the fit can and cannot tell."""
-    parts = ["the bias b"] if "b" in found.columns else []
-    parts += [f"'{name}'" for name in found.columns if name != "b"]
+    bias = found.bias if intercept and found.bias in found.columns else None
+    parts = [bias_phrase(bias)] if bias is not None else []
+    parts += [f"'{name}'" for name in found.columns if name != bias]
     if len(parts) > MAX_LISTED:
         parts = [*parts[: MAX_LISTED - 1], f"{len(parts) - MAX_LISTED + 1} more columns"]
     named = " and ".join([", ".join(parts[:-1]), parts[-1]] if len(parts) > 1 else parts)
     relations = "; ".join(combination.relation() for combination in found.combinations)
     if found.vanishing > len(found.combinations):
         relations += f"; {found.vanishing} combinations vanish in all"
-    with_bias = intercept and "b" in found.columns
+    with_bias = bias is not None
     hint = (
         " Centring the features (standardising) removes a near-repeat of the bias."
         if with_bias and not found.singular

@@ -51,6 +51,27 @@ def design_matrix(features: ArrayLike, intercept: bool = True) -> NDArray[np.flo
     return np.hstack([np.ones((X.shape[0], 1), dtype=X.dtype), X])
 
 
+#: The bias's name when no feature has it: the seed's y = a·x + b; else the first one free.
+BIAS_NAMES = ("b", "bias", "intercept")
+
+
+def bias_name(feature_names: Sequence[str]) -> str:
+    """The bias's weight name: `b`, unless a feature is named so (then `bias`, `intercept`,
+    or `b_`, `b__`, … whichever no feature has), so that no two weights share a name.
+
+    >>> bias_name(["x"]), bias_name(["b", "x"]), bias_name(["b", "bias", "intercept"])
+    ('b', 'bias', 'b_')
+    """
+    taken = set(feature_names)
+    for name in BIAS_NAMES:
+        if name not in taken:
+            return name
+    name = "b_"
+    while name in taken:
+        name += "_"
+    return name
+
+
 def weight_names(feature_names: Sequence[str], intercept: bool = True) -> list[str]:
-    """Names of the weights in order: `b` for the bias, then one per feature."""
-    return (["b"] if intercept else []) + list(feature_names)
+    """Names of the weights in order: the bias (`bias_name`: `b`), then one per feature."""
+    return ([bias_name(feature_names)] if intercept else []) + list(feature_names)

@@ -24,6 +24,7 @@ import numpy as np
 
 from gdlab.data.columns import PARQUET_SUFFIXES
 from gdlab.errors import ConfigError, DataError
+from gdlab.model.linear import weight_names
 from gdlab.model.standardize import Standardization
 from gdlab.outputs.savedmodel import is_finite_number
 from gdlab.training.config import declared_options, option_names
@@ -88,7 +89,7 @@ class Recipe:
     @property
     def weight_label(self) -> str:
         """'(b, x1, x2)': the order the script prints the weights in."""
-        names = (["b"] if self.intercept else []) + [plain(name) for name in self.features]
+        names = weight_names([plain(name) for name in self.features], self.intercept)
         return "(" + ", ".join(names) + ")"
 
     @property

@@ -41,7 +41,7 @@ from gdlab.data.fingerprint import RowsFingerprint
 from gdlab.data.frames import feature_matrix, is_frame
 from gdlab.data.options import ReadOptions
 from gdlab.errors import DataError
-from gdlab.model.linear import predict
+from gdlab.model.linear import predict, weight_names
 from gdlab.training.location import ABSOLUTE_KEY
 from gdlab.training.record import Run, json_safe
 from gdlab.version import __version__
@@ -68,8 +68,8 @@ class SavedModel:
 
     @property
     def weight_names(self) -> list[str]:
-        """`b` (with an intercept), then one name per feature."""
-        return (["b"] if self.intercept else []) + list(self.features)
+        """The bias (with an intercept: `b`, see `bias_name`), then one name per feature."""
+        return weight_names(self.features, self.intercept)
 
     def predict(self, features: Any) -> Array:
         """ŷ for an N×k array (columns in `features` order) or a frame with those columns.

@@ -323,7 +323,7 @@ def warn_if_collinear(problem: Problem) -> None:
     if zero and len(zero) < len(problem.weight_names):  # all of them: `check_learnable`
         warnings.warn(DataWarning(all_zero_message(zero, problem.info.source)), stacklevel=3)
         return
-    found = collinearity(problem.statistics, problem.weight_names)
+    found = collinearity(problem.statistics, problem.weight_names, problem.intercept)
     if found is not None:
         message = collinearity_message(found, problem.info.source, problem.intercept)
         warnings.warn(DataWarning(message), stacklevel=3)

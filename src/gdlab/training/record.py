@@ -26,6 +26,7 @@ from gdlab.analysis.quadratic import Analysis
 from gdlab.analysis.rates import RateChoice
 from gdlab.atomic import atomic_write_text
 from gdlab.errors import ConfigError, DataError
+from gdlab.model.linear import weight_names
 from gdlab.onepass.lstsq import LeastSquaresStats
 from gdlab.training.config import TrainingConfig
 from gdlab.version import __version__
@@ -349,8 +350,8 @@ def number(value: Any, name: str) -> float:
 
 
 def default_weight_names(data: DataInfo, config: TrainingConfig) -> list[str]:
-    """b and the feature names, for records written before `weight_names` existed."""
-    return (["b"] if config.intercept else []) + list(data.features)
+    """The bias and the feature names, for records written before `weight_names` existed."""
+    return weight_names(data.features, config.intercept)
 
 
 def statistics_of(value: Any) -> LeastSquaresStats | None:
