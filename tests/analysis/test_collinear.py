@@ -29,14 +29,14 @@ def test_a_near_repeat_is_nearly_singular_with_the_digits_it_costs():
     x = rng.normal(size=200)
     found = collinearity(stats_of(x, x + 1e-10 * rng.normal(size=200)), ["b", "x", "z"])
     assert not found.singular and found.condition > 1e8 and found.columns == ("x", "z")
-    message = collinearity_message(found, "d.csv", intercept=True)
+    message = collinearity_message(found, "d.csv")
     assert "'x' and 'z' are nearly collinear (z ≈ 1·x" in message and "digits" in message
 
 
 def test_a_constant_column_repeats_the_bias():
     found = collinearity(stats_of(np.full(6, 0.1), np.arange(6.0)), ["b", "c", "x"])
     assert found.singular and found.combinations[0].relation() == "c ≈ 0.1"
-    assert "the bias b and 'c' are collinear" in collinearity_message(found, "d.csv", True)
+    assert "the bias b and 'c' are collinear" in collinearity_message(found, "d.csv")
 
 
 def test_independent_columns_give_no_warning():
@@ -68,6 +68,6 @@ def test_a_feature_named_b_is_not_taken_for_the_bias(tmp_path):
     # without a bias, a ones column named b is a feature like any other
     found = collinearity(stats_of(np.full(6, 0.1), np.arange(6.0)), ["b", "c", "x"], False)
     assert found.bias is None and found.combinations[0].relation() == "c ≈ 0.1·b"
-    message = collinearity_message(found, "d.csv", intercept=False)
+    message = collinearity_message(found, "d.csv")
     assert "d.csv: 'b' and 'c' are collinear (c ≈ 0.1·b)" in message
     assert "the bias" not in message

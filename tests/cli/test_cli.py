@@ -271,3 +271,5 @@ def test_a_column_named_b_keeps_its_name_and_the_bias_takes_another(tmp_path):
     assert json.loads(model.read_text())["weight_names"] == ["bias", "b"]
     code, out, _ = run_cli("predict", str(model), str(path))
     assert code == 0 and out.splitlines()[0] == "b,predicted_y"
+    code, out, _ = run_cli("fit", str(path), "--x", "b", "--y", "y")
+    assert code == 0 and "bias (offset)" in out and "b (offset)" not in out

@@ -162,9 +162,9 @@ def bias_phrase(name: str) -> str:
     return "the bias" if name == "bias" else f"the bias '{name}'"
 
 
-def collinearity_message(found: Collinearity, source: str, intercept: bool) -> str:
+def collinearity_message(found: Collinearity, source: str) -> str:
     """One paragraph: which columns, the relation, and what the fit can and cannot tell."""
-    bias = found.bias if intercept and found.bias in found.columns else None
+    bias = found.bias if found.bias in found.columns else None
     parts = [bias_phrase(bias)] if bias is not None else []
     parts += [f"'{name}'" for name in found.columns if name != bias]
     if len(parts) > MAX_LISTED:

@@ -173,10 +173,11 @@ def flag_words(name: str, value: object) -> str:
 
 
 def display_names(run: Run) -> list[str]:
-    """Weight labels: the seed's b and a for one feature, else b and the feature names."""
+    """Weight labels: the seed's b and a for one feature, else the weight names (the bias is
+    b unless a feature has that name: then the bias's own name labels its row)."""
     names = list(run.weight_names)
     if run.config.intercept and len(names) == 2:
-        return ["b (offset)", f"a (slope·{names[1]})"]
+        return [f"{names[0]} (offset)", f"a (slope·{names[1]})"]
     return names
 
 

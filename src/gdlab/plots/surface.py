@@ -60,7 +60,7 @@ def weight_label(view: RunView, index: int) -> str:
     """Axis label of one weight: the seed's "b (offset)" and "a (slope)" for a line fit."""
     name = view.weight_names[index]
     if view.intercept and index == 0:
-        return "b (offset)"
+        return f"{name} (offset)"  # b, or `bias` when a feature is named b
     if view.intercept and view.n_weights == 2:
         return "a (slope)"
     return f"weight of {name}"

@@ -325,7 +325,7 @@ def warn_if_collinear(problem: Problem) -> None:
         return
     found = collinearity(problem.statistics, problem.weight_names, problem.intercept)
     if found is not None:
-        message = collinearity_message(found, problem.info.source, problem.intercept)
+        message = collinearity_message(found, problem.info.source)
         warnings.warn(DataWarning(message), stacklevel=3)
 
 
